@@ -1,0 +1,1 @@
+"""Shared entities and business logic of the example application."""

@@ -1,0 +1,32 @@
+"""jetpy: a page-and-module MVC web framework."""
+
+from __future__ import annotations
+
+from jetpy.app import Application
+from jetpy.auth import AuthProvider
+from jetpy.bases import Base, Locale
+from jetpy.context import RequestContext
+from jetpy.controller import Controller, ControllerRouter, RouterAction
+from jetpy.errors import DefinitionError, JetpyError, Problem
+from jetpy.head import Head
+from jetpy.navigation import Breadcrumb, Crumb
+from jetpy.pages import Content, Page
+
+__all__ = [
+    "Application",
+    "AuthProvider",
+    "Base",
+    "Breadcrumb",
+    "Content",
+    "Controller",
+    "ControllerRouter",
+    "Crumb",
+    "DefinitionError",
+    "Head",
+    "JetpyError",
+    "Locale",
+    "Page",
+    "Problem",
+    "RequestContext",
+    "RouterAction",
+]

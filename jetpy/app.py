@@ -1,0 +1,117 @@
+"""The application: loads a project and answers requests through the stages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+from werkzeug.security import safe_join
+from werkzeug.utils import send_file
+from werkzeug.wrappers import Request, Response
+
+from jetpy import stages
+from jetpy.bases import UrlMap
+from jetpy.check import check_project
+from jetpy.context import RequestContext
+from jetpy.errorpages import error_response
+from jetpy.errors import DefinitionError, JetpyError, Problem
+from jetpy.loader import Project, load_project, write_cache
+from jetpy.pages import Page
+from jetpy.templates import PUBLIC_URL, Templates
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+log = logging.getLogger("jetpy")
+
+
+class Application:
+    """A WSGI application serving the project in `project_dir` (it holds `application/`)."""
+
+    def __init__(self, project_dir: str | Path = ".", *, use_cache: bool = True) -> None:
+        project = load_project(Path(project_dir), use_cache=use_cache)
+        self.project = project
+        self.root = project.root
+        self.config = project.config
+        self.modules = project.modules
+        self.bases = project.bases
+        self.trees = project.trees
+        self.templates = Templates(list(self.bases.values()), self.modules, self.config.debug)
+        self.url_map = UrlMap(list(self.bases.values()))
+        self.public_dir = self.root / "public"
+        problems = [p for p in self.problems(checked=not project.from_cache) if not p.warning]
+        if problems:
+            raise DefinitionError(problems)
+        if not project.from_cache and use_cache and self.config.map_cache:
+            write_cache(project)
+
+    def problems(self, checked: bool = True) -> list[Problem]:
+        """Problems found while loading, and (with `checked`) by the cross-checks."""
+        found = list(self.project.problems)
+        if checked and not any(not p.warning for p in found):
+            found += check_project(self.project, self.templates)
+        return found
+
+    # page lookup ------------------------------------------------------------------
+    def page(self, id: str, base: str | None = None, locale: str | None = None) -> Page:
+        """The page with `id` in a base and locale (default: the default base and locale)."""
+        if base is None:
+            default = self.url_map.default
+            if default is None:
+                raise JetpyError("the application has no bases")
+            base = default.base.id
+        base_obj = self.bases.get(base)
+        if base_obj is None:
+            raise JetpyError(f"there is no base `{base}`; bases: {', '.join(self.bases)}")
+        locale = locale or base_obj.default_locale.name
+        tree = self.trees.get((base, locale))
+        if tree is None:
+            raise JetpyError(f"base `{base}` has no locale `{locale}`; "
+                             f"locales: {', '.join(base_obj.locales)}")
+        found = tree.by_id.get(id)
+        if found is None:
+            raise JetpyError(f"base `{base}`, locale `{locale}` has no page `{id}`")
+        return found
+
+    # WSGI ------------------------------------------------------------------------------
+    def __call__(self, environ: WSGIEnvironment,
+                 start_response: StartResponse) -> Iterable[bytes]:
+        return self.handle(Request(environ))(environ, start_response)
+
+    def handle(self, request: Request) -> Response:
+        """Answer one request: the request flow of DESIGN.md, stage by stage."""
+        ctx: RequestContext | None = None
+        try:
+            if request.path.startswith(PUBLIC_URL):
+                return self.public_file(request)
+            ctx = stages.match_locale(self, request)
+            stages.initialize(ctx)
+            stages.match_page(ctx)
+            stages.check_access(ctx)
+            static = stages.static_output(ctx)
+            if static is not None:
+                return static
+            resolved = stages.resolve(ctx)
+            stages.check_leftover(ctx)
+            response = stages.dispatch(ctx, resolved)
+            return response if response is not None else stages.render_page(ctx)
+        except HTTPException as error:
+            if error.response is not None:
+                return error.response  # type: ignore[return-value]
+            return error_response(self, ctx, error)
+        except Exception:
+            if self.config.debug:
+                raise
+            log.exception("request %s %s failed", request.method, request.path)
+            return error_response(self, ctx, InternalServerError())
+
+    def public_file(self, request: Request) -> Response:
+        """A file from the project's public/ folder (never outside it)."""
+        name = stages.decode_path(request)[len(PUBLIC_URL):]
+        path = safe_join(str(self.public_dir), name)
+        if path is None or not Path(path).is_file():
+            raise NotFound()
+        return send_file(path, request.environ, max_age=3600)

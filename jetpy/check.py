@@ -1,0 +1,166 @@
+"""Cross-checks of definitions: layouts, positions, modules, controllers, actions, views."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+from jinja2 import Environment, TemplateNotFound, meta, nodes
+from jinja2.exceptions import TemplateSyntaxError
+
+from jetpy.controller import Controller
+from jetpy.errors import Problem, relative
+from jetpy.loader import Project
+from jetpy.modules import Module
+from jetpy.pages import Content, Page
+from jetpy.templates import Templates, layout_name
+
+_RENDER_CALL = re.compile(r"""\brender(?:_view)?\(\s*["']([^"']+)["']""")
+
+
+class LayoutInfo:
+    """What a layout offers: its positions, and the modules it embeds."""
+
+    def __init__(self, environment: Environment, name: str) -> None:
+        self.positions: set[str] = set()
+        self.embeds: list[tuple[str, str, str]] = []
+        self.error = ""
+        seen: set[str] = set()
+        pending = [name]
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            try:
+                source, _, _ = environment.loader.get_source(  # type: ignore[union-attr]
+                    environment, current)
+                tree = environment.parse(source)
+            except TemplateNotFound:
+                if current == name:
+                    self.error = "missing"
+                    return
+                continue
+            except TemplateSyntaxError as exc:
+                self.error = f"template syntax error at line {exc.lineno}: {exc.message}"
+                return
+            self._read(tree)
+            pending.extend(ref for ref in meta.find_referenced_templates(tree) if ref)
+
+    def _read(self, tree: nodes.Template) -> None:
+        for call in tree.find_all(nodes.Call):
+            if not isinstance(call.node, nodes.Name) or not call.args:
+                continue
+            first = call.args[0]
+            if not isinstance(first, nodes.Const):
+                continue
+            if call.node.name == "position":
+                self.positions.add(str(first.value))
+            elif call.node.name == "module":
+                options = {kw.key: kw.value.value for kw in call.kwargs
+                           if isinstance(kw.value, nodes.Const)}
+                self.embeds.append((str(first.value), str(options.get("controller", "Main")),
+                                    str(options.get("action", "default"))))
+
+
+def check_project(project: Project, templates: Templates) -> list[Problem]:
+    """Every cross-reference problem of the project (definitions were checked on load)."""
+    problems: list[Problem] = []
+    root = project.root
+    layouts: dict[tuple[str, str], LayoutInfo] = {}
+    for module in project.modules.values():
+        problems.extend(_view_problems(module, root))
+    for (base_id, _), tree in project.trees.items():
+        base = project.bases[base_id]
+        environment = templates.environments[base_id]
+        for page in tree:
+            definition = page.definition
+            if definition.output is not None or definition.output_file is not None:
+                continue
+            key = (base_id, page.layout)
+            info = layouts.get(key)
+            if info is None:
+                info = layouts[key] = LayoutInfo(environment, layout_name(page.layout))
+                problems.extend(_layout_problems(info, base.id, page.layout,
+                                                 relative(base.layouts_dir, root), project))
+            shown = relative(page.file, root)
+            for content in definition.contents:
+                problems.extend(_content_problems(content, page, info, shown, project))
+    return problems
+
+
+def _layout_problems(info: LayoutInfo, base: str, name: str, shown: str,
+                     project: Project) -> list[Problem]:
+    file = f"{shown}/{name}.html"
+    if info.error == "missing":
+        return [Problem(file, "layout", f"layout `{name}` of base `{base}` does not exist",
+                        f"create {file} or name an existing layout")]
+    if info.error:
+        return [Problem(file, "", info.error, "correct the template")]
+    problems = []
+    for module, controller, action in info.embeds:
+        message = action_problem(project, module, controller, action, explicit=True)
+        if message:
+            problems.append(Problem(file, f"module({module!r})", message[0], message[1]))
+    return problems
+
+
+def _content_problems(content: Content, page: Page, info: LayoutInfo, shown: str,
+                      project: Project) -> list[Problem]:
+    key = f"contents[{content.index}]"
+    problems = []
+    if not info.error and content.position not in info.positions:
+        offered = ", ".join(sorted(info.positions)) or "none"
+        problems.append(Problem(shown, f"{key}.position", f"layout `{page.layout}` has no "
+                                f"position `{content.position}` (it has: {offered})",
+                                "use one of its positions or add "
+                                f"{{{{ position('{content.position}') }}}} to the layout"))
+    if content.module is not None:
+        message = action_problem(project, content.module, content.controller, content.action,
+                                 explicit=content.action != "default")
+        if message:
+            problems.append(Problem(shown, key, message[0], message[1]))
+    return problems
+
+
+def action_problem(project: Project, module_name: str, controller: str, action: str,
+                   explicit: bool) -> tuple[str, str] | None:
+    """What is wrong with running module:controller.action, and the fix; None when fine."""
+    module = project.modules.get(module_name)
+    if module is None:
+        close = difflib.get_close_matches(module_name, list(project.modules), n=1)
+        fix = f"did you mean `{close[0]}`?" if close else (
+            f"create application/modules/{module_name.replace('.', '/')}/manifest.yaml")
+        return f"module `{module_name}` does not exist", fix
+    cls = module.controllers.get(controller)
+    if cls is None:
+        close = difflib.get_close_matches(controller, list(module.controllers), n=1)
+        fix = f"did you mean `{close[0]}`?" if close else (
+            f"define `class {controller}(Controller)` in "
+            f"{relative(module.dir / 'controllers.py', project.root)}")
+        return f"module `{module_name}` has no controller `{controller}`", fix
+    routed = cls.get_router is not Controller.get_router or cls.resolve is not Controller.resolve
+    if not callable(getattr(cls, f"{action}_action", None)) and (explicit or not routed):
+        actions = sorted(name[:-7] for name in dir(cls) if name.endswith("_action")
+                         and callable(getattr(cls, name)))
+        close = difflib.get_close_matches(action, actions, n=1)
+        fix = f"did you mean `{close[0]}`?" if close else (
+            f"define `def {action}_action(self)` in {controller}")
+        return f"controller `{module_name}:{controller}` has no action `{action}`", fix
+    return None
+
+
+def _view_problems(module: Module, root: Path) -> list[Problem]:
+    source = module.dir / "controllers.py"
+    if not source.is_file():
+        return []
+    problems = []
+    for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
+        for view in _RENDER_CALL.findall(line):
+            if not (module.views_dir / view).is_file():
+                problems.append(Problem(relative(source, root), f"render({view!r})",
+                                        f"view `{view}` does not exist",
+                                        f"create {relative(module.views_dir / view, root)}",
+                                        line=number))
+    return problems

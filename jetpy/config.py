@@ -1,0 +1,33 @@
+"""The application's settings from application/config.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from jetpy import schema
+from jetpy.errors import Problem, relative
+from jetpy.yamlfile import load_yaml
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings; every key is optional."""
+
+    debug: bool = False
+    secret_key: str = ""
+    behind_proxy: bool = False
+    map_cache: bool = True
+
+
+def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:
+    """Read config.yaml when present; unknown keys and wrong types are problems."""
+    file = app_dir / "config.yaml"
+    if not file.is_file():
+        return Config()
+    shown = relative(file, root)
+    data, found = load_yaml(file, shown)
+    problems.extend(found)
+    if data is None:
+        return Config()
+    return Config(**schema.validate(data, schema.CONFIG, shown, problems=problems))

@@ -1,0 +1,90 @@
+"""The request context: what the stages of one request learn and hand on."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from jetpy.head import Head
+from jetpy.navigation import Breadcrumb
+
+if TYPE_CHECKING:
+    from werkzeug.wrappers import Request
+
+    from jetpy.app import Application
+    from jetpy.auth import AuthProvider
+    from jetpy.bases import Base, Locale
+    from jetpy.pages import Content, Page
+
+
+class RequestContext:
+    """One request on its way through the stages; passed to controllers and templates."""
+
+    base: Base
+    locale: Locale
+    page: Page
+
+    def __init__(self, app: Application, request: Request, path: str) -> None:
+        self.app = app
+        self.request = request
+        self.path = path  # the decoded request path
+        self.rest = ""  # the path below the locale URL
+        self.url_path = ""  # the leftover below the page
+        self.used_path = ""
+        self.parts: dict[str, list[tuple[int, int, str]]] = {}
+        self.vars: dict[str, Any] = {}  # extra template globals, e.g. from the initializer
+        self.auth: AuthProvider | None = None  # the base's, unless the initializer sets one
+
+    @cached_property
+    def head(self) -> Head:
+        page, locale = self.page, self.locale
+        head = Head(page.title, page.meta_tags)
+        head.site_title = locale.title
+        return head
+
+    @cached_property
+    def breadcrumb(self) -> Breadcrumb:
+        return Breadcrumb(self.page)
+
+    def claim(self, path: str) -> None:
+        """Mark `path` (the start of the leftover path) as used by a controller."""
+        path = path.strip("/")
+        leftover = self.url_path
+        if path and not (leftover == path or leftover.startswith(path + "/")):
+            raise ValueError(f"set_used_path({path!r}): the leftover path is {leftover!r}; "
+                             "a controller can only claim its start")
+        if len(path) > len(self.used_path):
+            self.used_path = path
+
+    @property
+    def unused_path(self) -> str:
+        return self.url_path[len(self.used_path):].strip("/")
+
+    def add_part(self, content: Content, html: str) -> None:
+        """Send output to the content's position, ordered by the content's order."""
+        self.parts.setdefault(content.position, []).append(
+            (content.order, content.index, html))
+
+    def position(self, name: str) -> Markup:
+        """Everything sent to position `name`, in order."""
+        parts = self.parts.get(name)
+        if not parts:
+            return Markup("")
+        if len(parts) == 1:
+            return Markup(parts[0][2])
+        return Markup("".join(html for _, _, html in sorted(parts, key=_part_order)))
+
+    @property
+    def scheme(self) -> str:
+        """http or https, from the proxy's header only when the config trusts a proxy."""
+        if self.app.config.behind_proxy:
+            forwarded = self.request.headers.get("X-Forwarded-Proto", "")
+            if forwarded:
+                return forwarded.split(",")[0].strip().lower()
+        return self.request.scheme
+
+
+def _part_order(part: tuple[int, int, str]) -> tuple[int, int]:
+    return part[0], part[1]

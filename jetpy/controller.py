@@ -1,0 +1,208 @@
+"""Module controllers and their micro-routers."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from jetpy.errors import JetpyError
+
+if TYPE_CHECKING:
+    from werkzeug.wrappers import Request, Response
+
+    from jetpy.app import Application
+    from jetpy.bases import Base, Locale
+    from jetpy.context import RequestContext
+    from jetpy.head import Head
+    from jetpy.modules import Module
+    from jetpy.navigation import Breadcrumb
+    from jetpy.pages import Content, Page
+
+
+
+class Controller:
+    """Base class of module controllers; actions are methods named `<action>_action`."""
+
+    def __init__(self, ctx: RequestContext, module: Module, content: Content) -> None:
+        self.ctx = ctx
+        self.module = module
+        self.content = content
+        self.output: list[str] = []
+        self._router: ControllerRouter | None | bool = False
+
+    # what the controller sees ------------------------------------------------
+    @property
+    def app(self) -> Application:
+        return self.ctx.app
+
+    @property
+    def request(self) -> Request:
+        return self.ctx.request
+
+    @property
+    def base(self) -> Base:
+        return self.ctx.base
+
+    @property
+    def locale(self) -> Locale:
+        return self.ctx.locale
+
+    @property
+    def page(self) -> Page:
+        return self.ctx.page
+
+    @property
+    def url_path(self) -> str:
+        """The leftover path below the page: decoded segments joined by `/`."""
+        return self.ctx.url_path
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The content's parameters from page.yaml (or from `module()` when embedded)."""
+        return self.content.parameters
+
+    @property
+    def head(self) -> Head:
+        return self.ctx.head
+
+    @property
+    def breadcrumb(self) -> Breadcrumb:
+        return self.ctx.breadcrumb
+
+    # resolving -----------------------------------------------------------------
+    def get_router(self) -> ControllerRouter | None:
+        """Override to give the controller a micro-router."""
+        return None
+
+    @property
+    def router(self) -> ControllerRouter | None:
+        """The router from `get_router()`, built once per controller."""
+        if self._router is False:
+            self._router = self.get_router()
+        return self._router  # type: ignore[return-value]
+
+    def resolve(self) -> bool | str:
+        """Which action runs: True for the page's action, False for none, or a name."""
+        router = self.router
+        if router is None:
+            return True
+        return router.resolve()
+
+    def set_used_path(self, path: str) -> None:
+        """Claim the start of the leftover path (or all of it) as handled by this controller."""
+        self.ctx.claim(path)
+
+    # output ----------------------------------------------------------------------
+    def render(self, view: str, **context: Any) -> None:
+        """Render `views/<view>` of this module into the content's position."""
+        self.output.append(self.render_view(view, **context))
+
+    def render_view(self, view: str, **context: Any) -> str:
+        """Render `views/<view>` of this module and return the HTML."""
+        template = self.ctx.app.templates.module_view(self.base, self.module.name, view)
+        values = self.ctx.app.templates.view_vars(self.ctx)
+        values["controller"] = self
+        values.update(context)
+        return template.render(values)
+
+    def embed(self, module: str, action: str = "default", controller: str = "Main",
+              **parameters: Any) -> Markup:
+        """Run another module's action and return its output, e.g. a widget in a view."""
+        from jetpy.stages import embed
+
+        return embed(self.ctx, module, action, controller, parameters)
+
+
+class RouterAction:
+    """One action of a micro-router: when it runs, who may run it, how its URL is built."""
+
+    def __init__(self, router: ControllerRouter, name: str,
+                 resolver: Callable[[], Any] | None = None,
+                 url_creator: Callable[..., str] | None = None,
+                 authorizer: Callable[[], bool] | None = None,
+                 acl_action: str | None = None) -> None:
+        self.router = router
+        self.name = name
+        self.resolver = resolver
+        self.url_creator = url_creator
+        self.authorizer = authorizer
+        self.acl_action = acl_action
+
+    def authorized(self) -> bool:
+        """Custom authorizer, else the module's ACL action through the base's auth provider."""
+        if self.authorizer is not None:
+            return bool(self.authorizer())
+        if self.acl_action is None:
+            return True
+        controller = self.router.controller
+        auth = controller.ctx.auth
+        if auth is None:
+            return False
+        return auth.module_action_allowed(controller.ctx, controller.module.name,
+                                          self.acl_action)
+
+    def url(self, *args: Any, **kwargs: Any) -> str | None:
+        """The URL of this action, or None when the current user may not run it."""
+        if self.url_creator is None:
+            raise JetpyError(f"action `{self.name}` of {type(self.router.controller).__name__} "
+                             "has no url_creator; pass url_creator= to add_action()")
+        if not self.authorized():
+            return None
+        return self.url_creator(*args, **kwargs)
+
+
+class ControllerRouter:
+    """Chooses a controller's action: the first action whose resolver is truthy wins."""
+
+    def __init__(self, controller: Controller) -> None:
+        self.controller = controller
+        self.actions: dict[str, RouterAction] = {}
+        self.default_action: str | None = None
+
+    def add_action(self, name: str, resolver: Callable[[], Any] | None = None,
+                   url_creator: Callable[..., str] | None = None,
+                   authorizer: Callable[[], bool] | None = None,
+                   acl_action: str | None = None) -> RouterAction:
+        """Add an action; actions are tried in the order they were added."""
+        if not callable(getattr(self.controller, f"{name}_action", None)):
+            raise JetpyError(f"{type(self.controller).__name__} has no method `{name}_action` "
+                             f"for router action `{name}`; define it or correct the name")
+        action = RouterAction(self, name, resolver, url_creator, authorizer, acl_action)
+        self.actions[name] = action
+        return action
+
+    def set_default_action(self, name: str) -> None:
+        """The action that runs when no resolver matches."""
+        self.action(name)
+        self.default_action = name
+
+    def action(self, name: str) -> RouterAction:
+        """The action called `name`."""
+        try:
+            return self.actions[name]
+        except KeyError:
+            close = difflib.get_close_matches(name, list(self.actions), n=1)
+            hint = f" Did you mean `{close[0]}`?" if close else ""
+            raise JetpyError(f"{type(self.controller).__name__}'s router has no action "
+                             f"`{name}`.{hint}") from None
+
+    def resolve(self) -> bool | str:
+        """The name of the action to run, or False when none matches.
+
+        A matched action the current user may not run raises werkzeug's Forbidden.
+        """
+        from werkzeug.exceptions import Forbidden
+
+        for action in self.actions.values():
+            if action.resolver is not None and action.resolver():
+                if not action.authorized():
+                    raise Forbidden()
+                return action.name
+        if self.default_action is not None:
+            if not self.actions[self.default_action].authorized():
+                raise Forbidden()
+            return self.default_action
+        return False

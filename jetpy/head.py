@@ -1,0 +1,45 @@
+"""What goes into the HTML head: title, meta tags, stylesheets and scripts."""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+PLACEHOLDER = "<!--jetpy:head-->"
+
+
+class Head:
+    """Collects the head of a page from the page definition and from every module."""
+
+    def __init__(self, title: str = "", meta_tags: list[dict[str, str]] | None = None) -> None:
+        self.title = title
+        self.site_title = ""
+        self.meta_tags: dict[tuple[str, str], str] = {}
+        self.css: list[str] = []
+        self.js: list[str] = []
+        for tag in meta_tags or ():
+            self.meta_tags[(tag["attribute"], tag["value"])] = tag["content"]
+
+    def set_meta(self, value: str, content: str, attribute: str = "name") -> None:
+        """Add or replace a meta tag, e.g. `set_meta("description", text)`."""
+        self.meta_tags[(attribute, value)] = content
+
+    def add_css(self, url: str) -> None:
+        """Link a stylesheet once, in the order first asked for."""
+        if url not in self.css:
+            self.css.append(url)
+
+    def add_js(self, url: str) -> None:
+        """Load a script once (deferred), in the order first asked for."""
+        if url not in self.js:
+            self.js.append(url)
+
+    def render(self) -> Markup:
+        title = self.title
+        if self.site_title and self.site_title != title:
+            title = f"{title} | {self.site_title}" if title else self.site_title
+        parts = [f"<title>{escape(title)}</title>"]
+        parts += [f'<meta {escape(attribute)}="{escape(value)}" content="{escape(content)}">'
+                  for (attribute, value), content in self.meta_tags.items()]
+        parts += [f'<link rel="stylesheet" href="{escape(url)}">' for url in self.css]
+        parts += [f'<script src="{escape(url)}" defer></script>' for url in self.js]
+        return Markup("\n".join(parts))

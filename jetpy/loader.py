@@ -1,0 +1,244 @@
+"""Loading a project: config, modules, bases and page trees, with the compiled-map cache."""
+
+from __future__ import annotations
+
+import logging
+import marshal
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jetpy import schema
+from jetpy.bases import Base, Locale, LocaleUrl
+from jetpy.config import Config, load_config
+from jetpy.errors import Problem, relative
+from jetpy.modules import Module, discover, resolve_callable, use_project_imports
+from jetpy.pages import HOMEPAGE_ID, Page, PageTree, read_definition
+from jetpy.yamlfile import load_yaml
+
+log = logging.getLogger("jetpy")
+
+CACHE_FORMAT = 1
+_LOCALE_NAME = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
+TreeKey = tuple[str, str]
+
+
+@dataclass
+class Project:
+    """Everything read from a project's application/ folder."""
+
+    root: Path
+    app_dir: Path
+    config: Config = field(default_factory=Config)
+    modules: dict[str, Module] = field(default_factory=dict)
+    bases: dict[str, Base] = field(default_factory=dict)
+    trees: dict[TreeKey, PageTree] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    from_cache: bool = False
+
+    @property
+    def cache_file(self) -> Path:
+        return self.app_dir / "data" / "cache" / "pages.marshal"
+
+
+def load_project(root: Path, use_cache: bool = True) -> Project:
+    """Read the whole project; problems are collected in `project.problems`."""
+    root = root.resolve()
+    project = Project(root=root, app_dir=root / "application")
+    problems = project.problems
+    if not project.app_dir.is_dir():
+        problems.append(Problem(str(root), "", "has no `application/` folder",
+                                "run jetpy in a project folder, or create one with the README"))
+        return project
+    use_project_imports(root)
+    project.config = load_config(project.app_dir, root, problems)
+    project.modules = discover(project.app_dir, root, problems)
+    project.bases = load_bases(project, problems)
+    cached = _read_cache(project) if use_cache and project.config.map_cache else None
+    if cached is not None:
+        project.trees = _trees_from_cache(project, cached)
+        project.from_cache = True
+    else:
+        for base in project.bases.values():
+            for locale in base.locales.values():
+                tree = scan_tree(base, locale, root, problems)
+                if tree is not None:
+                    project.trees[(base.id, locale.name)] = tree
+    return project
+
+
+def load_bases(project: Project, problems: list[Problem]) -> dict[str, Base]:
+    """Read every bases/<id>/base.yaml."""
+    bases: dict[str, Base] = {}
+    bases_dir = project.app_dir / "bases"
+    files = sorted(bases_dir.glob("*/base.yaml")) if bases_dir.is_dir() else []
+    if not files:
+        problems.append(Problem(relative(bases_dir, project.root), "", "no base is defined",
+                                "add bases/web/base.yaml with at least one locale"))
+    owners: dict[tuple[str | None, str], str] = {}
+    for file in files:
+        shown = relative(file, project.root)
+        data, found = load_yaml(file, shown)
+        problems.extend(found)
+        if data is None:
+            continue
+        values = schema.validate(data, schema.BASE, shown, problems=problems)
+        locales = values.pop("locales") or {}
+        base = Base(id=file.parent.name, dir=file.parent, **values)
+        base.name = base.name or base.id
+        for name, options in locales.items():
+            if options is None:
+                continue
+            key = f"locales.{name}"
+            if not _LOCALE_NAME.match(name):
+                problems.append(Problem(shown, key, f"`{name}` is not a locale name",
+                                        "write language_TERRITORY, e.g. en_US or cs_CZ"))
+            urls = [LocaleUrl.parse(text) for text in options.pop("urls") or []]
+            if not urls:
+                problems.append(Problem(shown, f"{key}.urls", "no URL given",
+                                        "list at least one URL, e.g. `urls: [/]`"))
+                continue
+            for url in urls:
+                owner = owners.setdefault((url.host, url.path), f"{shown} [{key}]")
+                if owner != f"{shown} [{key}]":
+                    problems.append(Problem(shown, f"{key}.urls", f"URL `{url}` is used by "
+                                            f"{owner} too", "give each locale its own URLs"))
+            base.locales[name] = Locale(name=name, base=base, urls=urls, **options)
+        if not base.locales:
+            problems.append(Problem(shown, "locales", "the base has no locale",
+                                    "add one, e.g. `locales: {en_US: {urls: [/]}}`"))
+            continue
+        for index, name in enumerate(base.direct_files):
+            if not name or "/" in name or "\\" in name or name.startswith("."):
+                problems.append(Problem(shown, f"direct_files[{index}]",
+                                        f"`{name}` is not a plain file name",
+                                        "list file names that lie in pages/<locale>/"))
+        if base.initializer:
+            base.setup = resolve_callable(base.initializer, project.root, shown,
+                                          "initializer", problems)
+        bases[base.id] = base
+    defaults = [base.id for base in bases.values() if base.default]
+    if len(defaults) > 1:
+        problems.append(Problem("application/bases", "default",
+                                f"{len(defaults)} bases say `default: true`: "
+                                f"{', '.join(defaults)}", "keep `default: true` in one"))
+    return bases
+
+
+def scan_tree(base: Base, locale: Locale, root: Path, problems: list[Problem]) -> PageTree | None:
+    """Read every page.yaml of a base and locale, validating each."""
+    pages_dir = base.pages_dir(locale.name)
+    home_file = pages_dir / "page.yaml"
+    if not home_file.is_file():
+        problems.append(Problem(relative(pages_dir, root), "", "has no homepage",
+                                f"create {relative(home_file, root)} (it may be empty)"))
+        return None
+    homepage = Page(base, locale, "", HOMEPAGE_ID, home_file, None, root)
+    homepage.definition = read_definition(home_file, HOMEPAGE_ID, root, problems)
+    homepage.id = homepage.definition.id
+    tree = PageTree(base, locale, homepage)
+    tree.add(homepage)
+    pending: list[tuple[Path, Page]] = [(pages_dir, homepage)]
+    while pending:
+        directory, parent = pending.pop()
+        with os.scandir(directory) as entries:
+            folders = sorted(entry.name for entry in entries
+                             if entry.is_dir() and not entry.name.startswith((".", "__")))
+        for name in folders:
+            folder = directory / name
+            file = folder / "page.yaml"
+            if not file.is_file():
+                problems.append(Problem(relative(folder, root), "", "folder without page.yaml",
+                                        "add a page.yaml (pages nest by folders) or remove it"))
+                continue
+            path = f"{parent.relative_path}/{name}" if parent.relative_path else name
+            definition = read_definition(file, name, root, problems)
+            page = Page(base, locale, path, definition.id, file, parent, root)
+            page.definition = definition
+            twin = tree.by_id.get(page.id)
+            if twin is not None:
+                problems.append(Problem(relative(file, root), "id", f"page id `{page.id}` is "
+                                        f"also used by {relative(twin.file, root)}",
+                                        "give every page of a base and locale its own id"))
+            tree.add(page)
+            pending.append((folder, page))
+    return tree
+
+
+# the compiled-map cache --------------------------------------------------------
+def definition_stamps(project: Project) -> list[tuple[str, int, int]]:
+    """(path, mtime, size) of every folder and file the definitions come from."""
+    stamps: list[tuple[str, int, int]] = []
+    app_dir = project.app_dir
+    for top in (app_dir, app_dir / "config.yaml"):
+        if top.exists():
+            stat = top.stat()
+            stamps.append((str(top), stat.st_mtime_ns, stat.st_size))
+    for top in (app_dir / "bases", app_dir / "modules", app_dir / "classes"):
+        for directory, folders, files in os.walk(top):
+            folders[:] = [name for name in folders if name != "__pycache__"]
+            stat = os.stat(directory)
+            stamps.append((directory, stat.st_mtime_ns, stat.st_size))
+            for name in files:
+                path = os.path.join(directory, name)
+                stat = os.stat(path)
+                stamps.append((path, stat.st_mtime_ns, stat.st_size))
+    return stamps
+
+
+def write_cache(project: Project) -> None:
+    """Store the page maps for the next start; only ever called for a valid project."""
+    trees = {f"{base}\x00{locale}": [(page.relative_path, page.id) for page in tree]
+             for (base, locale), tree in project.trees.items()}
+    data = {"format": CACHE_FORMAT, "stamps": definition_stamps(project), "trees": trees}
+    target = project.cache_file
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(marshal.dumps(data))
+        os.replace(temporary, target)
+    except OSError as exc:
+        log.warning("cannot write the page map cache %s: %s", target, exc)
+
+
+def _read_cache(project: Project) -> dict[str, list[tuple[str, str]]] | None:
+    try:
+        data = marshal.loads(project.cache_file.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+        return None
+    stat = os.stat
+    try:
+        for path, mtime, size in data["stamps"]:
+            current = stat(path)
+            if current.st_mtime_ns != mtime or current.st_size != size:
+                return None
+    except OSError:
+        return None
+    trees: dict[str, list[tuple[str, str]]] = data["trees"]
+    return trees
+
+
+def _trees_from_cache(project: Project,
+                      cached: dict[str, list[tuple[str, str]]]) -> dict[TreeKey, PageTree]:
+    trees: dict[TreeKey, PageTree] = {}
+    root = project.root
+    for key, entries in cached.items():
+        base_id, locale_name = key.split("\x00")
+        base = project.bases[base_id]
+        locale = base.locales[locale_name]
+        pages_dir = base.pages_dir(locale_name)
+        home_path, home_id = entries[0]
+        homepage = Page(base, locale, home_path, home_id, pages_dir / "page.yaml", None, root)
+        tree = PageTree(base, locale, homepage)
+        tree.add(homepage)
+        by_path = tree.by_path
+        for path, page_id in entries[1:]:
+            cut = path.rfind("/")
+            parent = by_path[path[:cut]] if cut > 0 else homepage
+            file = pages_dir / path / "page.yaml"
+            tree.add(Page(base, locale, path, page_id, file, parent, root))
+        trees[(base_id, locale_name)] = tree
+    return trees

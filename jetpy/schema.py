@@ -1,0 +1,190 @@
+"""A small declarative schema for YAML definitions: keys, types, defaults, fixes."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jetpy.errors import Problem
+
+_TYPE_NAMES = {bool: "true or false", int: "a whole number", str: "text", dict: "a mapping",
+               list: "a list"}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a definition: its type, default and what its items must be."""
+
+    type: type | tuple[type, ...]
+    default: Any = None
+    required: bool = False
+    items: Schema | type | None = None  # for lists (and the values of mappings)
+    values: Schema | type | None = None  # for mappings whose keys are free names
+    choices: tuple[str, ...] = ()
+    nullable: bool = False
+    example: str = ""
+
+
+Schema = Mapping[str, Field]
+Checker = Callable[[Any], str | None]
+
+
+def _type_name(expected: type | tuple[type, ...]) -> str:
+    types = expected if isinstance(expected, tuple) else (expected,)
+    return " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
+
+
+def _is_instance(value: Any, expected: type | tuple[type, ...]) -> bool:
+    types = expected if isinstance(expected, tuple) else (expected,)
+    if isinstance(value, bool) and bool not in types:
+        return False  # YAML `yes` must not pass as a number
+    return isinstance(value, types)
+
+
+def validate(data: Mapping[str, Any], schema: Schema, file: str, prefix: str = "",
+             problems: list[Problem] | None = None) -> dict[str, Any]:
+    """Return `data` with defaults filled in; append every problem found to `problems`."""
+    found = problems if problems is not None else []
+    result: dict[str, Any] = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        field = schema.get(key) if isinstance(key, str) else None
+        if field is None:
+            close = difflib.get_close_matches(str(key), list(schema), n=1)
+            fix = f"did you mean `{close[0]}`?" if close else (
+                "remove it; known keys: " + ", ".join(sorted(schema)))
+            found.append(Problem(file, path, f"unknown key `{key}`", fix))
+            continue
+        result[key] = _check_value(value, field, file, path, found)
+    for key, field in schema.items():
+        if key in result:
+            continue
+        if field.required:
+            example = f" e.g. `{key}: {field.example}`" if field.example else ""
+            found.append(Problem(file, f"{prefix}{key}", f"`{key}` is required",
+                                 f"add it{example}"))
+        default = field.default
+        result[key] = default() if callable(default) else default
+    return result
+
+
+def _check_value(value: Any, field: Field, file: str, path: str, found: list[Problem]) -> Any:
+    if value is None and (field.nullable or not field.required):
+        default = field.default
+        return default() if callable(default) else default
+    if not _is_instance(value, field.type):
+        found.append(Problem(file, path, f"must be {_type_name(field.type)}, "
+                             f"found {type(value).__name__} `{value!r}`",
+                             f"write {_type_name(field.type)}"
+                             + (f", e.g. `{field.example}`" if field.example else "")))
+        default = field.default
+        return default() if callable(default) else default
+    if field.choices and value not in field.choices:
+        found.append(Problem(file, path, f"`{value}` is not one of: {', '.join(field.choices)}",
+                             f"use one of: {', '.join(field.choices)}"))
+        return field.default
+    if isinstance(value, list) and field.items is not None:
+        return [_check_item(item, field.items, file, f"{path}[{index}]", found)
+                for index, item in enumerate(value)]
+    if isinstance(value, dict) and field.values is not None:
+        checked = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                found.append(Problem(file, f"{path}.{key}", f"key `{key!r}` must be text",
+                                     "quote the key"))
+                continue
+            checked[key] = _check_item(item, field.values, file, f"{path}.{key}", found)
+        return checked
+    return value
+
+
+def _check_item(item: Any, spec: Schema | type, file: str, path: str,
+                found: list[Problem]) -> Any:
+    if isinstance(spec, type):
+        if not _is_instance(item, spec):
+            found.append(Problem(file, path, f"must be {_type_name(spec)}, found `{item!r}`",
+                                 f"write {_type_name(spec)}"))
+            return None
+        return item
+    if not isinstance(item, dict):
+        found.append(Problem(file, path, f"must be a mapping, found `{item!r}`",
+                             "write `key: value` entries"))
+        return None
+    return validate(item, spec, file, f"{path}.", found)
+
+
+META_TAG: Schema = {
+    "attribute": Field(str, "name"),
+    "value": Field(str, required=True, example="description"),
+    "content": Field(str, "", example="An example site"),
+}
+
+LOCALE: Schema = {
+    "urls": Field(list, required=True, items=str, example="[/]"),
+    "title": Field(str, ""),
+    "active": Field(bool, True),
+    "ssl_required": Field(bool, nullable=True),
+    "meta_tags": Field(list, list, items=META_TAG),
+    "http_headers": Field(dict, dict, values=str),
+    "parameters": Field(dict, dict),
+}
+
+BASE: Schema = {
+    "name": Field(str, ""),
+    "default": Field(bool, False),
+    "active": Field(bool, True),
+    "secret": Field(bool, False),
+    "ssl_required": Field(bool, False),
+    "initializer": Field(str, nullable=True, example="application.bases.web.init:setup"),
+    "unused_path": Field(str, "not_found", choices=("not_found", "redirect")),
+    "direct_files": Field(list, list, items=str),
+    "layout": Field(str, "default"),
+    "http_headers": Field(dict, dict, values=str),
+    "locales": Field(dict, required=True, values=LOCALE, example="{en_US: {urls: [/]}}"),
+}
+
+CONTENT: Schema = {
+    "module": Field(str, example="content.articles.browser"),
+    "controller": Field(str, "Main"),
+    "action": Field(str, "default"),
+    "position": Field(str, "main"),
+    "order": Field(int, 0),
+    "parameters": Field(dict, dict),
+    "cacheable": Field(bool, False),
+    "output": Field(str),
+}
+
+PAGE: Schema = {
+    "id": Field(str),
+    "title": Field(str, ""),
+    "menu_title": Field(str),
+    "breadcrumb_title": Field(str),
+    "order": Field(int, 0),
+    "active": Field(bool, True),
+    "secret": Field(bool, nullable=True),
+    "ssl_required": Field(bool, nullable=True),
+    "layout": Field(str),
+    "http_headers": Field(dict, dict, values=str),
+    "parameters": Field(dict, dict),
+    "meta_tags": Field(list, list, items=META_TAG),
+    "contents": Field(list, list, items=CONTENT),
+    "output": Field(str),
+    "output_file": Field(str),
+}
+
+MANIFEST: Schema = {
+    "label": Field(str, required=True, example="Articles browser"),
+    "description": Field(str, ""),
+    "version": Field(str, "1.0.0"),
+    "acl_actions": Field(dict, dict, values=str),
+    "listens": Field(dict, dict, values=str),
+}
+
+CONFIG: Schema = {
+    "debug": Field(bool, False),
+    "secret_key": Field(str, ""),
+    "behind_proxy": Field(bool, False),
+    "map_cache": Field(bool, True),
+}

@@ -1,0 +1,254 @@
+"""The stages of a request, each a plain function with one job (see DESIGN.md)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, NoReturn
+from urllib.parse import quote
+
+from markupsafe import Markup
+from werkzeug.exceptions import (
+    BadRequest,
+    Forbidden,
+    HTTPException,
+    InternalServerError,
+    NotFound,
+    RequestURITooLarge,
+    ServiceUnavailable,
+)
+from werkzeug.utils import send_file
+from werkzeug.wrappers import Response
+
+from jetpy.context import RequestContext
+from jetpy.head import PLACEHOLDER
+from jetpy.pages import Content
+
+if TYPE_CHECKING:
+    from werkzeug.wrappers import Request
+
+    from jetpy.app import Application
+    from jetpy.controller import Controller
+
+log = logging.getLogger("jetpy")
+
+MAX_PATH_LENGTH = 2048
+_FORBIDDEN_CHARS = frozenset(chr(code) for code in [*range(32), 127])
+
+
+def finish(response: Response) -> NoReturn:
+    """End the request early with `response` (a redirect, a file)."""
+    raise HTTPException(response=response)
+
+
+def redirect(location: str, code: int = 301) -> NoReturn:
+    response = Response(f"Moved to {location}", code, {"Location": location},
+                        content_type="text/plain; charset=utf-8")
+    finish(response)
+
+
+def decode_path(request: Request) -> str:
+    """The request path as text; hostile paths are refused with a clear 4xx."""
+    raw = request.environ.get("PATH_INFO", "") or "/"
+    if len(raw) > MAX_PATH_LENGTH:
+        raise RequestURITooLarge(f"The URL path is {len(raw)} characters long; "
+                                 f"at most {MAX_PATH_LENGTH} are accepted.")
+    try:
+        path = raw.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        raise BadRequest("The URL path is not valid UTF-8; percent-encode UTF-8 bytes.") \
+            from None
+    if not _FORBIDDEN_CHARS.isdisjoint(path):
+        raise BadRequest("The URL path contains a control character (such as %00).")
+    if "/." in path:
+        for segment in path.split("/"):
+            if segment in (".", ".."):
+                raise BadRequest("The URL path contains a `.` or `..` segment; "
+                                 "write the path without it.")
+    return path if path.startswith("/") else "/" + path
+
+
+def query_suffix(request: Request) -> str:
+    query = request.environ.get("QUERY_STRING", "")
+    return "?" + query if query else ""
+
+
+# 1. base and locale ------------------------------------------------------------
+def match_locale(app: Application, request: Request) -> RequestContext:
+    """Find the base and locale by host and path; redirect aliases to the canonical URL."""
+    path = decode_path(request)
+    ctx = RequestContext(app, request, path)
+    found = app.url_map.match(request.host, path)
+    if found is None:
+        locale = app.url_map.default
+        if locale is None:
+            raise NotFound()
+        ctx.base, ctx.locale = locale.base, locale
+        ctx.rest = path.strip("/")
+        return ctx
+    locale, canonical, rest = found
+    ctx.base, ctx.locale = locale.base, locale
+    ctx.rest = "/".join(segment for segment in rest.split("/") if segment)
+    if not canonical:
+        target = locale.canonical
+        location = quote(target.path + rest, safe="/%")
+        if target.host:
+            location = f"{ctx.scheme}://{target.host}{location}"
+        redirect(location + query_suffix(request))
+    return ctx
+
+
+# 2. base initializer -------------------------------------------------------------
+def initialize(ctx: RequestContext) -> None:
+    """Run the base's initializer, which may set auth, template globals and more."""
+    ctx.auth = ctx.base.auth
+    if ctx.base.setup is not None:
+        ctx.base.setup(ctx)
+
+
+# 3. page -----------------------------------------------------------------------------
+def match_page(ctx: RequestContext) -> None:
+    """Serve an allow-listed direct file, or find the page and the leftover path."""
+    base, locale, rest = ctx.base, ctx.locale, ctx.rest
+    if not base.active:
+        raise ServiceUnavailable()
+    if rest in base.direct_files:
+        file = base.pages_dir(locale.name) / rest
+        if file.is_file():
+            finish(send_file(file, ctx.request.environ, max_age=3600))
+    tree = ctx.app.trees[(base.id, locale.name)]
+    ctx.page, ctx.url_path = tree.match(rest)
+
+
+# 4. checks ------------------------------------------------------------------------
+def check_access(ctx: RequestContext) -> None:
+    """Inactive locale or page → 404; SSL → https; secret → the auth provider."""
+    page = ctx.page
+    if not ctx.locale.active or not page.is_active:
+        raise NotFound()
+    if page.ssl_required and ctx.scheme != "https":
+        request = ctx.request
+        location = f"https://{request.host}{quote(ctx.path, safe='/%')}{query_suffix(request)}"
+        redirect(location)
+    if not ctx.url_path and not ctx.path.endswith("/"):
+        redirect(page.url() + query_suffix(ctx.request))
+    if page.is_secret:
+        if ctx.auth is None:
+            raise Forbidden()
+        verdict = ctx.auth.page_access(ctx, page)
+        if isinstance(verdict, Response):
+            finish(verdict)
+        if not verdict:
+            raise Forbidden()
+
+
+# 5. resolve --------------------------------------------------------------------------
+Resolved = list[tuple[Content, "Controller | None", str]]
+
+
+def resolve(ctx: RequestContext) -> Resolved:
+    """Build each content's controller and ask it which action runs."""
+    resolved: Resolved = []
+    modules = ctx.app.modules
+    for content in ctx.page.contents:
+        if content.module is None:
+            resolved.append((content, None, ""))
+            continue
+        module = modules[content.module]
+        controller = module.controllers[content.controller](ctx, module, content)
+        outcome = _guarded(controller, "resolve", controller.resolve)
+        if outcome is False:
+            continue
+        action = content.action if outcome is True else str(outcome)
+        resolved.append((content, controller, action))
+    return resolved
+
+
+# 6. leftover path -------------------------------------------------------------------
+def check_leftover(ctx: RequestContext) -> None:
+    """Unclaimed leftover path → 404, or 301 to what was used when the base says so."""
+    if not ctx.unused_path:
+        return
+    if ctx.base.unused_path == "redirect":
+        used = [part for part in ctx.used_path.split("/") if part]
+        redirect(ctx.page.url(*used) + query_suffix(ctx.request))
+    raise NotFound()
+
+
+# 7. dispatch ----------------------------------------------------------------------------
+def dispatch(ctx: RequestContext, resolved: Resolved) -> Response | None:
+    """Run each action; its output goes to its position. A returned response ends it."""
+    for content, controller, action in resolved:
+        if controller is None:
+            ctx.add_part(content, content.output or "")
+            continue
+        result = run_action(controller, action)
+        if result is not None:
+            return result
+        ctx.add_part(content, "".join(controller.output))
+    return None
+
+
+def run_action(controller: Controller, action: str) -> Response | None:
+    method = getattr(controller, f"{action}_action", None)
+    if method is None:
+        content = controller.content
+        raise LookupError(f"{type(controller).__name__} of module {controller.module.name} "
+                          f"has no method `{action}_action` (asked for by page "
+                          f"{controller.page.id}, content {content.index})")
+    result: Any = _guarded(controller, action, method)
+    if result is not None and not isinstance(result, Response):
+        raise TypeError(f"{controller.module.name}:{type(controller).__name__}.{action}_action "
+                        f"returned {type(result).__name__}; return None or a Response")
+    return result
+
+
+def _guarded(controller: Controller, action: str, call: Any) -> Any:
+    """Call into module code; an error is logged with module, controller and action."""
+    try:
+        return call()
+    except HTTPException:
+        raise
+    except Exception:
+        log.exception("module %s, controller %s, action %s failed on %s",
+                      controller.module.name, type(controller).__name__, action,
+                      controller.request.path)
+        if controller.ctx.app.config.debug:
+            raise
+        raise InternalServerError() from None
+
+
+def embed(ctx: RequestContext, name: str, action: str, controller_name: str,
+          parameters: dict[str, Any]) -> Markup:
+    """Run a module action for a layout or another module and return its output."""
+    module = ctx.app.modules[name]
+    content = Content(module=name, controller=controller_name, action=action,
+                      position="", parameters=parameters)
+    controller = module.controllers[controller_name](ctx, module, content)
+    if run_action(controller, action) is not None:
+        raise TypeError(f"embedded action {name}:{controller_name}.{action} returned a "
+                        "response; embedded actions can only render")
+    return Markup("".join(controller.output))
+
+
+# 8 + 9. layout and response -------------------------------------------------------------
+def render_page(ctx: RequestContext) -> Response:
+    """Render the layout with its positions, fill in the head, answer with the headers."""
+    page = ctx.page
+    templates = ctx.app.templates
+    html = templates.layout(ctx.base, page.layout).render(templates.view_vars(ctx))
+    html = html.replace(PLACEHOLDER, ctx.head.render(), 1)
+    return Response(html, 200, page.http_headers, content_type="text/html; charset=utf-8")
+
+
+def static_output(ctx: RequestContext) -> Response | None:
+    """A page with `output` or `output_file` answers with it, without layout or modules."""
+    definition = ctx.page.definition
+    if definition.output is not None:
+        body: str | bytes = definition.output
+    elif definition.output_file is not None:
+        body = (ctx.page.file.parent / definition.output_file).read_bytes()
+    else:
+        return None
+    if ctx.url_path:
+        raise NotFound()
+    return Response(body, 200, ctx.page.http_headers, content_type="text/html; charset=utf-8")

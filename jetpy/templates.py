@@ -1,0 +1,93 @@
+"""Jinja2 environments: one per base, holding its layouts, views and every module's views."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, Template, TemplateNotFound
+from markupsafe import Markup
+
+from jetpy.head import PLACEHOLDER
+
+if TYPE_CHECKING:
+    from jetpy.bases import Base
+    from jetpy.context import RequestContext
+    from jetpy.modules import Module
+
+PUBLIC_URL = "/public/"
+
+
+def layout_name(name: str) -> str:
+    """The template name of layout `name` (layouts/<name>.html)."""
+    return f"layouts/{name}.html"
+
+
+class Templates:
+    """Compiled templates per base; a module's view is `<module.name>/<file>`."""
+
+    def __init__(self, bases: list[Base], modules: dict[str, Module], debug: bool) -> None:
+        self.environments = {base.id: self._environment(base, modules, debug)
+                             for base in bases}
+
+    def _environment(self, base: Base, modules: dict[str, Module], debug: bool) -> Environment:
+        prefixed: dict[str, Any] = {name: FileSystemLoader(module.views_dir)
+                                    for name, module in modules.items()}
+        prefixed["layouts"] = FileSystemLoader(base.layouts_dir)
+        prefixed["pages"] = FileSystemLoader(base.dir / "pages")
+        loader = ChoiceLoader([PrefixLoader(prefixed), FileSystemLoader(base.views_dir)])
+        environment = Environment(loader=loader, autoescape=True, auto_reload=debug,
+                                  cache_size=-1, trim_blocks=True, lstrip_blocks=True)
+        environment.globals["static"] = static_url
+        return environment
+
+    def environment(self, base: Base) -> Environment:
+        return self.environments[base.id]
+
+    def module_view(self, base: Base, module: str, view: str) -> Template:
+        return self.environments[base.id].get_template(f"{module}/{view}")
+
+    def layout(self, base: Base, name: str) -> Template:
+        return self.environments[base.id].get_template(layout_name(name))
+
+    def error_page(self, base: Base, locale: str, code: int) -> Template | None:
+        try:
+            return self.environments[base.id].get_template(f"pages/{locale}/{code}.html")
+        except TemplateNotFound:
+            return None
+
+    def view_vars(self, ctx: RequestContext) -> dict[str, Any]:
+        """The names every view and layout of this request sees (a fresh copy)."""
+        shared = ctx.vars.get("_shared")
+        if shared is None:
+            from jetpy.stages import embed
+
+            app = ctx.app
+            shared = {
+                "app": app,
+                "request": ctx.request,
+                "base": ctx.base,
+                "locale": ctx.locale,
+                "page": ctx.page,
+                "head": _head_placeholder,
+                "breadcrumb": ctx.breadcrumb,
+                "position": ctx.position,
+                "module": lambda name, action="default", controller="Main", **parameters: (
+                    embed(ctx, name, action, controller, parameters)),
+                "page_url": lambda page_id, *fragments, **query: app.page(
+                    page_id, base=ctx.base.id, locale=ctx.locale.name).url(*fragments, **query),
+                "get_page": lambda page_id: app.page(page_id, base=ctx.base.id,
+                                                     locale=ctx.locale.name),
+            }
+            shared.update({k: v for k, v in ctx.vars.items() if k != "_shared"})
+            ctx.vars["_shared"] = shared
+        return dict(shared)
+
+
+def _head_placeholder() -> Markup:
+    """Where the head goes; filled in after the whole page rendered (see Head)."""
+    return Markup(PLACEHOLDER)
+
+
+def static_url(path: str) -> str:
+    """The URL of a file in the project's public/ folder."""
+    return PUBLIC_URL + path.lstrip("/")
