@@ -18,7 +18,7 @@ from jetpy.check import check_project
 from jetpy.context import RequestContext
 from jetpy.errorpages import error_response
 from jetpy.errors import DefinitionError, JetpyError, Problem
-from jetpy.loader import Project, load_project, write_cache
+from jetpy.loader import load_project, write_cache
 from jetpy.pages import Page
 from jetpy.templates import PUBLIC_URL, Templates
 
@@ -69,16 +69,16 @@ class Application:
         locale = locale or base_obj.default_locale.name
         tree = self.trees.get((base, locale))
         if tree is None:
-            raise JetpyError(f"base `{base}` has no locale `{locale}`; "
-                             f"locales: {', '.join(base_obj.locales)}")
+            raise JetpyError(
+                f"base `{base}` has no locale `{locale}`; locales: {', '.join(base_obj.locales)}"
+            )
         found = tree.by_id.get(id)
         if found is None:
             raise JetpyError(f"base `{base}`, locale `{locale}` has no page `{id}`")
         return found
 
     # WSGI ------------------------------------------------------------------------------
-    def __call__(self, environ: WSGIEnvironment,
-                 start_response: StartResponse) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         return self.handle(Request(environ))(environ, start_response)
 
     def handle(self, request: Request) -> Response:
@@ -110,7 +110,7 @@ class Application:
 
     def public_file(self, request: Request) -> Response:
         """A file from the project's public/ folder (never outside it)."""
-        name = stages.decode_path(request)[len(PUBLIC_URL):]
+        name = stages.decode_path(request)[len(PUBLIC_URL) :]
         path = safe_join(str(self.public_dir), name)
         if path is None or not Path(path).is_file():
             raise NotFound()

@@ -25,7 +25,7 @@ class LocaleUrl:
         text = text.strip()
         for scheme in ("http://", "https://", "//"):
             if text.startswith(scheme):
-                text = text[len(scheme):]
+                text = text[len(scheme) :]
                 break
         if text.startswith("/"):
             host, path = None, text
@@ -148,7 +148,7 @@ class UrlMap:
             for candidate in hosts:
                 found = entries.get((candidate, prefix))
                 if found is not None:
-                    return found[0], found[1], path[len(prefix):]
+                    return found[0], found[1], path[len(prefix) :]
             if len(prefix) <= 1:
                 return None
             prefix = prefix[: prefix.rfind("/", 0, len(prefix) - 1) + 1]

@@ -35,7 +35,8 @@ class LayoutInfo:
             seen.add(current)
             try:
                 source, _, _ = environment.loader.get_source(  # type: ignore[union-attr]
-                    environment, current)
+                    environment, current
+                )
                 tree = environment.parse(source)
             except TemplateNotFound:
                 if current == name:
@@ -58,10 +59,18 @@ class LayoutInfo:
             if call.node.name == "position":
                 self.positions.add(str(first.value))
             elif call.node.name == "module":
-                options = {kw.key: kw.value.value for kw in call.kwargs
-                           if isinstance(kw.value, nodes.Const)}
-                self.embeds.append((str(first.value), str(options.get("controller", "Main")),
-                                    str(options.get("action", "default"))))
+                options = {
+                    kw.key: kw.value.value
+                    for kw in call.kwargs
+                    if isinstance(kw.value, nodes.Const)
+                }
+                self.embeds.append(
+                    (
+                        str(first.value),
+                        str(options.get("controller", "Main")),
+                        str(options.get("action", "default")),
+                    )
+                )
 
 
 def check_project(project: Project, templates: Templates) -> list[Problem]:
@@ -82,20 +91,30 @@ def check_project(project: Project, templates: Templates) -> list[Problem]:
             info = layouts.get(key)
             if info is None:
                 info = layouts[key] = LayoutInfo(environment, layout_name(page.layout))
-                problems.extend(_layout_problems(info, base.id, page.layout,
-                                                 relative(base.layouts_dir, root), project))
+                problems.extend(
+                    _layout_problems(
+                        info, base.id, page.layout, relative(base.layouts_dir, root), project
+                    )
+                )
             shown = relative(page.file, root)
             for content in definition.contents:
                 problems.extend(_content_problems(content, page, info, shown, project))
     return problems
 
 
-def _layout_problems(info: LayoutInfo, base: str, name: str, shown: str,
-                     project: Project) -> list[Problem]:
+def _layout_problems(
+    info: LayoutInfo, base: str, name: str, shown: str, project: Project
+) -> list[Problem]:
     file = f"{shown}/{name}.html"
     if info.error == "missing":
-        return [Problem(file, "layout", f"layout `{name}` of base `{base}` does not exist",
-                        f"create {file} or name an existing layout")]
+        return [
+            Problem(
+                file,
+                "layout",
+                f"layout `{name}` of base `{base}` does not exist",
+                f"create {file} or name an existing layout",
+            )
+        ]
     if info.error:
         return [Problem(file, "", info.error, "correct the template")]
     problems = []
@@ -106,47 +125,73 @@ def _layout_problems(info: LayoutInfo, base: str, name: str, shown: str,
     return problems
 
 
-def _content_problems(content: Content, page: Page, info: LayoutInfo, shown: str,
-                      project: Project) -> list[Problem]:
+def _content_problems(
+    content: Content, page: Page, info: LayoutInfo, shown: str, project: Project
+) -> list[Problem]:
     key = f"contents[{content.index}]"
     problems = []
     if not info.error and content.position not in info.positions:
         offered = ", ".join(sorted(info.positions)) or "none"
-        problems.append(Problem(shown, f"{key}.position", f"layout `{page.layout}` has no "
-                                f"position `{content.position}` (it has: {offered})",
-                                "use one of its positions or add "
-                                f"{{{{ position('{content.position}') }}}} to the layout"))
+        problems.append(
+            Problem(
+                shown,
+                f"{key}.position",
+                f"layout `{page.layout}` has no position `{content.position}` (it has: {offered})",
+                "use one of its positions or add "
+                f"{{{{ position('{content.position}') }}}} to the layout",
+            )
+        )
     if content.module is not None:
-        message = action_problem(project, content.module, content.controller, content.action,
-                                 explicit=content.action != "default")
+        message = action_problem(
+            project,
+            content.module,
+            content.controller,
+            content.action,
+            explicit=content.action != "default",
+        )
         if message:
             problems.append(Problem(shown, key, message[0], message[1]))
     return problems
 
 
-def action_problem(project: Project, module_name: str, controller: str, action: str,
-                   explicit: bool) -> tuple[str, str] | None:
+def action_problem(
+    project: Project, module_name: str, controller: str, action: str, explicit: bool
+) -> tuple[str, str] | None:
     """What is wrong with running module:controller.action, and the fix; None when fine."""
     module = project.modules.get(module_name)
     if module is None:
         close = difflib.get_close_matches(module_name, list(project.modules), n=1)
-        fix = f"did you mean `{close[0]}`?" if close else (
-            f"create application/modules/{module_name.replace('.', '/')}/manifest.yaml")
+        fix = (
+            f"did you mean `{close[0]}`?"
+            if close
+            else (f"create application/modules/{module_name.replace('.', '/')}/manifest.yaml")
+        )
         return f"module `{module_name}` does not exist", fix
     cls = module.controllers.get(controller)
     if cls is None:
         close = difflib.get_close_matches(controller, list(module.controllers), n=1)
-        fix = f"did you mean `{close[0]}`?" if close else (
-            f"define `class {controller}(Controller)` in "
-            f"{relative(module.dir / 'controllers.py', project.root)}")
+        fix = (
+            f"did you mean `{close[0]}`?"
+            if close
+            else (
+                f"define `class {controller}(Controller)` in "
+                f"{relative(module.dir / 'controllers.py', project.root)}"
+            )
+        )
         return f"module `{module_name}` has no controller `{controller}`", fix
     routed = cls.get_router is not Controller.get_router or cls.resolve is not Controller.resolve
     if not callable(getattr(cls, f"{action}_action", None)) and (explicit or not routed):
-        actions = sorted(name[:-7] for name in dir(cls) if name.endswith("_action")
-                         and callable(getattr(cls, name)))
+        actions = sorted(
+            name[:-7]
+            for name in dir(cls)
+            if name.endswith("_action") and callable(getattr(cls, name))
+        )
         close = difflib.get_close_matches(action, actions, n=1)
-        fix = f"did you mean `{close[0]}`?" if close else (
-            f"define `def {action}_action(self)` in {controller}")
+        fix = (
+            f"did you mean `{close[0]}`?"
+            if close
+            else (f"define `def {action}_action(self)` in {controller}")
+        )
         return f"controller `{module_name}:{controller}` has no action `{action}`", fix
     return None
 
@@ -159,8 +204,13 @@ def _view_problems(module: Module, root: Path) -> list[Problem]:
     for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
         for view in _RENDER_CALL.findall(line):
             if not (module.views_dir / view).is_file():
-                problems.append(Problem(relative(source, root), f"render({view!r})",
-                                        f"view `{view}` does not exist",
-                                        f"create {relative(module.views_dir / view, root)}",
-                                        line=number))
+                problems.append(
+                    Problem(
+                        relative(source, root),
+                        f"render({view!r})",
+                        f"view `{view}` does not exist",
+                        f"create {relative(module.views_dir / view, root)}",
+                        line=number,
+                    )
+                )
     return problems

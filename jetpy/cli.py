@@ -21,9 +21,13 @@ def _load(project: Path, use_cache: bool = True) -> Application:
 
 
 project_option = click.option(
-    "--project", "-p", type=click.Path(file_okay=False, path_type=Path),
-    default=lambda: os.environ.get("JETPY_PROJECT", "."), show_default="current folder",
-    help="The project folder (the one holding application/).")
+    "--project",
+    "-p",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: os.environ.get("JETPY_PROJECT", "."),
+    show_default="current folder",
+    help="The project folder (the one holding application/).",
+)
 
 
 @click.group()
@@ -34,22 +38,36 @@ def main() -> None:
 @main.command()
 @project_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
-              help="Port to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)
 def run(project: Path, host: str, port: int) -> None:
     """Serve the project with the werkzeug development server."""
     from werkzeug.serving import run_simple
 
     app = _load(project)
     debug = app.config.debug
-    watched = [str(p) for top in ("bases", "modules", "classes")
-               for p in (app.project.app_dir / top).rglob("*")
-               if p.suffix in {".yaml", ".html", ".txt"}] if debug else []
+    watched = (
+        [
+            str(p)
+            for top in ("bases", "modules", "classes")
+            for p in (app.project.app_dir / top).rglob("*")
+            if p.suffix in {".yaml", ".html", ".txt"}
+        ]
+        if debug
+        else []
+    )
     config = app.project.app_dir / "config.yaml"
     if debug and config.exists():
         watched.append(str(config))
-    click.echo(f"jetpy: serving {app.root} on http://{host}:{port}/"
-               + (" (debug: reloader and debugger on)" if debug else ""))
+    click.echo(
+        f"jetpy: serving {app.root} on http://{host}:{port}/"
+        + (" (debug: reloader and debugger on)" if debug else "")
+    )
     run_simple(host, port, app, use_reloader=debug, use_debugger=debug, extra_files=watched)
 
 
@@ -66,8 +84,9 @@ def check(project: Path) -> None:
     for problem in warnings:
         click.secho(f"warning: {problem}", fg="yellow", err=True)
     pages = sum(len(tree) for tree in app.trees.values())
-    click.secho(f"OK: {len(app.bases)} bases, {pages} pages, {len(app.modules)} modules",
-                fg="green")
+    click.secho(
+        f"OK: {len(app.bases)} bases, {pages} pages, {len(app.modules)} modules", fg="green"
+    )
 
 
 @main.command()
@@ -88,11 +107,19 @@ def pages(project: Path) -> None:
                 if definition.output is not None or definition.output_file is not None:
                     shown = "static output"
                 else:
-                    mounted = [f"{c.module}:{c.controller}.{c.action}@{c.position}"
-                               if c.module else f"output@{c.position}"
-                               for c in definition.contents]
-                    shown = f"layout {page.layout}" + (
-                        f"; {', '.join(mounted)}" if mounted else "")
-                flags = "".join(f" [{flag}]" for flag, on in (
-                    ("inactive", not definition.active), ("secret", page.is_secret)) if on)
+                    mounted = [
+                        f"{c.module}:{c.controller}.{c.action}@{c.position}"
+                        if c.module
+                        else f"output@{c.position}"
+                        for c in definition.contents
+                    ]
+                    shown = f"layout {page.layout}" + (f"; {', '.join(mounted)}" if mounted else "")
+                flags = "".join(
+                    f" [{flag}]"
+                    for flag, on in (
+                        ("inactive", not definition.active),
+                        ("secret", page.is_secret),
+                    )
+                    if on
+                )
                 click.echo(f"    {'  ' * depth}{page.id:<20} {page.url():<32} {shown}{flags}")

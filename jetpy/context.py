@@ -53,19 +53,20 @@ class RequestContext:
         path = path.strip("/")
         leftover = self.url_path
         if path and not (leftover == path or leftover.startswith(path + "/")):
-            raise ValueError(f"set_used_path({path!r}): the leftover path is {leftover!r}; "
-                             "a controller can only claim its start")
+            raise ValueError(
+                f"set_used_path({path!r}): the leftover path is {leftover!r}; "
+                "a controller can only claim its start"
+            )
         if len(path) > len(self.used_path):
             self.used_path = path
 
     @property
     def unused_path(self) -> str:
-        return self.url_path[len(self.used_path):].strip("/")
+        return self.url_path[len(self.used_path) :].strip("/")
 
     def add_part(self, content: Content, html: str) -> None:
         """Send output to the content's position, ordered by the content's order."""
-        self.parts.setdefault(content.position, []).append(
-            (content.order, content.index, html))
+        self.parts.setdefault(content.position, []).append((content.order, content.index, html))
 
     def position(self, name: str) -> Markup:
         """Everything sent to position `name`, in order."""

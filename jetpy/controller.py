@@ -11,7 +11,7 @@ from markupsafe import Markup
 from jetpy.errors import JetpyError
 
 if TYPE_CHECKING:
-    from werkzeug.wrappers import Request, Response
+    from werkzeug.wrappers import Request
 
     from jetpy.app import Application
     from jetpy.bases import Base, Locale
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from jetpy.pages import Content, Page
 
 
-
 class Controller:
     """Base class of module controllers; actions are methods named `<action>_action`."""
 
@@ -31,7 +30,7 @@ class Controller:
         self.module = module
         self.content = content
         self.output: list[str] = []
-        self._router: ControllerRouter | None | bool = False
+        self._router: ControllerRouter | bool | None = False
 
     # what the controller sees ------------------------------------------------
     @property
@@ -108,8 +107,9 @@ class Controller:
         values.update(context)
         return template.render(values)
 
-    def embed(self, module: str, action: str = "default", controller: str = "Main",
-              **parameters: Any) -> Markup:
+    def embed(
+        self, module: str, action: str = "default", controller: str = "Main", **parameters: Any
+    ) -> Markup:
         """Run another module's action and return its output, e.g. a widget in a view."""
         from jetpy.stages import embed
 
@@ -119,11 +119,15 @@ class Controller:
 class RouterAction:
     """One action of a micro-router: when it runs, who may run it, how its URL is built."""
 
-    def __init__(self, router: ControllerRouter, name: str,
-                 resolver: Callable[[], Any] | None = None,
-                 url_creator: Callable[..., str] | None = None,
-                 authorizer: Callable[[], bool] | None = None,
-                 acl_action: str | None = None) -> None:
+    def __init__(
+        self,
+        router: ControllerRouter,
+        name: str,
+        resolver: Callable[[], Any] | None = None,
+        url_creator: Callable[..., str] | None = None,
+        authorizer: Callable[[], bool] | None = None,
+        acl_action: str | None = None,
+    ) -> None:
         self.router = router
         self.name = name
         self.resolver = resolver
@@ -141,14 +145,15 @@ class RouterAction:
         auth = controller.ctx.auth
         if auth is None:
             return False
-        return auth.module_action_allowed(controller.ctx, controller.module.name,
-                                          self.acl_action)
+        return auth.module_action_allowed(controller.ctx, controller.module.name, self.acl_action)
 
     def url(self, *args: Any, **kwargs: Any) -> str | None:
         """The URL of this action, or None when the current user may not run it."""
         if self.url_creator is None:
-            raise JetpyError(f"action `{self.name}` of {type(self.router.controller).__name__} "
-                             "has no url_creator; pass url_creator= to add_action()")
+            raise JetpyError(
+                f"action `{self.name}` of {type(self.router.controller).__name__} "
+                "has no url_creator; pass url_creator= to add_action()"
+            )
         if not self.authorized():
             return None
         return self.url_creator(*args, **kwargs)
@@ -162,14 +167,20 @@ class ControllerRouter:
         self.actions: dict[str, RouterAction] = {}
         self.default_action: str | None = None
 
-    def add_action(self, name: str, resolver: Callable[[], Any] | None = None,
-                   url_creator: Callable[..., str] | None = None,
-                   authorizer: Callable[[], bool] | None = None,
-                   acl_action: str | None = None) -> RouterAction:
+    def add_action(
+        self,
+        name: str,
+        resolver: Callable[[], Any] | None = None,
+        url_creator: Callable[..., str] | None = None,
+        authorizer: Callable[[], bool] | None = None,
+        acl_action: str | None = None,
+    ) -> RouterAction:
         """Add an action; actions are tried in the order they were added."""
         if not callable(getattr(self.controller, f"{name}_action", None)):
-            raise JetpyError(f"{type(self.controller).__name__} has no method `{name}_action` "
-                             f"for router action `{name}`; define it or correct the name")
+            raise JetpyError(
+                f"{type(self.controller).__name__} has no method `{name}_action` "
+                f"for router action `{name}`; define it or correct the name"
+            )
         action = RouterAction(self, name, resolver, url_creator, authorizer, acl_action)
         self.actions[name] = action
         return action
@@ -186,8 +197,9 @@ class ControllerRouter:
         except KeyError:
             close = difflib.get_close_matches(name, list(self.actions), n=1)
             hint = f" Did you mean `{close[0]}`?" if close else ""
-            raise JetpyError(f"{type(self.controller).__name__}'s router has no action "
-                             f"`{name}`.{hint}") from None
+            raise JetpyError(
+                f"{type(self.controller).__name__}'s router has no action `{name}`.{hint}"
+            ) from None
 
     def resolve(self) -> bool | str:
         """The name of the action to run, or False when none matches.

@@ -24,8 +24,7 @@ color:#222}}h1{{font-weight:600}}p{{color:#555}}</style></head>
 """
 
 
-def error_response(app: Application, ctx: RequestContext | None,
-                   error: HTTPException) -> Response:
+def error_response(app: Application, ctx: RequestContext | None, error: HTTPException) -> Response:
     """Answer `error` with the base's error page for the locale, else a plain one."""
     code = error.code or 500
     name = error.name
@@ -37,12 +36,19 @@ def error_response(app: Application, ctx: RequestContext | None,
         template = app.templates.error_page(base, locale.name, code)
         if template is not None:
             try:
-                html = template.render(code=code, name=name, description=description,
-                                       base=base, locale=locale, request=ctx.request,
-                                       homepage=app.trees[(base.id, locale.name)].homepage)
+                html = template.render(
+                    code=code,
+                    name=name,
+                    description=description,
+                    base=base,
+                    locale=locale,
+                    request=ctx.request,
+                    homepage=app.trees[(base.id, locale.name)].homepage,
+                )
             except Exception:
-                log.exception("error page %s of base %s, locale %s failed", code, base.id,
-                              locale.name)
+                log.exception(
+                    "error page %s of base %s, locale %s failed", code, base.id, locale.name
+                )
     if html is None:
         html = _PLAIN.format(code=code, name=escape(name), description=escape(description))
     headers = {}

@@ -38,8 +38,10 @@ class Head:
         if self.site_title and self.site_title != title:
             title = f"{title} | {self.site_title}" if title else self.site_title
         parts = [f"<title>{escape(title)}</title>"]
-        parts += [f'<meta {escape(attribute)}="{escape(value)}" content="{escape(content)}">'
-                  for (attribute, value), content in self.meta_tags.items()]
+        parts += [
+            f'<meta {escape(attribute)}="{escape(value)}" content="{escape(content)}">'
+            for (attribute, value), content in self.meta_tags.items()
+        ]
         parts += [f'<link rel="stylesheet" href="{escape(url)}">' for url in self.css]
         parts += [f'<script src="{escape(url)}" defer></script>' for url in self.js]
         return Markup("\n".join(parts))

@@ -48,8 +48,14 @@ def load_project(root: Path, use_cache: bool = True) -> Project:
     project = Project(root=root, app_dir=root / "application")
     problems = project.problems
     if not project.app_dir.is_dir():
-        problems.append(Problem(str(root), "", "has no `application/` folder",
-                                "run jetpy in a project folder, or create one with the README"))
+        problems.append(
+            Problem(
+                str(root),
+                "",
+                "has no `application/` folder",
+                "run jetpy in a project folder, or create one with the README",
+            )
+        )
         return project
     use_project_imports(root)
     project.config = load_config(project.app_dir, root, problems)
@@ -74,8 +80,14 @@ def load_bases(project: Project, problems: list[Problem]) -> dict[str, Base]:
     bases_dir = project.app_dir / "bases"
     files = sorted(bases_dir.glob("*/base.yaml")) if bases_dir.is_dir() else []
     if not files:
-        problems.append(Problem(relative(bases_dir, project.root), "", "no base is defined",
-                                "add bases/web/base.yaml with at least one locale"))
+        problems.append(
+            Problem(
+                relative(bases_dir, project.root),
+                "",
+                "no base is defined",
+                "add bases/web/base.yaml with at least one locale",
+            )
+        )
     owners: dict[tuple[str | None, str], str] = {}
     for file in files:
         shown = relative(file, project.root)
@@ -92,37 +104,72 @@ def load_bases(project: Project, problems: list[Problem]) -> dict[str, Base]:
                 continue
             key = f"locales.{name}"
             if not _LOCALE_NAME.match(name):
-                problems.append(Problem(shown, key, f"`{name}` is not a locale name",
-                                        "write language_TERRITORY, e.g. en_US or cs_CZ"))
+                problems.append(
+                    Problem(
+                        shown,
+                        key,
+                        f"`{name}` is not a locale name",
+                        "write language_TERRITORY, e.g. en_US or cs_CZ",
+                    )
+                )
             urls = [LocaleUrl.parse(text) for text in options.pop("urls") or []]
             if not urls:
-                problems.append(Problem(shown, f"{key}.urls", "no URL given",
-                                        "list at least one URL, e.g. `urls: [/]`"))
+                problems.append(
+                    Problem(
+                        shown,
+                        f"{key}.urls",
+                        "no URL given",
+                        "list at least one URL, e.g. `urls: [/]`",
+                    )
+                )
                 continue
             for url in urls:
                 owner = owners.setdefault((url.host, url.path), f"{shown} [{key}]")
                 if owner != f"{shown} [{key}]":
-                    problems.append(Problem(shown, f"{key}.urls", f"URL `{url}` is used by "
-                                            f"{owner} too", "give each locale its own URLs"))
+                    problems.append(
+                        Problem(
+                            shown,
+                            f"{key}.urls",
+                            f"URL `{url}` is used by {owner} too",
+                            "give each locale its own URLs",
+                        )
+                    )
             base.locales[name] = Locale(name=name, base=base, urls=urls, **options)
         if not base.locales:
-            problems.append(Problem(shown, "locales", "the base has no locale",
-                                    "add one, e.g. `locales: {en_US: {urls: [/]}}`"))
+            problems.append(
+                Problem(
+                    shown,
+                    "locales",
+                    "the base has no locale",
+                    "add one, e.g. `locales: {en_US: {urls: [/]}}`",
+                )
+            )
             continue
         for index, name in enumerate(base.direct_files):
             if not name or "/" in name or "\\" in name or name.startswith("."):
-                problems.append(Problem(shown, f"direct_files[{index}]",
-                                        f"`{name}` is not a plain file name",
-                                        "list file names that lie in pages/<locale>/"))
+                problems.append(
+                    Problem(
+                        shown,
+                        f"direct_files[{index}]",
+                        f"`{name}` is not a plain file name",
+                        "list file names that lie in pages/<locale>/",
+                    )
+                )
         if base.initializer:
-            base.setup = resolve_callable(base.initializer, project.root, shown,
-                                          "initializer", problems)
+            base.setup = resolve_callable(
+                base.initializer, project.root, shown, "initializer", problems
+            )
         bases[base.id] = base
     defaults = [base.id for base in bases.values() if base.default]
     if len(defaults) > 1:
-        problems.append(Problem("application/bases", "default",
-                                f"{len(defaults)} bases say `default: true`: "
-                                f"{', '.join(defaults)}", "keep `default: true` in one"))
+        problems.append(
+            Problem(
+                "application/bases",
+                "default",
+                f"{len(defaults)} bases say `default: true`: {', '.join(defaults)}",
+                "keep `default: true` in one",
+            )
+        )
     return bases
 
 
@@ -131,8 +178,14 @@ def scan_tree(base: Base, locale: Locale, root: Path, problems: list[Problem]) -
     pages_dir = base.pages_dir(locale.name)
     home_file = pages_dir / "page.yaml"
     if not home_file.is_file():
-        problems.append(Problem(relative(pages_dir, root), "", "has no homepage",
-                                f"create {relative(home_file, root)} (it may be empty)"))
+        problems.append(
+            Problem(
+                relative(pages_dir, root),
+                "",
+                "has no homepage",
+                f"create {relative(home_file, root)} (it may be empty)",
+            )
+        )
         return None
     homepage = Page(base, locale, "", HOMEPAGE_ID, home_file, None, root)
     homepage.definition = read_definition(home_file, HOMEPAGE_ID, root, problems)
@@ -143,14 +196,23 @@ def scan_tree(base: Base, locale: Locale, root: Path, problems: list[Problem]) -
     while pending:
         directory, parent = pending.pop()
         with os.scandir(directory) as entries:
-            folders = sorted(entry.name for entry in entries
-                             if entry.is_dir() and not entry.name.startswith((".", "__")))
+            folders = sorted(
+                entry.name
+                for entry in entries
+                if entry.is_dir() and not entry.name.startswith((".", "__"))
+            )
         for name in folders:
             folder = directory / name
             file = folder / "page.yaml"
             if not file.is_file():
-                problems.append(Problem(relative(folder, root), "", "folder without page.yaml",
-                                        "add a page.yaml (pages nest by folders) or remove it"))
+                problems.append(
+                    Problem(
+                        relative(folder, root),
+                        "",
+                        "folder without page.yaml",
+                        "add a page.yaml (pages nest by folders) or remove it",
+                    )
+                )
                 continue
             path = f"{parent.relative_path}/{name}" if parent.relative_path else name
             definition = read_definition(file, name, root, problems)
@@ -158,9 +220,14 @@ def scan_tree(base: Base, locale: Locale, root: Path, problems: list[Problem]) -
             page.definition = definition
             twin = tree.by_id.get(page.id)
             if twin is not None:
-                problems.append(Problem(relative(file, root), "id", f"page id `{page.id}` is "
-                                        f"also used by {relative(twin.file, root)}",
-                                        "give every page of a base and locale its own id"))
+                problems.append(
+                    Problem(
+                        relative(file, root),
+                        "id",
+                        f"page id `{page.id}` is also used by {relative(twin.file, root)}",
+                        "give every page of a base and locale its own id",
+                    )
+                )
             tree.add(page)
             pending.append((folder, page))
     return tree
@@ -189,8 +256,10 @@ def definition_stamps(project: Project) -> list[tuple[str, int, int]]:
 
 def write_cache(project: Project) -> None:
     """Store the page maps for the next start; only ever called for a valid project."""
-    trees = {f"{base}\x00{locale}": [(page.relative_path, page.id) for page in tree]
-             for (base, locale), tree in project.trees.items()}
+    trees = {
+        f"{base}\x00{locale}": [(page.relative_path, page.id) for page in tree]
+        for (base, locale), tree in project.trees.items()
+    }
     data = {"format": CACHE_FORMAT, "stamps": definition_stamps(project), "trees": trees}
     target = project.cache_file
     try:
@@ -221,8 +290,9 @@ def _read_cache(project: Project) -> dict[str, list[tuple[str, str]]] | None:
     return trees
 
 
-def _trees_from_cache(project: Project,
-                      cached: dict[str, list[tuple[str, str]]]) -> dict[TreeKey, PageTree]:
+def _trees_from_cache(
+    project: Project, cached: dict[str, list[tuple[str, str]]]
+) -> dict[TreeKey, PageTree]:
     trees: dict[TreeKey, PageTree] = {}
     root = project.root
     for key, entries in cached.items():

@@ -78,8 +78,14 @@ def discover(app_dir: Path, root: Path, problems: list[Problem]) -> dict[str, Mo
         shown = relative(manifest, root)
         bad = [part for part in parts if not _NAME_PART.match(part)]
         if bad:
-            problems.append(Problem(shown, "", f"folder name `{bad[0]}` cannot be part of a "
-                                    "module name", "use letters, digits and underscores only"))
+            problems.append(
+                Problem(
+                    shown,
+                    "",
+                    f"folder name `{bad[0]}` cannot be part of a module name",
+                    "use letters, digits and underscores only",
+                )
+            )
             continue
         data, found = load_yaml(manifest, shown)
         problems.extend(found)
@@ -92,8 +98,9 @@ def discover(app_dir: Path, root: Path, problems: list[Problem]) -> dict[str, Mo
     return modules
 
 
-def _load_controllers(module: Module, root: Path,
-                      problems: list[Problem]) -> dict[str, type[Controller]]:
+def _load_controllers(
+    module: Module, root: Path, problems: list[Problem]
+) -> dict[str, type[Controller]]:
     from jetpy.controller import Controller
 
     source = module.dir / "controllers.py"
@@ -105,13 +112,15 @@ def _load_controllers(module: Module, root: Path,
     return {
         name: obj
         for name, obj in vars(imported).items()
-        if inspect.isclass(obj) and issubclass(obj, Controller)
+        if inspect.isclass(obj)
+        and issubclass(obj, Controller)
         and obj.__module__ == imported.__name__
     }
 
 
-def import_file(dotted: str, source: Path, root: Path,
-                problems: list[Problem]) -> ModuleType | None:
+def import_file(
+    dotted: str, source: Path, root: Path, problems: list[Problem]
+) -> ModuleType | None:
     """Import a module of the project; an error becomes a problem naming the line."""
     try:
         return importlib.import_module(dotted)
@@ -124,30 +133,54 @@ def import_file(dotted: str, source: Path, root: Path,
             tb = tb.tb_next
         if isinstance(exc, SyntaxError) and exc.lineno:
             line = exc.lineno
-        problems.append(Problem(relative(source, root), "",
-                                f"cannot be imported: {type(exc).__name__}: {exc}",
-                                "fix the error at that line", line=line))
+        problems.append(
+            Problem(
+                relative(source, root),
+                "",
+                f"cannot be imported: {type(exc).__name__}: {exc}",
+                "fix the error at that line",
+                line=line,
+            )
+        )
         return None
 
 
-def resolve_callable(reference: str, root: Path, shown: str, key: str,
-                     problems: list[Problem]) -> Any:
+def resolve_callable(
+    reference: str, root: Path, shown: str, key: str, problems: list[Problem]
+) -> Any:
     """Import `package.module:function`; problems name the file and key that asked for it."""
     module_name, _, attribute = reference.partition(":")
     if not module_name or not attribute:
-        problems.append(Problem(shown, key, f"`{reference}` is not `module:function`",
-                                "write e.g. `application.bases.web.init:setup`"))
+        problems.append(
+            Problem(
+                shown,
+                key,
+                f"`{reference}` is not `module:function`",
+                "write e.g. `application.bases.web.init:setup`",
+            )
+        )
         return None
     try:
         imported = importlib.import_module(module_name)
     except Exception as exc:
-        problems.append(Problem(shown, key, f"cannot import `{module_name}`: "
-                                f"{type(exc).__name__}: {exc}",
-                                "check the module path and the code in it"))
+        problems.append(
+            Problem(
+                shown,
+                key,
+                f"cannot import `{module_name}`: {type(exc).__name__}: {exc}",
+                "check the module path and the code in it",
+            )
+        )
         return None
     target = getattr(imported, attribute, None)
     if not callable(target):
-        problems.append(Problem(shown, key, f"`{module_name}` has no function `{attribute}`",
-                                "define it or correct the name"))
+        problems.append(
+            Problem(
+                shown,
+                key,
+                f"`{module_name}` has no function `{attribute}`",
+                "define it or correct the name",
+            )
+        )
         return None
     return target

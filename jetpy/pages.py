@@ -54,8 +54,9 @@ class PageDefinition:
     output_file: str | None = None
 
 
-def read_definition(file: Path, default_id: str, root: Path,
-                    problems: list[Problem]) -> PageDefinition:
+def read_definition(
+    file: Path, default_id: str, root: Path, problems: list[Problem]
+) -> PageDefinition:
     """Load and validate one page.yaml; problems are appended, never raised."""
     shown = relative(file, root)
     data, found = load_yaml(file, shown)
@@ -69,25 +70,51 @@ def read_definition(file: Path, default_id: str, root: Path,
             continue
         key = f"contents[{index}]"
         if item["module"] is None and item["output"] is None:
-            problems.append(Problem(shown, key, "a content needs `module` or `output`",
-                                    "add `module: <dotted.module.name>` or `output: <html>`"))
+            problems.append(
+                Problem(
+                    shown,
+                    key,
+                    "a content needs `module` or `output`",
+                    "add `module: <dotted.module.name>` or `output: <html>`",
+                )
+            )
             continue
         if item["module"] is not None and item["output"] is not None:
-            problems.append(Problem(shown, key, "a content has either `module` or `output`, "
-                                    "not both", "move the static output to its own content"))
+            problems.append(
+                Problem(
+                    shown,
+                    key,
+                    "a content has either `module` or `output`, not both",
+                    "move the static output to its own content",
+                )
+            )
         contents.append(Content(index=index, **item))
     if values["output"] is not None and values["output_file"] is not None:
-        problems.append(Problem(shown, "output_file", "`output` and `output_file` both given",
-                                "keep one of them"))
+        problems.append(
+            Problem(
+                shown, "output_file", "`output` and `output_file` both given", "keep one of them"
+            )
+        )
     if (values["output"] is not None or values["output_file"] is not None) and contents:
-        problems.append(Problem(shown, "contents", "a static-output page has no contents",
-                                "remove `contents` or the `output`"))
+        problems.append(
+            Problem(
+                shown,
+                "contents",
+                "a static-output page has no contents",
+                "remove `contents` or the `output`",
+            )
+        )
     if values["output_file"] is not None:
         target = (file.parent / values["output_file"]).resolve()
         if not target.is_relative_to(file.parent.resolve()) or not target.is_file():
-            problems.append(Problem(shown, "output_file",
-                                    f"`{values['output_file']}` is not a file in the page folder",
-                                    "put the file beside page.yaml and name it here"))
+            problems.append(
+                Problem(
+                    shown,
+                    "output_file",
+                    f"`{values['output_file']}` is not a file in the page folder",
+                    "put the file beside page.yaml and name it here",
+                )
+            )
     page_id = values.pop("id") or default_id
     return PageDefinition(id=page_id, contents=tuple(contents), **values)
 
@@ -95,8 +122,16 @@ def read_definition(file: Path, default_id: str, root: Path,
 class Page:
     """A page of a base and locale; its definition is read on first use."""
 
-    def __init__(self, base: Base, locale: Locale, relative_path: str, id: str,
-                 file: Path, parent: Page | None, root: Path) -> None:
+    def __init__(
+        self,
+        base: Base,
+        locale: Locale,
+        relative_path: str,
+        id: str,
+        file: Path,
+        parent: Page | None,
+        root: Path,
+    ) -> None:
         self.base = base
         self.locale = locale
         self.relative_path = relative_path
@@ -217,8 +252,10 @@ class Page:
     @property
     def children(self) -> list[Page]:
         """Active child pages in menu order."""
-        return sorted((page for page in self.all_children if page.definition.active),
-                      key=lambda page: (page.order, page.id))
+        return sorted(
+            (page for page in self.all_children if page.definition.active),
+            key=lambda page: (page.order, page.id),
+        )
 
     @property
     def siblings(self) -> list[Page]:
@@ -237,9 +274,9 @@ class Page:
         url = self.url_prefix
         if fragments:
             url += "/".join(quote(str(part), safe="") for part in fragments)
+        query = {key: value for key, value in query.items() if value is not None}
         if query:
-            url += "?" + urlencode({k: v for k, v in query.items() if v is not None},
-                                   doseq=True)
+            url += "?" + urlencode(query, doseq=True)
         return url
 
     def is_in_path_of(self, other: Page) -> bool:
@@ -273,7 +310,7 @@ class PageTree:
         while prefix:
             page = by_path.get(prefix)
             if page is not None:
-                return page, path[len(prefix) + 1:]
+                return page, path[len(prefix) + 1 :]
             cut = prefix.rfind("/")
             prefix = prefix[:cut] if cut > 0 else ""
         return self.homepage, path

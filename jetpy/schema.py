@@ -2,33 +2,38 @@
 
 from __future__ import annotations
 
+import builtins
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from jetpy.errors import Problem
 
-_TYPE_NAMES = {bool: "true or false", int: "a whole number", str: "text", dict: "a mapping",
-               list: "a list"}
+_TYPE_NAMES = {
+    bool: "true or false",
+    int: "a whole number",
+    str: "text",
+    dict: "a mapping",
+    list: "a list",
+}
 
 
 @dataclass(frozen=True)
 class Field:
     """One key of a definition: its type, default and what its items must be."""
 
-    type: type | tuple[type, ...]
+    type: builtins.type | tuple[builtins.type, ...]
     default: Any = None
     required: bool = False
-    items: Schema | type | None = None  # for lists (and the values of mappings)
-    values: Schema | type | None = None  # for mappings whose keys are free names
+    items: Schema | builtins.type | None = None  # what the items of a list must be
+    values: Schema | builtins.type | None = None  # the values of a mapping of free names
     choices: tuple[str, ...] = ()
     nullable: bool = False
     example: str = ""
 
 
 Schema = Mapping[str, Field]
-Checker = Callable[[Any], str | None]
 
 
 def _type_name(expected: type | tuple[type, ...]) -> str:
@@ -43,8 +48,13 @@ def _is_instance(value: Any, expected: type | tuple[type, ...]) -> bool:
     return isinstance(value, types)
 
 
-def validate(data: Mapping[str, Any], schema: Schema, file: str, prefix: str = "",
-             problems: list[Problem] | None = None) -> dict[str, Any]:
+def validate(
+    data: Mapping[str, Any],
+    schema: Schema,
+    file: str,
+    prefix: str = "",
+    problems: list[Problem] | None = None,
+) -> dict[str, Any]:
     """Return `data` with defaults filled in; append every problem found to `problems`."""
     found = problems if problems is not None else []
     result: dict[str, Any] = {}
@@ -53,8 +63,11 @@ def validate(data: Mapping[str, Any], schema: Schema, file: str, prefix: str = "
         field = schema.get(key) if isinstance(key, str) else None
         if field is None:
             close = difflib.get_close_matches(str(key), list(schema), n=1)
-            fix = f"did you mean `{close[0]}`?" if close else (
-                "remove it; known keys: " + ", ".join(sorted(schema)))
+            fix = (
+                f"did you mean `{close[0]}`?"
+                if close
+                else ("remove it; known keys: " + ", ".join(sorted(schema)))
+            )
             found.append(Problem(file, path, f"unknown key `{key}`", fix))
             continue
         result[key] = _check_value(value, field, file, path, found)
@@ -63,8 +76,9 @@ def validate(data: Mapping[str, Any], schema: Schema, file: str, prefix: str = "
             continue
         if field.required:
             example = f" e.g. `{key}: {field.example}`" if field.example else ""
-            found.append(Problem(file, f"{prefix}{key}", f"`{key}` is required",
-                                 f"add it{example}"))
+            found.append(
+                Problem(file, f"{prefix}{key}", f"`{key}` is required", f"add it{example}")
+            )
         default = field.default
         result[key] = default() if callable(default) else default
     return result
@@ -75,42 +89,64 @@ def _check_value(value: Any, field: Field, file: str, path: str, found: list[Pro
         default = field.default
         return default() if callable(default) else default
     if not _is_instance(value, field.type):
-        found.append(Problem(file, path, f"must be {_type_name(field.type)}, "
-                             f"found {type(value).__name__} `{value!r}`",
-                             f"write {_type_name(field.type)}"
-                             + (f", e.g. `{field.example}`" if field.example else "")))
+        found.append(
+            Problem(
+                file,
+                path,
+                f"must be {_type_name(field.type)}, found {type(value).__name__} `{value!r}`",
+                f"write {_type_name(field.type)}"
+                + (f", e.g. `{field.example}`" if field.example else ""),
+            )
+        )
         default = field.default
         return default() if callable(default) else default
     if field.choices and value not in field.choices:
-        found.append(Problem(file, path, f"`{value}` is not one of: {', '.join(field.choices)}",
-                             f"use one of: {', '.join(field.choices)}"))
+        found.append(
+            Problem(
+                file,
+                path,
+                f"`{value}` is not one of: {', '.join(field.choices)}",
+                f"use one of: {', '.join(field.choices)}",
+            )
+        )
         return field.default
     if isinstance(value, list) and field.items is not None:
-        return [_check_item(item, field.items, file, f"{path}[{index}]", found)
-                for index, item in enumerate(value)]
+        return [
+            _check_item(item, field.items, file, f"{path}[{index}]", found)
+            for index, item in enumerate(value)
+        ]
     if isinstance(value, dict) and field.values is not None:
         checked = {}
         for key, item in value.items():
             if not isinstance(key, str):
-                found.append(Problem(file, f"{path}.{key}", f"key `{key!r}` must be text",
-                                     "quote the key"))
+                found.append(
+                    Problem(file, f"{path}.{key}", f"key `{key!r}` must be text", "quote the key")
+                )
                 continue
             checked[key] = _check_item(item, field.values, file, f"{path}.{key}", found)
         return checked
     return value
 
 
-def _check_item(item: Any, spec: Schema | type, file: str, path: str,
-                found: list[Problem]) -> Any:
+def _check_item(item: Any, spec: Schema | type, file: str, path: str, found: list[Problem]) -> Any:
     if isinstance(spec, type):
         if not _is_instance(item, spec):
-            found.append(Problem(file, path, f"must be {_type_name(spec)}, found `{item!r}`",
-                                 f"write {_type_name(spec)}"))
+            found.append(
+                Problem(
+                    file,
+                    path,
+                    f"must be {_type_name(spec)}, found `{item!r}`",
+                    f"write {_type_name(spec)}",
+                )
+            )
             return None
         return item
     if not isinstance(item, dict):
-        found.append(Problem(file, path, f"must be a mapping, found `{item!r}`",
-                             "write `key: value` entries"))
+        found.append(
+            Problem(
+                file, path, f"must be a mapping, found `{item!r}`", "write `key: value` entries"
+            )
+        )
         return None
     return validate(item, spec, file, f"{path}.", found)
 

@@ -41,8 +41,12 @@ def finish(response: Response) -> NoReturn:
 
 
 def redirect(location: str, code: int = 301) -> NoReturn:
-    response = Response(f"Moved to {location}", code, {"Location": location},
-                        content_type="text/plain; charset=utf-8")
+    response = Response(
+        f"Moved to {location}",
+        code,
+        {"Location": location},
+        content_type="text/plain; charset=utf-8",
+    )
     finish(response)
 
 
@@ -50,20 +54,21 @@ def decode_path(request: Request) -> str:
     """The request path as text; hostile paths are refused with a clear 4xx."""
     raw = request.environ.get("PATH_INFO", "") or "/"
     if len(raw) > MAX_PATH_LENGTH:
-        raise RequestURITooLarge(f"The URL path is {len(raw)} characters long; "
-                                 f"at most {MAX_PATH_LENGTH} are accepted.")
+        raise RequestURITooLarge(
+            f"The URL path is {len(raw)} characters long; at most {MAX_PATH_LENGTH} are accepted."
+        )
     try:
         path = raw.encode("latin-1").decode("utf-8")
     except UnicodeError:
-        raise BadRequest("The URL path is not valid UTF-8; percent-encode UTF-8 bytes.") \
-            from None
+        raise BadRequest("The URL path is not valid UTF-8; percent-encode UTF-8 bytes.") from None
     if not _FORBIDDEN_CHARS.isdisjoint(path):
         raise BadRequest("The URL path contains a control character (such as %00).")
     if "/." in path:
         for segment in path.split("/"):
             if segment in (".", ".."):
-                raise BadRequest("The URL path contains a `.` or `..` segment; "
-                                 "write the path without it.")
+                raise BadRequest(
+                    "The URL path contains a `.` or `..` segment; write the path without it."
+                )
     return path if path.startswith("/") else "/" + path
 
 
@@ -192,13 +197,17 @@ def run_action(controller: Controller, action: str) -> Response | None:
     method = getattr(controller, f"{action}_action", None)
     if method is None:
         content = controller.content
-        raise LookupError(f"{type(controller).__name__} of module {controller.module.name} "
-                          f"has no method `{action}_action` (asked for by page "
-                          f"{controller.page.id}, content {content.index})")
+        raise LookupError(
+            f"{type(controller).__name__} of module {controller.module.name} "
+            f"has no method `{action}_action` (asked for by page "
+            f"{controller.page.id}, content {content.index})"
+        )
     result: Any = _guarded(controller, action, method)
     if result is not None and not isinstance(result, Response):
-        raise TypeError(f"{controller.module.name}:{type(controller).__name__}.{action}_action "
-                        f"returned {type(result).__name__}; return None or a Response")
+        raise TypeError(
+            f"{controller.module.name}:{type(controller).__name__}.{action}_action "
+            f"returned {type(result).__name__}; return None or a Response"
+        )
     return result
 
 
@@ -209,24 +218,32 @@ def _guarded(controller: Controller, action: str, call: Any) -> Any:
     except HTTPException:
         raise
     except Exception:
-        log.exception("module %s, controller %s, action %s failed on %s",
-                      controller.module.name, type(controller).__name__, action,
-                      controller.request.path)
+        log.exception(
+            "module %s, controller %s, action %s failed on %s",
+            controller.module.name,
+            type(controller).__name__,
+            action,
+            controller.request.path,
+        )
         if controller.ctx.app.config.debug:
             raise
         raise InternalServerError() from None
 
 
-def embed(ctx: RequestContext, name: str, action: str, controller_name: str,
-          parameters: dict[str, Any]) -> Markup:
+def embed(
+    ctx: RequestContext, name: str, action: str, controller_name: str, parameters: dict[str, Any]
+) -> Markup:
     """Run a module action for a layout or another module and return its output."""
     module = ctx.app.modules[name]
-    content = Content(module=name, controller=controller_name, action=action,
-                      position="", parameters=parameters)
+    content = Content(
+        module=name, controller=controller_name, action=action, position="", parameters=parameters
+    )
     controller = module.controllers[controller_name](ctx, module, content)
     if run_action(controller, action) is not None:
-        raise TypeError(f"embedded action {name}:{controller_name}.{action} returned a "
-                        "response; embedded actions can only render")
+        raise TypeError(
+            f"embedded action {name}:{controller_name}.{action} returned a "
+            "response; embedded actions can only render"
+        )
     return Markup("".join(controller.output))
 
 

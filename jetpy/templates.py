@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, Template, TemplateNotFound
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    Template,
+    TemplateNotFound,
+)
 from markupsafe import Markup
 
 from jetpy.head import PLACEHOLDER
@@ -26,17 +33,23 @@ class Templates:
     """Compiled templates per base; a module's view is `<module.name>/<file>`."""
 
     def __init__(self, bases: list[Base], modules: dict[str, Module], debug: bool) -> None:
-        self.environments = {base.id: self._environment(base, modules, debug)
-                             for base in bases}
+        self.environments = {base.id: self._environment(base, modules, debug) for base in bases}
 
     def _environment(self, base: Base, modules: dict[str, Module], debug: bool) -> Environment:
-        prefixed: dict[str, Any] = {name: FileSystemLoader(module.views_dir)
-                                    for name, module in modules.items()}
+        prefixed: dict[str, Any] = {
+            name: FileSystemLoader(module.views_dir) for name, module in modules.items()
+        }
         prefixed["layouts"] = FileSystemLoader(base.layouts_dir)
         prefixed["pages"] = FileSystemLoader(base.dir / "pages")
         loader = ChoiceLoader([PrefixLoader(prefixed), FileSystemLoader(base.views_dir)])
-        environment = Environment(loader=loader, autoescape=True, auto_reload=debug,
-                                  cache_size=-1, trim_blocks=True, lstrip_blocks=True)
+        environment = Environment(
+            loader=loader,
+            autoescape=True,
+            auto_reload=debug,
+            cache_size=-1,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
         environment.globals["static"] = static_url
         return environment
 
@@ -71,12 +84,15 @@ class Templates:
                 "head": _head_placeholder,
                 "breadcrumb": ctx.breadcrumb,
                 "position": ctx.position,
-                "module": lambda name, action="default", controller="Main", **parameters: (
-                    embed(ctx, name, action, controller, parameters)),
+                "module": lambda name, action="default", controller="Main", **parameters: embed(
+                    ctx, name, action, controller, parameters
+                ),
                 "page_url": lambda page_id, *fragments, **query: app.page(
-                    page_id, base=ctx.base.id, locale=ctx.locale.name).url(*fragments, **query),
-                "get_page": lambda page_id: app.page(page_id, base=ctx.base.id,
-                                                     locale=ctx.locale.name),
+                    page_id, base=ctx.base.id, locale=ctx.locale.name
+                ).url(*fragments, **query),
+                "get_page": lambda page_id: app.page(
+                    page_id, base=ctx.base.id, locale=ctx.locale.name
+                ),
             }
             shared.update({k: v for k, v in ctx.vars.items() if k != "_shared"})
             ctx.vars["_shared"] = shared

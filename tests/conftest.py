@@ -1,0 +1,167 @@
+"""Fixtures: small projects built in tmp_path, their application and a test client."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from werkzeug.test import Client
+
+from jetpy import Application
+
+LAYOUT = """<!doctype html><html><head>{{ head() }}</head><body>
+<nav>{{ module("test.hello", action="menu") }}</nav>
+<main>{{ position("main") }}</main><aside>{{ position("side") }}</aside>
+</body></html>"""
+
+HELLO_CONTROLLERS = '''
+from jetpy import Controller, ControllerRouter
+
+
+class Main(Controller):
+    def default_action(self):
+        self.render("hello.html", name=self.parameters.get("name", "world"))
+
+    def menu_action(self):
+        self.render("menu.html")
+
+
+class Items(Controller):
+    """A list and a detail chosen by the leftover path."""
+
+    ITEMS = {"one": "First item", "two": "Second item"}
+
+    def get_router(self):
+        router = ControllerRouter(self)
+        router.add_action("list", resolver=lambda: self.url_path == "",
+                          url_creator=lambda: self.page.url())
+        router.add_action("detail", resolver=self.resolve_detail,
+                          url_creator=lambda slug: self.page.url(slug + ".html"))
+        return router
+
+    def resolve_detail(self):
+        slug = self.url_path.removesuffix(".html")
+        if self.url_path.endswith(".html") and slug in self.ITEMS:
+            self.slug = slug
+            self.set_used_path(self.url_path)
+            return True
+        return False
+
+    def list_action(self):
+        links = [self.router.action("detail").url(slug) for slug in self.ITEMS]
+        self.render("list.html", links=links)
+
+    def detail_action(self):
+        self.breadcrumb.add(self.ITEMS[self.slug])
+        self.head.title = self.ITEMS[self.slug]
+        self.head.add_css("/public/item.css")
+        self.render("detail.html", title=self.ITEMS[self.slug])
+'''
+
+DEFAULT_FILES: dict[str, str] = {
+    "application/__init__.py": "",
+    "application/bases/web/base.yaml": """
+        name: Web
+        default: true
+        direct_files: [robots.txt]
+        locales:
+          en_US:
+            urls: [/]
+            title: Site
+            meta_tags: [{value: description, content: Default description}]
+          cs_CZ:
+            urls: [/cs/]
+            title: Web
+        """,
+    "application/bases/web/layouts/default.html": LAYOUT,
+    "application/bases/web/pages/en_US/page.yaml": """
+        title: Home
+        contents:
+          - module: test.hello
+            parameters: {name: home}
+        """,
+    "application/bases/web/pages/en_US/robots.txt": "User-agent: *\n",
+    "application/bases/web/pages/en_US/about/page.yaml": """
+        title: About
+        order: 2
+        contents:
+          - output: "<p>About us</p>"
+        """,
+    "application/bases/web/pages/en_US/items/page.yaml": """
+        title: Items
+        order: 1
+        contents:
+          - module: test.hello
+            controller: Items
+        """,
+    "application/bases/web/pages/cs_CZ/page.yaml": """
+        title: Úvod
+        contents:
+          - module: test.hello
+            parameters: {name: domov}
+        """,
+    "application/modules/test/hello/manifest.yaml": "label: Hello\n",
+    "application/modules/test/hello/controllers.py": HELLO_CONTROLLERS,
+    "application/modules/test/hello/views/hello.html": "<p>Hello {{ name }}!</p>",
+    "application/modules/test/hello/views/menu.html": (
+        "{% for p in [page.ancestors[0]] + page.ancestors[0].children %}"
+        '<a href="{{ p.url() }}">{{ p.menu_title }}</a>{% endfor %}'
+    ),
+    "application/modules/test/hello/views/list.html": (
+        '{% for link in links %}<a href="{{ link }}">{{ link }}</a>{% endfor %}'
+    ),
+    "application/modules/test/hello/views/detail.html": "<h1>{{ title }}</h1>",
+}
+
+ProjectFactory = Callable[..., Path]
+
+
+def write_files(root: Path, files: dict[str, str | None]) -> None:
+    """Write `files` below `root`; a value of None deletes the file."""
+    for name, text in files.items():
+        path = root / name
+        if text is None:
+            if path.exists():
+                path.unlink()
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> ProjectFactory:
+    """Build a project in tmp_path: the default files, changed by `files` (None deletes)."""
+
+    def make(files: dict[str, str | None] | None = None, *, defaults: bool = True) -> Path:
+        root = tmp_path / "project"
+        write_files(root, {**(DEFAULT_FILES if defaults else {}), **(files or {})})
+        return root
+
+    return make
+
+
+@pytest.fixture
+def project(make_project: ProjectFactory) -> Path:
+    return make_project()
+
+
+@pytest.fixture
+def app(project: Path) -> Application:
+    return Application(project)
+
+
+@pytest.fixture
+def client(app: Application) -> Client:
+    return Client(app)
+
+
+@pytest.fixture
+def make_client(make_project: ProjectFactory) -> Callable[..., Client]:
+    """A client for the default project changed by `files`."""
+
+    def make(files: dict[str, str | None] | None = None) -> Client:
+        return Client(Application(make_project(files)))
+
+    return make
