@@ -13,10 +13,14 @@ class Main(Controller):
 
     def get_router(self) -> ControllerRouter:
         router = ControllerRouter(self)
-        router.add_action("list", resolver=lambda: self.url_path == "",
-                          url_creator=lambda: self.page.url())
-        router.add_action("detail", resolver=self.resolve_detail,
-                          url_creator=lambda article: self.page.url(article.slug + ".html"))
+        router.add_action(
+            "list", resolver=lambda: self.url_path == "", url_creator=lambda: self.page.url()
+        )
+        router.add_action(
+            "detail",
+            resolver=self.resolve_detail,
+            url_creator=lambda article: self.page.url(article.slug + ".html"),
+        )
         return router
 
     def resolve_detail(self) -> bool:
@@ -30,8 +34,11 @@ class Main(Controller):
         return True
 
     def list_action(self) -> None:
-        self.render("list.html", articles=Article.published_in(self.locale.name),
-                    detail=self.router.action("detail"))  # type: ignore[union-attr]
+        self.render(
+            "list.html",
+            articles=Article.published_in(self.locale.name),
+            detail=self.router.action("detail"),
+        )  # type: ignore[union-attr]
 
     def detail_action(self) -> None:
         article = self.article
@@ -47,6 +54,7 @@ class Widgets(Controller):
     def latest_action(self) -> None:
         count = int(self.parameters.get("count", 3))
         articles = Article.published_in(self.locale.name)[:count]
-        page = self.app.page(self.parameters.get("page", "articles"), base=self.base.id,
-                             locale=self.locale.name)
+        page = self.app.page(
+            self.parameters.get("page", "articles"), base=self.base.id, locale=self.locale.name
+        )
         self.render("latest.html", articles=articles, articles_page=page)
