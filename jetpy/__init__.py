@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__version__ = "0.1.0"
+
 from jetpy.app import Application
 from jetpy.auth import AuthProvider
 from jetpy.bases import Base, Locale
@@ -29,4 +31,5 @@ __all__ = [
     "Problem",
     "RequestContext",
     "RouterAction",
+    "__version__",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -74,7 +75,9 @@ class Application:
             )
         found = tree.by_id.get(id)
         if found is None:
-            raise JetpyError(f"base `{base}`, locale `{locale}` has no page `{id}`")
+            close = difflib.get_close_matches(id, list(tree.by_id), n=1)
+            hint = f"; did you mean `{close[0]}`?" if close else ""
+            raise JetpyError(f"base `{base}`, locale `{locale}` has no page `{id}`{hint}")
         return found
 
     # WSGI ------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from jetpy.yamlfile import load_yaml
 
 log = logging.getLogger("jetpy")
 
-CACHE_FORMAT = 1
 _LOCALE_NAME = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 TreeKey = tuple[str, str]
 
@@ -254,13 +253,19 @@ def definition_stamps(project: Project) -> list[tuple[str, int, int]]:
     return stamps
 
 
+def _cache_format() -> str:
+    from jetpy import __version__
+
+    return f"1:{__version__}"  # a new jetpy may read definitions differently
+
+
 def write_cache(project: Project) -> None:
     """Store the page maps for the next start; only ever called for a valid project."""
     trees = {
         f"{base}\x00{locale}": [(page.relative_path, page.id) for page in tree]
         for (base, locale), tree in project.trees.items()
     }
-    data = {"format": CACHE_FORMAT, "stamps": definition_stamps(project), "trees": trees}
+    data = {"format": _cache_format(), "stamps": definition_stamps(project), "trees": trees}
     target = project.cache_file
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -276,7 +281,7 @@ def _read_cache(project: Project) -> dict[str, list[tuple[str, str]]] | None:
         data = marshal.loads(project.cache_file.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+    if not isinstance(data, dict) or data.get("format") != _cache_format():
         return None
     stat = os.stat
     try:

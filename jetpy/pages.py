@@ -28,7 +28,6 @@ class Content:
     position: str = "main"
     order: int = 0
     parameters: dict[str, Any] = field(default_factory=dict)
-    cacheable: bool = False
     output: str | None = None
     index: int = 0
 

@@ -188,7 +188,6 @@ CONTENT: Schema = {
     "position": Field(str, "main"),
     "order": Field(int, 0),
     "parameters": Field(dict, dict),
-    "cacheable": Field(bool, False),
     "output": Field(str),
 }
 
