@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import logging
 from collections.abc import Iterable
@@ -32,17 +33,23 @@ log = logging.getLogger("jetpy")
 class Application:
     """A WSGI application serving the project in `project_dir` (it holds `application/`)."""
 
-    def __init__(self, project_dir: str | Path = ".", *, use_cache: bool = True) -> None:
+    def __init__(
+        self, project_dir: str | Path = ".", *, use_cache: bool = True, debug: bool | None = None
+    ) -> None:
         project = load_project(Path(project_dir), use_cache=use_cache)
         self.project = project
         self.root = project.root
         self.config = project.config
+        if debug is not None:
+            self.config = dataclasses.replace(self.config, debug=debug)
         self.modules = project.modules
         self.bases = project.bases
         self.trees = project.trees
-        self.templates = Templates(list(self.bases.values()), self.modules, self.config.debug)
-        self.url_map = UrlMap(list(self.bases.values()))
         self.public_dir = self.root / "public"
+        self.templates = Templates(
+            list(self.bases.values()), self.modules, self.config.debug, self.public_dir
+        )
+        self.url_map = UrlMap(list(self.bases.values()))
         problems = [p for p in self.problems(checked=not project.from_cache) if not p.warning]
         if problems:
             raise DefinitionError(problems)
@@ -52,7 +59,7 @@ class Application:
     def problems(self, checked: bool = True) -> list[Problem]:
         """Problems found while loading, and (with `checked`) by the cross-checks."""
         found = list(self.project.problems)
-        if checked and not any(not p.warning for p in found):
+        if checked:
             found += check_project(self.project, self.templates)
         return found
 
@@ -117,4 +124,6 @@ class Application:
         path = safe_join(str(self.public_dir), name)
         if path is None or not Path(path).is_file():
             raise NotFound()
-        return send_file(path, request.environ, max_age=3600)
+        # a versioned URL from static() changes with the file, so it may be kept for long
+        max_age = 31_536_000 if request.args.get("v") else 3600
+        return send_file(path, request.environ, max_age=max_age)

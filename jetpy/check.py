@@ -167,6 +167,8 @@ def action_problem(
             else (f"create application/modules/{module_name.replace('.', '/')}/manifest.yaml")
         )
         return f"module `{module_name}` does not exist", fix
+    if not module.loaded:
+        return None  # its own problem is reported already; don't pile follow-ons on it
     cls = module.controllers.get(controller)
     if cls is None:
         close = difflib.get_close_matches(controller, list(module.controllers), n=1)

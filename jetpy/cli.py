@@ -12,9 +12,9 @@ from jetpy.app import Application
 from jetpy.errors import DefinitionError
 
 
-def _load(project: Path, use_cache: bool = True) -> Application:
+def _load(project: Path, use_cache: bool = True, debug: bool | None = None) -> Application:
     try:
-        return Application(project, use_cache=use_cache)
+        return Application(project, use_cache=use_cache, debug=debug)
     except DefinitionError as error:
         click.secho(str(error), fg="red", err=True)
         raise SystemExit(1) from None
@@ -45,11 +45,16 @@ def main() -> None:
     type=click.IntRange(1, 65535),
     help="Port to listen on.",
 )
-def run(project: Path, host: str, port: int) -> None:
+@click.option(
+    "--debug/--no-debug",
+    default=None,
+    help="Reloader, debugger and template reloading on or off (default: config.yaml's debug).",
+)
+def run(project: Path, host: str, port: int, debug: bool | None) -> None:
     """Serve the project with the werkzeug development server."""
     from werkzeug.serving import run_simple
 
-    app = _load(project)
+    app = _load(project, debug=debug)
     debug = app.config.debug
     watched = (
         [

@@ -77,6 +77,10 @@ class RequestContext:
             return Markup(parts[0][2])
         return Markup("".join(html for _, _, html in sorted(parts, key=_part_order)))
 
+    def has_position(self, name: str) -> bool:
+        """Whether anything was sent to position `name` (layouts hide empty columns)."""
+        return any(html for _, _, html in self.parts.get(name, ()))
+
     @property
     def scheme(self) -> str:
         """http or https, from the proxy's header only when the config trusts a proxy."""

@@ -265,10 +265,11 @@ def write_cache(project: Project) -> None:
         f"{base}\x00{locale}": [(page.relative_path, page.id) for page in tree]
         for (base, locale), tree in project.trees.items()
     }
-    data = {"format": _cache_format(), "stamps": definition_stamps(project), "trees": trees}
     target = project.cache_file
     try:
+        # before the stamps: creating data/ changes the stamped application/ folder
         target.parent.mkdir(parents=True, exist_ok=True)
+        data = {"format": _cache_format(), "stamps": definition_stamps(project), "trees": trees}
         temporary = target.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_bytes(marshal.dumps(data))
         os.replace(temporary, target)

@@ -34,6 +34,7 @@ class Module:
     acl_actions: dict[str, str] = field(default_factory=dict)
     listens: dict[str, str] = field(default_factory=dict)
     controllers: dict[str, type[Controller]] = field(default_factory=dict)
+    loaded: bool = True  # False when its manifest or controllers.py is broken
 
     @property
     def package(self) -> str:
@@ -87,14 +88,18 @@ def discover(app_dir: Path, root: Path, problems: list[Problem]) -> dict[str, Mo
                 )
             )
             continue
+        name = ".".join(parts)
         data, found = load_yaml(manifest, shown)
         problems.extend(found)
         if data is None:
+            modules[name] = Module(name=name, dir=module_dir, loaded=False)
             continue
         values = schema.validate(data, schema.MANIFEST, shown, problems=problems)
-        module = Module(name=".".join(parts), dir=module_dir, **values)
+        module = Module(name=name, dir=module_dir, **values)
+        before = len(problems)
         module.controllers = _load_controllers(module, root, problems)
-        modules[module.name] = module
+        module.loaded = len(problems) == before
+        modules[name] = module
     return modules
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import (
@@ -32,7 +34,12 @@ def layout_name(name: str) -> str:
 class Templates:
     """Compiled templates per base; a module's view is `<module.name>/<file>`."""
 
-    def __init__(self, bases: list[Base], modules: dict[str, Module], debug: bool) -> None:
+    def __init__(
+        self, bases: list[Base], modules: dict[str, Module], debug: bool, public_dir: Path
+    ) -> None:
+        self.public_dir = public_dir
+        self.debug = debug
+        self._static_urls: dict[str, str] = {}
         self.environments = {base.id: self._environment(base, modules, debug) for base in bases}
 
     def _environment(self, base: Base, modules: dict[str, Module], debug: bool) -> Environment:
@@ -50,8 +57,20 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        environment.globals["static"] = static_url
+        environment.globals["static"] = self.static_url
         return environment
+
+    def static_url(self, path: str) -> str:
+        """The URL of a file in public/, versioned by its modification time."""
+        url = self._static_urls.get(path)
+        if url is None or self.debug:
+            name = path.lstrip("/")
+            url = PUBLIC_URL + name
+            # a missing file keeps its plain URL (and answers 404 when asked for)
+            with contextlib.suppress(OSError):
+                url += f"?v={(self.public_dir / name).stat().st_mtime_ns // 1_000_000:x}"
+            self._static_urls[path] = url
+        return url
 
     def environment(self, base: Base) -> Environment:
         return self.environments[base.id]
@@ -84,6 +103,7 @@ class Templates:
                 "head": _head_placeholder,
                 "breadcrumb": ctx.breadcrumb,
                 "position": ctx.position,
+                "has_position": ctx.has_position,
                 "module": lambda name, action="default", controller="Main", **parameters: embed(
                     ctx, name, action, controller, parameters
                 ),
@@ -102,8 +122,3 @@ class Templates:
 def _head_placeholder() -> Markup:
     """Where the head goes; filled in after the whole page rendered (see Head)."""
     return Markup(PLACEHOLDER)
-
-
-def static_url(path: str) -> str:
-    """The URL of a file in the project's public/ folder."""
-    return PUBLIC_URL + path.lstrip("/")

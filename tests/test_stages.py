@@ -550,3 +550,30 @@ def test_public_files_are_served_without_traversal(make: MakeClient) -> None:
     assert text(client, "/public/../application/secret.txt")[0] in (400, 404)
     assert text(client, "/public/%2e%2e/application/secret.txt")[0] in (400, 404)
     assert text(client, "/public/nope.css")[0] == 404
+
+
+def test_static_urls_are_versioned_and_kept_long(make: MakeClient) -> None:
+    client = make(
+        {
+            "public/site.css": "body{}",
+            "application/bases/web/layouts/default.html": (
+                "{{ static('site.css') }}|{{ static('missing.css') }}|{{ position('main') }}"
+            ),
+        }
+    )
+    versioned, missing = text(client, "/")[1].split("|")[:2]
+    assert versioned.startswith("/public/site.css?v=") and missing == "/public/missing.css"
+    response = client.get(versioned)
+    assert response.cache_control.max_age == 31_536_000
+    response.close()
+
+
+def test_has_position_tells_empty_positions(make: MakeClient) -> None:
+    client = make(
+        {
+            "application/bases/web/layouts/default.html": (
+                "{{ has_position('main') }} {{ has_position('side') }}{{ position('main') }}"
+            )
+        }
+    )
+    assert text(client, "/")[1].startswith("True False")
