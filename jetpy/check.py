@@ -119,6 +119,17 @@ def _layout_problems(
         return [Problem(file, "", info.error, "correct the template")]
     problems = []
     for module, controller, action in info.embeds:
+        found = project.modules.get(module)
+        if found is not None and not found.active:
+            problems.append(
+                Problem(
+                    file,
+                    f"module({module!r})",
+                    f"module `{module}` is {found.state}, not activated: it renders nothing",
+                    f"run `jetpy modules install --activate {module}`",
+                    warning=True,
+                )
+            )
         message = action_problem(project, module, controller, action, explicit=True)
         if message:
             problems.append(Problem(file, f"module({module!r})", message[0], message[1]))
@@ -139,6 +150,18 @@ def _content_problems(
                 f"layout `{page.layout}` has no position `{content.position}` (it has: {offered})",
                 "use one of its positions or add "
                 f"{{{{ position('{content.position}') }}}} to the layout",
+            )
+        )
+    module = project.modules.get(content.module) if content.module else None
+    if module is not None and not module.active:
+        problems.append(
+            Problem(
+                shown,
+                f"{key}.module",
+                f"module `{module.name}` is {module.state}, not activated: "
+                "this content renders nothing",
+                f"run `jetpy modules install --activate {module.name}`",
+                warning=True,
             )
         )
     if content.module is not None:

@@ -14,6 +14,7 @@ from jetpy.bases import Base, Locale, LocaleUrl
 from jetpy.config import Config, load_config
 from jetpy.errors import Problem, relative
 from jetpy.modules import Module, discover, resolve_callable, use_project_imports
+from jetpy.modulestate import apply_states, read_states, state_file
 from jetpy.pages import HOMEPAGE_ID, Page, PageTree, read_definition
 from jetpy.yamlfile import load_yaml
 
@@ -59,6 +60,8 @@ def load_project(root: Path, use_cache: bool = True) -> Project:
     use_project_imports(root)
     project.config = load_config(project.app_dir, root, problems)
     project.modules = discover(project.app_dir, root, problems)
+    states = read_states(project.app_dir, root, problems)
+    apply_states(project.modules, states, project.app_dir, root, problems)
     project.bases = load_bases(project, problems)
     cached = _read_cache(project) if use_cache and project.config.map_cache else None
     if cached is not None:
@@ -237,10 +240,12 @@ def definition_stamps(project: Project) -> list[tuple[str, int, int]]:
     """(path, mtime, size) of every folder and file the definitions come from."""
     stamps: list[tuple[str, int, int]] = []
     app_dir = project.app_dir
-    for top in (app_dir, app_dir / "config.yaml"):
+    for top in (app_dir, app_dir / "config.yaml", state_file(app_dir)):
         if top.exists():
             stat = top.stat()
             stamps.append((str(top), stat.st_mtime_ns, stat.st_size))
+        else:
+            stamps.append((str(top), -1, -1))  # must still be missing
     for top in (app_dir / "bases", app_dir / "modules", app_dir / "classes"):
         for directory, folders, files in os.walk(top):
             folders[:] = [name for name in folders if name != "__pycache__"]
@@ -287,6 +292,10 @@ def _read_cache(project: Project) -> dict[str, list[tuple[str, str]]] | None:
     stat = os.stat
     try:
         for path, mtime, size in data["stamps"]:
+            if mtime == -1:
+                if os.path.exists(path):
+                    return None
+                continue
             current = stat(path)
             if current.st_mtime_ns != mtime or current.st_size != size:
                 return None

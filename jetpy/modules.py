@@ -35,6 +35,12 @@ class Module:
     listens: dict[str, str] = field(default_factory=dict)
     controllers: dict[str, type[Controller]] = field(default_factory=dict)
     loaded: bool = True  # False when its manifest or controllers.py is broken
+    state: str = "available"  # or installed, activated (see jetpy.modulestate)
+
+    @property
+    def active(self) -> bool:
+        """Activated: its contents render, its pages, listeners and commands are live."""
+        return self.state == "activated"
 
     @property
     def package(self) -> str:

@@ -159,6 +159,8 @@ def resolve(ctx: RequestContext) -> Resolved:
             resolved.append((content, None, ""))
             continue
         module = modules[content.module]
+        if not module.active:
+            continue  # an inactive module's content renders nothing (jetpy check warns)
         controller = module.controllers[content.controller](ctx, module, content)
         outcome = _guarded(controller, "resolve", controller.resolve)
         if outcome is False:
@@ -235,6 +237,8 @@ def embed(
 ) -> Markup:
     """Run a module action for a layout or another module and return its output."""
     module = ctx.app.modules[name]
+    if not module.active:
+        return Markup("")
     content = Content(
         module=name, controller=controller_name, action=action, position="", parameters=parameters
     )

@@ -102,6 +102,7 @@ DEFAULT_FILES: dict[str, str] = {
           - module: test.hello
             parameters: {name: domov}
         """,
+    "application/data/modules.yaml": "test.hello: activated\n",
     "application/modules/test/hello/manifest.yaml": "label: Hello\n",
     "application/modules/test/hello/controllers.py": HELLO_CONTROLLERS,
     "application/modules/test/hello/views/hello.html": "<p>Hello {{ name }}!</p>",
