@@ -10,6 +10,8 @@ import click
 
 from jetpy.app import Application
 from jetpy.errors import DefinitionError
+from jetpy.modulecli import ModuleCommandGroup
+from jetpy.scaffold import new
 
 
 def _load(project: Path, use_cache: bool = True, debug: bool | None = None) -> Application:
@@ -30,9 +32,20 @@ project_option = click.option(
 )
 
 
-@click.group()
-def main() -> None:
-    """jetpy: bases, page trees, layouts with positions and module controllers."""
+@click.group(cls=ModuleCommandGroup)
+@click.option(
+    "--project",
+    "-p",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    is_eager=True,  # read before --help, which lists the modules' commands
+    help="The project folder for commands of modules (default: $JETPY_PROJECT or .).",
+)
+def main(project: Path | None) -> None:
+    """jetpy: bases, page trees, layouts with positions and module controllers.
+
+    Activated modules add their own commands (from their cli.py) to this list.
+    """
 
 
 @main.command()
@@ -128,3 +141,6 @@ def pages(project: Path) -> None:
                     if on
                 )
                 click.echo(f"    {'  ' * depth}{page.id:<20} {page.url():<32} {shown}{flags}")
+
+
+main.add_command(new)
