@@ -1,0 +1,278 @@
+"""Requests per second for one article page: jetpy, Flask and a bare WSGI floor.
+
+Run from the repository root:
+
+    python bench/bench_request.py              # 10 rounds of 2,000 requests each
+    python bench/bench_request.py --quick      # a smoke run
+    python bench/bench_request.py --profile 5000   # cProfile of jetpy, top self-times in jetpy/
+
+All three serve `/articles/<slug>.html` from the same data (bench/site/application/classes/
+articles.py) and render the same Jinja2 template files (the layout and module views under
+bench/site/application/). The jetpy site is bench/site itself: the layout embeds the main menu
+and the breadcrumb as modules, the articles page mounts a controller that claims the leftover
+path `<slug>.html` with its micro-router, and a second content renders the latest articles into
+position `side`. Flask and the floor give the same layout `module`, `position` and `head`
+callables, so the three answers are the same HTML.
+
+Each implementation is called in-process as a WSGI callable; rounds interleave them, and the
+median and best round are reported with the ratio to the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import difflib
+import gc
+import importlib
+import os
+import platform
+import pstats
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, NamedTuple
+
+from flask import Flask, abort, render_template, request
+from jinja2 import Environment, FileSystemLoader, Template
+from markupsafe import Markup, escape
+from werkzeug.test import EnvironBuilder
+
+from jetpy import Application
+
+SITE = Path(__file__).resolve().parent / "site"
+PATH = "/articles/pages-10.html"
+SITE_TITLE = "Bench site"
+MENU = [("Home", "/"), ("Articles", "/articles/"), ("About", "/about/"), ("Contact", "/contact/")]
+LATEST_COUNT = 5
+
+# template names relative to bench/site/application/, the same files jetpy renders
+LAYOUT = "bases/web/layouts/default.html"
+MAIN_MENU = "modules/web/ui/views/main_menu.html"
+BREADCRUMB = "modules/web/ui/views/breadcrumb.html"
+DETAIL = "modules/content/articles/views/detail.html"
+LATEST = "modules/content/articles/views/latest.html"
+JINJA_OPTIONS: dict[str, Any] = {"trim_blocks": True, "lstrip_blocks": True}  # as jetpy's
+
+Environ = dict[str, Any]
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+Render = Callable[..., str]
+
+
+# the page without a framework: shared by Flask and the floor ------------------------------
+@dataclass(frozen=True)
+class SiteLocale:
+    """What the layout reads of the locale."""
+
+    language: str = "en"
+    title: str = SITE_TITLE
+
+
+class Crumb(NamedTuple):
+    title: str
+    url: str | None
+
+
+def menu_items(path: str) -> list[dict[str, Any]]:
+    return [
+        {"title": title, "url": url, "active": url != "/" and path.startswith(url)}
+        for title, url in MENU
+    ]
+
+
+def head_html(article: Any) -> Markup:
+    title = escape(f"{article.title} | {SITE_TITLE}")
+    description = escape(article.annotation)
+    return Markup(f'<title>{title}</title>\n<meta name="description" content="{description}">')
+
+
+def article_page(article: Any, articles: ModuleType, render: Render, path: str) -> str:
+    """The article page as the jetpy site builds it: contents first, then the layout."""
+    parts = {
+        "main": render(DETAIL, article=article, back_url="/articles/", back_title="Articles"),
+        "side": render(
+            LATEST,
+            title="Articles",
+            url_prefix="/articles/",
+            articles=articles.latest(LATEST_COUNT),
+        ),
+    }
+    crumbs = [Crumb("Home", "/"), Crumb("Articles", "/articles/"), Crumb(article.title, None)]
+    embedded: dict[str, Callable[[], str]] = {
+        "main_menu": lambda: render(MAIN_MENU, items=menu_items(path)),
+        "breadcrumb": lambda: render(BREADCRUMB, crumbs=crumbs),
+    }
+    return render(
+        LAYOUT,
+        locale=SiteLocale(),
+        head=lambda: head_html(article),
+        position=lambda name: Markup(parts.get(name, "")),
+        module=lambda name, action: Markup(embedded[action]()),
+    )
+
+
+# the three implementations -------------------------------------------------------------
+def floor_app(articles: ModuleType) -> WsgiApp:
+    """The least a WSGI callable can do: parse PATH_INFO, look up, render, answer."""
+    environment = Environment(
+        loader=FileSystemLoader(SITE / "application"), autoescape=True, **JINJA_OPTIONS
+    )
+    templates: dict[str, Template] = {
+        name: environment.get_template(name)
+        for name in (LAYOUT, MAIN_MENU, BREADCRUMB, DETAIL, LATEST)
+    }
+
+    def render(name: str, **values: Any) -> str:
+        return templates[name].render(values)
+
+    def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        path: str = environ.get("PATH_INFO", "")
+        article = None
+        if path.startswith("/articles/") and path.endswith(".html"):
+            article = articles.by_slug(path[len("/articles/") : -len(".html")])
+        if article is None:
+            start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"Not found"]
+        body = article_page(article, articles, render, path).encode()
+        headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
+        start_response("200 OK", headers)
+        return [body]
+
+    return app
+
+
+def flask_app(articles: ModuleType) -> Flask:
+    """A Flask route doing the same lookups and rendering the same templates."""
+    app = Flask(__name__, template_folder=str(SITE / "application"))
+    app.jinja_options = {**app.jinja_options, **JINJA_OPTIONS}
+
+    @app.get("/articles/<slug>.html")
+    def article(slug: str) -> str:
+        found = articles.by_slug(slug)
+        if found is None:
+            abort(404)
+        return article_page(found, articles, render_template, request.path)
+
+    return app
+
+
+def implementations() -> dict[str, WsgiApp]:
+    jetpy = Application(SITE)  # first: it puts bench/site on sys.path for `application.…`
+    articles = importlib.import_module("application.classes.articles")
+    return {"jetpy": jetpy, "flask": flask_app(articles), "floor": floor_app(articles)}
+
+
+# measuring ------------------------------------------------------------------------------
+def _ignore_start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+    pass
+
+
+def serve(app: WsgiApp, environ: Environ, start_response: StartResponse = _ignore_start) -> bytes:
+    """One request; the environ is copied, since apps may store things in it."""
+    result = app(dict(environ), start_response)
+    try:
+        return b"".join(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+
+
+def answer(app: WsgiApp, environ: Environ) -> tuple[str, str]:
+    statuses: list[str] = []
+    body = serve(app, environ, lambda status, headers, exc_info=None: statuses.append(status))
+    return statuses[0], body.decode()
+
+
+def check_same_pages(apps: dict[str, WsgiApp], environ: Environ) -> None:
+    """Every implementation answers 200 with the floor's HTML; otherwise show the diff."""
+    answers = {name: answer(app, environ) for name, app in apps.items()}
+    _, expected = answers["floor"]
+    for name, (status, html) in answers.items():
+        if not status.startswith("200"):
+            sys.exit(f"{name} answered {status} for {PATH}")
+        if html.split() != expected.split():
+            diff = difflib.unified_diff(
+                expected.splitlines(), html.splitlines(), "floor", name, lineterm=""
+            )
+            sys.exit(f"{name} renders a different page:\n" + "\n".join(diff))
+    identical = all(html == expected for _, html in answers.values())
+    sameness = "byte for byte" if identical else "up to whitespace"
+    print(f"all {len(apps)} answer 200 with the same HTML, {sameness} ({len(expected):,} chars)")
+
+
+def requests_per_second(app: WsgiApp, environ: Environ, count: int) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    for _ in range(count):
+        serve(app, environ)
+    return count / (time.perf_counter() - start)
+
+
+def measure(
+    apps: dict[str, WsgiApp], environ: Environ, rounds: int, count: int
+) -> dict[str, list[float]]:
+    """Rounds of A, B, C, … so that drifts of a shared machine hit all of them alike."""
+    figures: dict[str, list[float]] = {name: [] for name in apps}
+    for app in apps.values():
+        requests_per_second(app, environ, count // 10 or 1)  # warm-up: templates, lazy pages
+    for number in range(1, rounds + 1):
+        for name, app in apps.items():
+            figures[name].append(requests_per_second(app, environ, count))
+        shown = "  ".join(f"{name} {values[-1]:,.0f}" for name, values in figures.items())
+        print(f"round {number:2}/{rounds}: {shown} req/s", flush=True)
+    return figures
+
+
+def report(figures: dict[str, list[float]]) -> None:
+    floor_median = statistics.median(figures["floor"])
+    floor_best = max(figures["floor"])
+    print(f"\n{'':8}{'median req/s':>14}{'best req/s':>12}{'median/floor':>14}{'best/floor':>12}")
+    for name, values in figures.items():
+        median, best = statistics.median(values), max(values)
+        print(
+            f"{name:8}{median:14,.0f}{best:12,.0f}"
+            f"{median / floor_median:14.2f}{best / floor_best:12.2f}"
+        )
+    jetpy, flask = statistics.median(figures["jetpy"]), statistics.median(figures["flask"])
+    print(f"\njetpy / floor = {jetpy / floor_median:.2f}  (goal >= 0.75)")
+    print(f"jetpy / flask = {jetpy / flask:.2f}  (goal > 1)")
+
+
+def profile(app: WsgiApp, environ: Environ, count: int, top: int = 25) -> None:
+    """cProfile `count` requests and print the top self-times of functions in jetpy/."""
+    requests_per_second(app, environ, 100)
+    profiler = cProfile.Profile()
+    profiler.runcall(requests_per_second, app, environ, count)
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("tottime").print_stats(r"jetpy/", top)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--requests", type=int, default=2000, help="per round and app")
+    parser.add_argument("--quick", action="store_true", help="3 rounds of 200 requests")
+    parser.add_argument("--profile", type=int, metavar="N", help="profile N jetpy requests")
+    options = parser.parse_args()
+    if options.quick:
+        options.rounds, options.requests = 3, 200
+    print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')}")
+    apps = implementations()
+    environ = EnvironBuilder(path=PATH, base_url="http://localhost/").get_environ()
+    check_same_pages(apps, environ)
+    if options.profile:
+        profile(apps["jetpy"], environ, options.profile)
+        return
+    print(f"{options.rounds} rounds of {options.requests:,} requests of {PATH} per app")
+    report(measure(apps, environ, options.rounds, options.requests))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Data shared by the jetpy site and the Flask and floor implementations."""

@@ -1,0 +1,25 @@
+"""The main menu and the breadcrumb, embedded by the layout."""
+
+from __future__ import annotations
+
+from jetpy import Controller
+
+
+class Main(Controller):
+    """`module("web.ui", action=...)` in the layout renders one of these."""
+
+    def main_menu_action(self) -> None:
+        current = self.page
+        home = current.ancestors[0]
+        items = [
+            {
+                "title": page.menu_title,
+                "url": page.url(),
+                "active": page is current or (not page.is_homepage and page.is_in_path_of(current)),
+            }
+            for page in [home, *home.children]
+        ]
+        self.render("main_menu.html", items=items)
+
+    def breadcrumb_action(self) -> None:
+        self.render("breadcrumb.html", crumbs=list(self.breadcrumb))
