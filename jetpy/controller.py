@@ -101,11 +101,12 @@ class Controller:
 
     def render_view(self, view: str, **context: Any) -> str:
         """Render `views/<view>` of this module and return the HTML."""
-        template = self.ctx.app.templates.module_view(self.base, self.module.name, view)
-        values = self.ctx.app.templates.view_vars(self.ctx)
+        templates = self.ctx.app.templates
+        template = templates.module_view(self.ctx.base, self.module.name, view)
+        values = templates.view_vars(self.ctx)
         values["controller"] = self
         values.update(context)
-        return template.render(values)
+        return templates.render(template, values)
 
     def embed(
         self, module: str, action: str = "default", controller: str = "Main", **parameters: Any

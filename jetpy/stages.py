@@ -256,7 +256,7 @@ def render_page(ctx: RequestContext) -> Response:
     """Render the layout with its positions, fill in the head, answer with the headers."""
     page = ctx.page
     templates = ctx.app.templates
-    html = templates.layout(ctx.base, page.layout).render(templates.view_vars(ctx))
+    html = templates.render(templates.layout(ctx.base, page.layout), templates.view_vars(ctx))
     html = html.replace(PLACEHOLDER, ctx.head.render(), 1)
     return Response(html, 200, page.http_headers, content_type="text/html; charset=utf-8")
 
