@@ -18,7 +18,7 @@ from jetpy import stages
 from jetpy.bases import UrlMap
 from jetpy.check import check_project
 from jetpy.context import RequestContext
-from jetpy.errorpages import error_response
+from jetpy.errorpages import PageResponse, error_response
 from jetpy.errors import DefinitionError, JetpyError, Problem
 from jetpy.loader import load_project, write_cache
 from jetpy.pages import Page
@@ -89,7 +89,13 @@ class Application:
 
     # WSGI ------------------------------------------------------------------------------
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        return self.handle(Request(environ))(environ, start_response)
+        response = self.handle(Request(environ))
+        if type(response) is PageResponse:
+            # rendered by jetpy: final headers, the body in memory; skip get_wsgi_headers()
+            start_response(response.status, response.headers.to_wsgi_list())
+            body: Iterable[bytes] = response.response  # type: ignore[assignment]
+            return () if environ.get("REQUEST_METHOD") == "HEAD" else body
+        return response(environ, start_response)
 
     def handle(self, request: Request) -> Response:
         """Answer one request: the request flow of DESIGN.md, stage by stage."""

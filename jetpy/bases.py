@@ -135,14 +135,17 @@ class UrlMap:
             self.default = bases[0].default_locale
         self._has_hosts = any(host is not None for host, _ in self._entries)
 
-    def match(self, host: str, path: str) -> tuple[Locale, bool, str] | None:
-        """Return (locale, matched the canonical URL, rest of the path) or None."""
+    def match(self, host: Callable[[], str], path: str) -> tuple[Locale, bool, str] | None:
+        """Return (locale, matched the canonical URL, rest of the path) or None.
+
+        `host` is asked for only when some locale URL names a host.
+        """
         entries = self._entries
         hosts: tuple[str | None, ...] = (None,)
         if self._has_hosts:
-            host = host.lower()
-            bare = host.rsplit(":", 1)[0] if ":" in host and not host.endswith("]") else host
-            hosts = (host, bare, None) if bare != host else (host, None)
+            name = host().lower()
+            bare = name.rsplit(":", 1)[0] if ":" in name and not name.endswith("]") else name
+            hosts = (name, bare, None) if bare != name else (name, None)
         prefix = path if path.endswith("/") else path + "/"
         while True:
             for candidate in hosts:

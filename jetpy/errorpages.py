@@ -15,6 +15,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("jetpy")
 
+
+class PageResponse(Response):
+    """A page jetpy rendered itself: its headers are final and its body is in memory."""
+
+
 _PLAIN = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{code} {name}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -55,4 +60,4 @@ def error_response(app: Application, ctx: RequestContext | None, error: HTTPExce
     if code == 405 and error.response is None:
         headers = dict(error.get_headers())
         headers.pop("Content-Type", None)
-    return Response(html, code, headers, content_type="text/html; charset=utf-8")
+    return PageResponse(html, code, headers, content_type="text/html; charset=utf-8")

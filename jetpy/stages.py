@@ -20,6 +20,7 @@ from werkzeug.utils import send_file
 from werkzeug.wrappers import Response
 
 from jetpy.context import RequestContext
+from jetpy.errorpages import PageResponse
 from jetpy.head import PLACEHOLDER
 from jetpy.pages import Content
 
@@ -82,7 +83,7 @@ def match_locale(app: Application, request: Request) -> RequestContext:
     """Find the base and locale by host and path; redirect aliases to the canonical URL."""
     path = decode_path(request)
     ctx = RequestContext(app, request, path)
-    found = app.url_map.match(request.host, path)
+    found = app.url_map.match(lambda: request.host, path)
     if found is None:
         locale = app.url_map.default
         if locale is None:
@@ -258,7 +259,7 @@ def render_page(ctx: RequestContext) -> Response:
     templates = ctx.app.templates
     html = templates.render(templates.layout(ctx.base, page.layout), templates.view_vars(ctx))
     html = html.replace(PLACEHOLDER, ctx.head.render(), 1)
-    return Response(html, 200, page.http_headers, content_type="text/html; charset=utf-8")
+    return PageResponse(html, 200, page.http_headers, content_type="text/html; charset=utf-8")
 
 
 def static_output(ctx: RequestContext) -> Response | None:
