@@ -21,7 +21,7 @@ from jetpy.context import RequestContext
 from jetpy.errorpages import PageResponse, error_response
 from jetpy.errors import DefinitionError, JetpyError, Problem
 from jetpy.loader import load_project, write_cache
-from jetpy.pages import Page
+from jetpy.pages import Content, Page
 from jetpy.templates import PUBLIC_URL, Templates
 
 if TYPE_CHECKING:
@@ -50,6 +50,8 @@ class Application:
             list(self.bases.values()), self.modules, self.config.debug, self.public_dir
         )
         self.url_map = UrlMap(list(self.bases.values()))
+        # the Content of each parameterless module() a layout embeds, made once
+        self.embedded_contents: dict[tuple[str, str, str], Content] = {}
         problems = [p for p in self.problems(checked=not project.from_cache) if not p.warning]
         if problems:
             raise DefinitionError(problems)
@@ -101,7 +103,7 @@ class Application:
         """Answer one request: the request flow of DESIGN.md, stage by stage."""
         ctx: RequestContext | None = None
         try:
-            if request.path.startswith(PUBLIC_URL):
+            if request.environ.get("PATH_INFO", "").startswith(PUBLIC_URL):
                 return self.public_file(request)
             ctx = stages.match_locale(self, request)
             stages.initialize(ctx)

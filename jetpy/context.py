@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -36,17 +35,25 @@ class RequestContext:
         self.parts: dict[str, list[tuple[int, int, str]]] = {}
         self.vars: dict[str, Any] = {}  # extra template globals, e.g. from the initializer
         self.auth: AuthProvider | None = None  # the base's, unless the initializer sets one
+        self._head: Head | None = None
+        self._breadcrumb: Breadcrumb | None = None
 
-    @cached_property
+    @property
     def head(self) -> Head:
-        page, locale = self.page, self.locale
-        head = Head(page.title, page.meta_tags)
-        head.site_title = locale.title
+        """Title, meta tags, CSS and JS of the page; made on first use."""
+        head = self._head
+        if head is None:
+            head = self._head = Head(self.page.title, self.page.meta_tags)
+            head.site_title = self.locale.title
         return head
 
-    @cached_property
+    @property
     def breadcrumb(self) -> Breadcrumb:
-        return Breadcrumb(self.page)
+        """From the homepage to the page; modules may add steps. Made on first use."""
+        breadcrumb = self._breadcrumb
+        if breadcrumb is None:
+            breadcrumb = self._breadcrumb = Breadcrumb(self.page)
+        return breadcrumb
 
     def claim(self, path: str) -> None:
         """Mark `path` (the start of the leftover path) as used by a controller."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -29,37 +29,19 @@ class Controller:
         self.ctx = ctx
         self.module = module
         self.content = content
+        # what the controller sees; final once the page is matched (plain attributes,
+        # since actions and views read them many times per request)
+        self.app: Application = ctx.app
+        self.request: Request = ctx.request
+        self.base: Base = ctx.base
+        self.locale: Locale = ctx.locale
+        self.page: Page = ctx.page
+        self.url_path: str = ctx.url_path  # the leftover path: decoded segments joined by /
         self.output: list[str] = []
         self._router: ControllerRouter | bool | None = False
 
-    # what the controller sees ------------------------------------------------
     @property
-    def app(self) -> Application:
-        return self.ctx.app
-
-    @property
-    def request(self) -> Request:
-        return self.ctx.request
-
-    @property
-    def base(self) -> Base:
-        return self.ctx.base
-
-    @property
-    def locale(self) -> Locale:
-        return self.ctx.locale
-
-    @property
-    def page(self) -> Page:
-        return self.ctx.page
-
-    @property
-    def url_path(self) -> str:
-        """The leftover path below the page: decoded segments joined by `/`."""
-        return self.ctx.url_path
-
-    @property
-    def parameters(self) -> dict[str, Any]:
+    def parameters(self) -> Mapping[str, Any]:
         """The content's parameters from page.yaml (or from `module()` when embedded)."""
         return self.content.parameters
 

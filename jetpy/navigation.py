@@ -23,7 +23,7 @@ class Breadcrumb:
     """From the homepage to the current page; modules may add steps of their own."""
 
     def __init__(self, page: Page) -> None:
-        self.items = [Crumb(p.breadcrumb_title, p.url(), p) for p in page.ancestors]
+        self.items = list(page.crumbs)
 
     def add(self, title: str, url: str | None = None) -> None:
         """Append a step below the page, e.g. the article being shown."""

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from jetpy import schema
 from jetpy.errors import JetpyError, Problem, relative
+from jetpy.navigation import Crumb
 from jetpy.yamlfile import load_yaml
 
 if TYPE_CHECKING:
@@ -27,7 +30,7 @@ class Content:
     action: str = "default"
     position: str = "main"
     order: int = 0
-    parameters: dict[str, Any] = field(default_factory=dict)
+    parameters: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     output: str | None = None
     index: int = 0
 
@@ -87,6 +90,8 @@ def read_definition(
                     "move the static output to its own content",
                 )
             )
+        # shared by every request of the page: read-only, so no request leaks into another
+        item["parameters"] = MappingProxyType(item["parameters"] or {})
         contents.append(Content(index=index, **item))
     if values["output"] is not None and values["output_file"] is not None:
         problems.append(
@@ -139,23 +144,22 @@ class Page:
         self.parent = parent
         self.all_children: list[Page] = []
         self._root = root
-        self._definition: PageDefinition | None = None
 
     # definition ------------------------------------------------------------
-    @property
-    def definition(self) -> PageDefinition:
-        """The page.yaml contents, loaded the first time they are asked for."""
-        if self._definition is None:
-            problems: list[Problem] = []
-            default_id = self.fragment or HOMEPAGE_ID
-            self._definition = read_definition(self.file, default_id, self._root, problems)
-            if any(not problem.warning for problem in problems):
-                raise JetpyError("\n".join(str(problem) for problem in problems))
-        return self._definition
+    definition: PageDefinition  # the page.yaml contents: read on first use, then kept
 
-    @definition.setter
-    def definition(self, value: PageDefinition) -> None:
-        self._definition = value
+    def __getattr__(self, name: str) -> Any:
+        # only reached while `definition` is not loaded yet; afterwards it is a plain
+        # attribute, so the two dozen reads per request cost nothing
+        if name != "definition":
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        problems: list[Problem] = []
+        default_id = self.fragment or HOMEPAGE_ID
+        definition = read_definition(self.file, default_id, self._root, problems)
+        if any(not problem.warning for problem in problems):
+            raise JetpyError("\n".join(str(problem) for problem in problems))
+        self.definition = definition
+        return definition
 
     @property
     def fragment(self) -> str:
@@ -260,6 +264,11 @@ class Page:
     def siblings(self) -> list[Page]:
         """The parent's children (this page included); the homepage alone at the top."""
         return self.parent.children if self.parent is not None else [self]
+
+    @cached_property
+    def crumbs(self) -> tuple[Crumb, ...]:
+        """The breadcrumb from the homepage to this page."""
+        return tuple(Crumb(page.breadcrumb_title, page.url(), page) for page in self.ancestors)
 
     @cached_property
     def url_prefix(self) -> str:

@@ -240,9 +240,12 @@ def embed(
     module = ctx.app.modules[name]
     if not module.active:
         return Markup("")
-    content = Content(
-        module=name, controller=controller_name, action=action, position="", parameters=parameters
-    )
+    if parameters:
+        content = Content(name, controller_name, action, "", parameters=parameters)
+    else:  # layouts embed the same parameterless actions on every request
+        key = (name, controller_name, action)
+        shared = ctx.app.embedded_contents
+        content = shared.get(key) or shared.setdefault(key, Content(*key, ""))
     controller = module.controllers[controller_name](ctx, module, content)
     if run_action(controller, action) is not None:
         raise TypeError(

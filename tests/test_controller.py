@@ -130,7 +130,10 @@ def test_router_errors_name_the_fix(app: object) -> None:
         def show_action(self) -> None:
             pass
 
-    router = ControllerRouter(Thing(None, None, Content(module="m")))  # type: ignore[arg-type]
+    from types import SimpleNamespace
+
+    ctx = SimpleNamespace(app=None, request=None, base=None, locale=None, page=None, url_path="")
+    router = ControllerRouter(Thing(ctx, None, Content(module="m")))  # type: ignore[arg-type]
     with pytest.raises(JetpyError, match="no method `shwo_action`"):
         router.add_action("shwo")
     router.add_action("show")

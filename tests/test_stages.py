@@ -577,3 +577,27 @@ def test_has_position_tells_empty_positions(make: MakeClient) -> None:
         }
     )
     assert text(client, "/")[1].startswith("True False")
+
+
+def test_content_parameters_are_read_only(make: MakeClient) -> None:
+    controllers = CONTROLLERS + (
+        "\n\nclass Mutates(Controller):\n"
+        "    def default_action(self):\n"
+        "        self.parameters['name'] = 'changed'\n"
+    )
+    client = make(
+        {
+            "application/modules/test/hello/controllers.py": controllers,
+            "application/bases/web/pages/en_US/about/page.yaml": page(
+                "  - {module: test.hello, controller: Mutates, parameters: {name: x}}\n"
+            ),
+        }
+    )
+    assert text(client, "/about/")[0] == 500  # TypeError, logged; nothing leaks
+
+
+def test_head_request_gets_headers_without_a_body(client: Client) -> None:
+    response = client.head("/")
+    assert response.status_code == 200
+    assert response.data == b""
+    assert int(response.headers["Content-Length"]) > 0
