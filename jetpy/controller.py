@@ -85,9 +85,7 @@ class Controller:
         """Render `views/<view>` of this module and return the HTML."""
         templates = self.ctx.app.templates
         template = templates.module_view(self.ctx.base, self.module.name, view)
-        values = templates.view_vars(self.ctx)
-        values["controller"] = self
-        values.update(context)
+        values = {**templates.shared_vars(self.ctx), "controller": self, **context}
         return templates.render(template, values)
 
     def embed(

@@ -282,9 +282,10 @@ class Page:
         url = self.url_prefix
         if fragments:
             url += "/".join(quote(str(part), safe="") for part in fragments)
-        query = {key: value for key, value in query.items() if value is not None}
         if query:
-            url += "?" + urlencode(query, doseq=True)
+            query = {key: value for key, value in query.items() if value is not None}
+            if query:
+                url += "?" + urlencode(query, doseq=True)
         return url
 
     def is_in_path_of(self, other: Page) -> bool:

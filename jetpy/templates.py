@@ -111,7 +111,11 @@ class Templates:
 
     def view_vars(self, ctx: RequestContext) -> dict[str, Any]:
         """The names every view and layout of this request sees (a fresh copy)."""
-        shared = ctx.vars.get("_shared")
+        return dict(self.shared_vars(ctx))
+
+    def shared_vars(self, ctx: RequestContext) -> dict[str, Any]:
+        """The request's template names, made once per request; never change it, copy it."""
+        shared: dict[str, Any] | None = ctx.vars.get("_shared")
         if shared is None:
             from jetpy.stages import embed
 
@@ -140,7 +144,7 @@ class Templates:
             shared = {**self.environments[ctx.base.id].globals, **shared}
             shared.update({k: v for k, v in ctx.vars.items() if k != "_shared"})
             ctx.vars["_shared"] = shared
-        return dict(shared)
+        return shared
 
 
 def _head_placeholder() -> Markup:
