@@ -10,6 +10,7 @@ from jetpy.bases import Base, Locale
 from jetpy.context import RequestContext
 from jetpy.controller import Controller, ControllerRouter, RouterAction
 from jetpy.errors import DefinitionError, JetpyError, Problem
+from jetpy.events import Event, EventBus
 from jetpy.head import Head
 from jetpy.navigation import Breadcrumb, Crumb
 from jetpy.pages import Content, Page
@@ -24,6 +25,8 @@ __all__ = [
     "ControllerRouter",
     "Crumb",
     "DefinitionError",
+    "Event",
+    "EventBus",
     "Head",
     "JetpyError",
     "Locale",

@@ -20,7 +20,9 @@ from jetpy.check import check_project
 from jetpy.context import RequestContext
 from jetpy.errorpages import PageResponse, error_response
 from jetpy.errors import DefinitionError, JetpyError, Problem
+from jetpy.events import EventBus
 from jetpy.loader import load_project, write_cache
+from jetpy.manager import acl_actions
 from jetpy.pages import Content, Page
 from jetpy.templates import PUBLIC_URL, Templates
 
@@ -43,8 +45,12 @@ class Application:
         if debug is not None:
             self.config = dataclasses.replace(self.config, debug=debug)
         self.modules = project.modules
+        # module name → {ACL action: label} of the activated modules, for the auth layer
+        self.acl_actions = acl_actions(self.modules)
+        self.events = EventBus(self, project.listeners)  # app.events.emit(event)
         self.bases = project.bases
         self.trees = project.trees
+        self.translations = project.translations  # dictionaries per locale, see jetpy.i18n
         self.public_dir = self.root / "public"
         self.templates = Templates(
             list(self.bases.values()), self.modules, self.config.debug, self.public_dir
@@ -100,7 +106,18 @@ class Application:
         return response(environ, start_response)
 
     def handle(self, request: Request) -> Response:
-        """Answer one request: the request flow of DESIGN.md, stage by stage."""
+        """Answer one request; the events its code emitted are delivered if it succeeded."""
+        token = self.events.collect()
+        try:
+            response = self.respond(request)
+        finally:
+            queued = self.events.release(token)
+        if queued is not None:
+            self.events.after_response(queued, response)
+        return response
+
+    def respond(self, request: Request) -> Response:
+        """The request flow of DESIGN.md, stage by stage."""
         ctx: RequestContext | None = None
         try:
             if request.environ.get("PATH_INFO", "").startswith(PUBLIC_URL):

@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 
 from jetpy.app import Application
+from jetpy.cli_dictionaries import dictionaries
+from jetpy.cli_modules import modules
 from jetpy.errors import DefinitionError
 from jetpy.modulecli import ModuleCommandGroup
 from jetpy.scaffold import new
@@ -72,7 +74,7 @@ def run(project: Path, host: str, port: int, debug: bool | None) -> None:
     watched = (
         [
             str(p)
-            for top in ("bases", "modules", "classes")
+            for top in ("bases", "modules", "classes", "dictionaries")
             for p in (app.project.app_dir / top).rglob("*")
             if p.suffix in {".yaml", ".html", ".txt"}
         ]
@@ -144,3 +146,5 @@ def pages(project: Path) -> None:
 
 
 main.add_command(new)
+main.add_command(modules)
+main.add_command(dictionaries)

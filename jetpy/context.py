@@ -35,6 +35,7 @@ class RequestContext:
         self.parts: dict[str, list[tuple[int, int, str]]] = {}
         self.vars: dict[str, Any] = {}  # extra template globals, e.g. from the initializer
         self.auth: AuthProvider | None = None  # the base's, unless the initializer sets one
+        self.csrf_token: str | None = None  # once a form asked for it (jetpy.csrf)
         self._head: Head | None = None
         self._breadcrumb: Breadcrumb | None = None
 

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from jetpy import csrf
 from jetpy.errors import JetpyError
+from jetpy.i18n import Formats, Translator, formats_for
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request
@@ -53,6 +55,21 @@ class Controller:
     def breadcrumb(self) -> Breadcrumb:
         return self.ctx.breadcrumb
 
+    # translations and formats ------------------------------------------------------
+    @property
+    def translator(self) -> Translator:
+        """Translates with this module's dictionary for the locale, then the common one."""
+        return self.app.translations.translator(self.locale.name, self.module.name)
+
+    def _(self, phrase: str, /, **values: Any) -> str:
+        """`phrase` translated for the request's locale, placeholders filled with `values`."""
+        return self.translator(phrase, **values)
+
+    @property
+    def formats(self) -> Formats:
+        """Numbers, dates and money in the request's locale: `self.formats.money(p, "CZK")`."""
+        return formats_for(self.locale.name)
+
     # resolving -----------------------------------------------------------------
     def get_router(self) -> ControllerRouter | None:
         """Override to give the controller a micro-router."""
@@ -76,6 +93,10 @@ class Controller:
         """Claim the start of the leftover path (or all of it) as handled by this controller."""
         self.ctx.claim(path)
 
+    def check_csrf(self) -> None:
+        """Refuse (400) a POST whose CSRF token is missing or wrong; call it before changes."""
+        csrf.check(self.ctx)
+
     # output ----------------------------------------------------------------------
     def render(self, view: str, **context: Any) -> None:
         """Render `views/<view>` of this module into the content's position."""
@@ -85,7 +106,12 @@ class Controller:
         """Render `views/<view>` of this module and return the HTML."""
         templates = self.ctx.app.templates
         template = templates.module_view(self.ctx.base, self.module.name, view)
-        values = {**templates.shared_vars(self.ctx), "controller": self, **context}
+        values = {
+            **templates.shared_vars(self.ctx),
+            "controller": self,
+            "_": self.translator,
+            **context,
+        }
         return templates.render(template, values)
 
     def embed(

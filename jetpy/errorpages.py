@@ -49,6 +49,7 @@ def error_response(app: Application, ctx: RequestContext | None, error: HTTPExce
                     locale=locale,
                     request=ctx.request,
                     homepage=app.trees[(base.id, locale.name)].homepage,
+                    _=app.translations.translator(locale.name),
                 )
             except Exception:
                 log.exception(

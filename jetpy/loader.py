@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 import marshal
 import os
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +15,8 @@ from jetpy import schema
 from jetpy.bases import Base, Locale, LocaleUrl
 from jetpy.config import Config, load_config
 from jetpy.errors import Problem, relative
+from jetpy.events import Listeners, load_listeners
+from jetpy.i18n import Translations, load_translations
 from jetpy.modules import Module, discover, resolve_callable, use_project_imports
 from jetpy.modulestate import apply_states, read_states, state_file
 from jetpy.pages import HOMEPAGE_ID, Page, PageTree, read_definition
@@ -21,6 +25,7 @@ from jetpy.yamlfile import load_yaml
 log = logging.getLogger("jetpy")
 
 _LOCALE_NAME = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
+_LOCALE_FOLDER = re.compile(r"^[a-z]{2,3}_[A-Z]{2}$")  # in a module's pages/<base>/
 TreeKey = tuple[str, str]
 
 
@@ -34,6 +39,8 @@ class Project:
     modules: dict[str, Module] = field(default_factory=dict)
     bases: dict[str, Base] = field(default_factory=dict)
     trees: dict[TreeKey, PageTree] = field(default_factory=dict)
+    translations: Translations = field(default_factory=Translations)
+    listeners: Listeners = field(default_factory=dict)  # event name → handlers, in order
     problems: list[Problem] = field(default_factory=list)
     from_cache: bool = False
 
@@ -62,17 +69,23 @@ def load_project(root: Path, use_cache: bool = True) -> Project:
     project.modules = discover(project.app_dir, root, problems)
     states = read_states(project.app_dir, root, problems)
     apply_states(project.modules, states, project.app_dir, root, problems)
+    project.listeners = load_listeners(project.modules, root, problems)
     project.bases = load_bases(project, problems)
+    project.translations = load_translations(
+        project.app_dir, project.modules, project.bases, root, problems
+    )
     cached = _read_cache(project) if use_cache and project.config.map_cache else None
     if cached is not None:
         project.trees = _trees_from_cache(project, cached)
         project.from_cache = True
     else:
+        brought = module_page_folders(project, problems)
         for base in project.bases.values():
             for locale in base.locales.values():
-                tree = scan_tree(base, locale, root, problems)
+                key = (base.id, locale.name)
+                tree = scan_tree(base, locale, root, problems, brought.get(key, ()))
                 if tree is not None:
-                    project.trees[(base.id, locale.name)] = tree
+                    project.trees[key] = tree
     return project
 
 
@@ -175,8 +188,14 @@ def load_bases(project: Project, problems: list[Problem]) -> dict[str, Base]:
     return bases
 
 
-def scan_tree(base: Base, locale: Locale, root: Path, problems: list[Problem]) -> PageTree | None:
-    """Read every page.yaml of a base and locale, validating each."""
+def scan_tree(
+    base: Base,
+    locale: Locale,
+    root: Path,
+    problems: list[Problem],
+    brought: Iterable[ModuleFolder] = (),
+) -> PageTree | None:
+    """Read every page.yaml of a base and locale, then the pages modules bring; validate each."""
     pages_dir = base.pages_dir(locale.name)
     home_file = pages_dir / "page.yaml"
     if not home_file.is_file():
@@ -194,7 +213,23 @@ def scan_tree(base: Base, locale: Locale, root: Path, problems: list[Problem]) -
     homepage.id = homepage.definition.id
     tree = PageTree(base, locale, homepage)
     tree.add(homepage)
-    pending: list[tuple[Path, Page]] = [(pages_dir, homepage)]
+    _scan_folder(tree, pages_dir, None, root, problems)
+    for folder in brought:
+        _scan_folder(tree, folder.path, folder.module, root, problems, folder.skip)
+    return tree
+
+
+def _scan_folder(
+    tree: PageTree,
+    top: Path,
+    module: str | None,
+    root: Path,
+    problems: list[Problem],
+    skip: Collection[str] = (),
+) -> None:
+    """Add the pages below `top` under the homepage; `skip` names top folders to leave out."""
+    base, locale = tree.base, tree.locale
+    pending: list[tuple[Path, Page]] = [(top, tree.homepage)]
     while pending:
         directory, parent = pending.pop()
         with os.scandir(directory) as entries:
@@ -204,6 +239,8 @@ def scan_tree(base: Base, locale: Locale, root: Path, problems: list[Problem]) -
                 if entry.is_dir() and not entry.name.startswith((".", "__"))
             )
         for name in folders:
+            if name in skip and directory == top:
+                continue
             folder = directory / name
             file = folder / "page.yaml"
             if not file.is_file():
@@ -217,8 +254,20 @@ def scan_tree(base: Base, locale: Locale, root: Path, problems: list[Problem]) -
                 )
                 continue
             path = f"{parent.relative_path}/{name}" if parent.relative_path else name
-            definition = read_definition(file, name, root, problems)
-            page = Page(base, locale, path, definition.id, file, parent, root)
+            owner = tree.by_path.get(path)
+            if owner is not None:  # only module pages can meet an existing path
+                problems.append(
+                    Problem(
+                        relative(file, root),
+                        "",
+                        f"module `{module}` brings page /{path}/ to base `{base.id}`, locale "
+                        f"`{locale.name}`, which {relative(owner.file, root)} defines already",
+                        "rename one of the two folders (the folder name is the URL fragment)",
+                    )
+                )
+                continue
+            definition = read_definition(file, name, root, problems, module)
+            page = Page(base, locale, path, definition.id, file, parent, root, module)
             page.definition = definition
             twin = tree.by_id.get(page.id)
             if twin is not None:
@@ -232,7 +281,94 @@ def scan_tree(base: Base, locale: Locale, root: Path, problems: list[Problem]) -
                 )
             tree.add(page)
             pending.append((folder, page))
-    return tree
+
+
+# pages brought by modules ------------------------------------------------------
+@dataclass(frozen=True)
+class ModuleFolder:
+    """A folder of a module's pages/ whose page folders join one tree under its homepage."""
+
+    module: str
+    path: Path
+    skip: frozenset[str] = frozenset()  # the per-locale folders beside the pages
+
+
+def module_page_folders(
+    project: Project, problems: list[Problem]
+) -> dict[TreeKey, list[ModuleFolder]]:
+    """Where each active module's pages for each base and locale lie.
+
+    `pages/<base>/<fragment>/` joins every locale of the base, `pages/<base>/<locale>/<fragment>/`
+    only that locale.
+    """
+    folders: dict[TreeKey, list[ModuleFolder]] = {}
+    root = project.root
+    for module in sorted(project.modules.values(), key=lambda module: module.name):
+        pages_dir = module.dir / "pages"
+        if not module.active or not pages_dir.is_dir():
+            continue
+        for base_dir in sorted(_subfolders(pages_dir)):
+            base = project.bases.get(base_dir.name)
+            if base is None:
+                close = difflib.get_close_matches(base_dir.name, list(project.bases), n=1)
+                problems.append(
+                    Problem(
+                        relative(base_dir, root),
+                        "",
+                        f"module `{module.name}` brings pages to base `{base_dir.name}`, "
+                        "which does not exist",
+                        f"did you mean `{close[0]}`?"
+                        if close
+                        else "name the folder after a base: " + ", ".join(project.bases),
+                    )
+                )
+                continue
+            _refuse_homepage(module, base_dir, root, problems)
+            locales = frozenset(base.locales)
+            skip = set(locales)
+            for locale_dir in sorted(_subfolders(base_dir)):
+                name = locale_dir.name
+                if name in locales:
+                    _refuse_homepage(module, locale_dir, root, problems)
+                    folders.setdefault((base.id, name), []).append(
+                        ModuleFolder(module.name, locale_dir)
+                    )
+                elif _LOCALE_FOLDER.match(name):
+                    skip.add(name)
+                    problems.append(
+                        Problem(
+                            relative(locale_dir, root),
+                            "",
+                            f"base `{base.id}` has no locale `{name}`",
+                            "name the folder after one of its locales: " + ", ".join(locales),
+                        )
+                    )
+            for name in base.locales:
+                folders.setdefault((base.id, name), []).append(
+                    ModuleFolder(module.name, base_dir, frozenset(skip))
+                )
+    return folders
+
+
+def _subfolders(directory: Path) -> list[Path]:
+    return [
+        entry
+        for entry in directory.iterdir()
+        if entry.is_dir() and not entry.name.startswith((".", "__"))
+    ]
+
+
+def _refuse_homepage(module: Module, directory: Path, root: Path, problems: list[Problem]) -> None:
+    file = directory / "page.yaml"
+    if file.is_file():
+        problems.append(
+            Problem(
+                relative(file, root),
+                "",
+                f"module `{module.name}` cannot bring a homepage (only the application defines it)",
+                "put the page into a folder: its name becomes the URL fragment",
+            )
+        )
 
 
 # the compiled-map cache --------------------------------------------------------
@@ -261,13 +397,20 @@ def definition_stamps(project: Project) -> list[tuple[str, int, int]]:
 def _cache_format() -> str:
     from jetpy import __version__
 
-    return f"1:{__version__}"  # a new jetpy may read definitions differently
+    return f"2:{__version__}"  # a new jetpy may read definitions differently
 
 
 def write_cache(project: Project) -> None:
     """Store the page maps for the next start; only ever called for a valid project."""
+    root = project.root
     trees = {
-        f"{base}\x00{locale}": [(page.relative_path, page.id) for page in tree]
+        f"{base}\x00{locale}": [
+            # a module's page: its file (relative, so a moved project reads right) and module
+            (page.relative_path, page.id, None, None)
+            if page.module is None
+            else (page.relative_path, page.id, relative(page.file, root), page.module)
+            for page in tree
+        ]
         for (base, locale), tree in project.trees.items()
     }
     target = project.cache_file
@@ -282,7 +425,10 @@ def write_cache(project: Project) -> None:
         log.warning("cannot write the page map cache %s: %s", target, exc)
 
 
-def _read_cache(project: Project) -> dict[str, list[tuple[str, str]]] | None:
+CachedPage = tuple[str, str, str | None, str | None]  # path, id, module page's file, module
+
+
+def _read_cache(project: Project) -> dict[str, list[CachedPage]] | None:
     try:
         data = marshal.loads(project.cache_file.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
@@ -301,12 +447,12 @@ def _read_cache(project: Project) -> dict[str, list[tuple[str, str]]] | None:
                 return None
     except OSError:
         return None
-    trees: dict[str, list[tuple[str, str]]] = data["trees"]
+    trees: dict[str, list[CachedPage]] = data["trees"]
     return trees
 
 
 def _trees_from_cache(
-    project: Project, cached: dict[str, list[tuple[str, str]]]
+    project: Project, cached: dict[str, list[CachedPage]]
 ) -> dict[TreeKey, PageTree]:
     trees: dict[TreeKey, PageTree] = {}
     root = project.root
@@ -315,15 +461,15 @@ def _trees_from_cache(
         base = project.bases[base_id]
         locale = base.locales[locale_name]
         pages_dir = base.pages_dir(locale_name)
-        home_path, home_id = entries[0]
+        home_path, home_id, _, _ = entries[0]
         homepage = Page(base, locale, home_path, home_id, pages_dir / "page.yaml", None, root)
         tree = PageTree(base, locale, homepage)
         tree.add(homepage)
         by_path = tree.by_path
-        for path, page_id in entries[1:]:
+        for path, page_id, module_file, module in entries[1:]:
             cut = path.rfind("/")
             parent = by_path[path[:cut]] if cut > 0 else homepage
-            file = pages_dir / path / "page.yaml"
-            tree.add(Page(base, locale, path, page_id, file, parent, root))
+            file = pages_dir / path / "page.yaml" if module_file is None else root / module_file
+            tree.add(Page(base, locale, path, page_id, file, parent, root, module))
         trees[(base_id, locale_name)] = tree
     return trees

@@ -80,8 +80,12 @@ def write_states(app_dir: Path, states: dict[str, str]) -> None:
     if states:
         text += yaml.safe_dump(dict(sorted(states.items())), default_flow_style=False)
     temporary = file.with_name(f".{file.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, file)
+    try:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, file)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

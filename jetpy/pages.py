@@ -57,9 +57,17 @@ class PageDefinition:
 
 
 def read_definition(
-    file: Path, default_id: str, root: Path, problems: list[Problem]
+    file: Path,
+    default_id: str,
+    root: Path,
+    problems: list[Problem],
+    default_module: str | None = None,
 ) -> PageDefinition:
-    """Load and validate one page.yaml; problems are appended, never raised."""
+    """Load and validate one page.yaml; problems are appended, never raised.
+
+    `default_module` is the module that brought the page: its contents without `module:`
+    (and without `output:`) run that module.
+    """
     shown = relative(file, root)
     data, found = load_yaml(file, shown)
     problems.extend(found)
@@ -71,6 +79,8 @@ def read_definition(
         if item is None:
             continue
         key = f"contents[{index}]"
+        if item["module"] is None and item["output"] is None and default_module is not None:
+            item["module"] = default_module
         if item["module"] is None and item["output"] is None:
             problems.append(
                 Problem(
@@ -135,6 +145,7 @@ class Page:
         file: Path,
         parent: Page | None,
         root: Path,
+        module: str | None = None,
     ) -> None:
         self.base = base
         self.locale = locale
@@ -143,6 +154,7 @@ class Page:
         self.file = file
         self.parent = parent
         self.all_children: list[Page] = []
+        self.module = module  # the module that brought the page; None for the application's
         self._root = root
 
     # definition ------------------------------------------------------------
@@ -155,7 +167,7 @@ class Page:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         problems: list[Problem] = []
         default_id = self.fragment or HOMEPAGE_ID
-        definition = read_definition(self.file, default_id, self._root, problems)
+        definition = read_definition(self.file, default_id, self._root, problems, self.module)
         if any(not problem.warning for problem in problems):
             raise JetpyError("\n".join(str(problem) for problem in problems))
         self.definition = definition

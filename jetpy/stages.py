@@ -19,6 +19,7 @@ from werkzeug.exceptions import (
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Response
 
+from jetpy import csrf
 from jetpy.context import RequestContext
 from jetpy.errorpages import PageResponse
 from jetpy.head import PLACEHOLDER
@@ -262,7 +263,10 @@ def render_page(ctx: RequestContext) -> Response:
     templates = ctx.app.templates
     html = templates.render(templates.layout(ctx.base, page.layout), templates.view_vars(ctx))
     html = html.replace(PLACEHOLDER, ctx.head.render(), 1)
-    return PageResponse(html, 200, page.http_headers, content_type="text/html; charset=utf-8")
+    response = PageResponse(html, 200, page.http_headers, content_type="text/html; charset=utf-8")
+    if ctx.csrf_token is not None:  # a form on the page asked for a token
+        csrf.set_cookie(ctx, response)
+    return response
 
 
 def static_output(ctx: RequestContext) -> Response | None:

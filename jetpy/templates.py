@@ -17,6 +17,7 @@ from jinja2 import (
 from jinja2.runtime import new_context
 from markupsafe import Markup
 
+from jetpy import csrf, i18n
 from jetpy.head import PLACEHOLDER
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class Templates:
             lstrip_blocks=True,
         )
         environment.globals["static"] = self.static_url
+        i18n.install(environment)  # format_number, format_date, format_money …
         return environment
 
     def static_url(self, path: str) -> str:
@@ -139,6 +141,9 @@ class Templates:
                 "get_page": lambda page_id: app.page(
                     page_id, base=ctx.base.id, locale=ctx.locale.name
                 ),
+                "csrf_token": lambda: csrf.token(ctx),  # for the hidden field of POST forms
+                # the common dictionary; a module's views get their module's (render_view)
+                "_": app.translations.translator(ctx.locale.name),
             }
             # render() shares this dict with Jinja, so it carries the environment's globals
             shared = {**self.environments[ctx.base.id].globals, **shared}
