@@ -51,6 +51,7 @@ class Application:
         self.bases = project.bases
         self.trees = project.trees
         self.translations = project.translations  # dictionaries per locale, see jetpy.i18n
+        self.menus = project.menus  # menu sets, see jetpy.menus
         self.public_dir = self.root / "public"
         self.templates = Templates(
             list(self.bases.values()), self.modules, self.config.debug, self.public_dir

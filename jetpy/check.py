@@ -1,4 +1,4 @@
-"""Cross-checks of definitions: layouts, positions, modules, controllers, actions, views."""
+"""Cross-checks of definitions: layouts, positions, modules, controllers, actions, views, menus."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from jinja2.exceptions import TemplateSyntaxError
 from jetpy.controller import Controller
 from jetpy.errors import Problem, relative
 from jetpy.loader import Project
+from jetpy.menus import menu_problems
 from jetpy.modules import Module
 from jetpy.pages import Content, Page
 from jetpy.templates import Templates, layout_name
@@ -25,6 +26,7 @@ class LayoutInfo:
     def __init__(self, environment: Environment, name: str) -> None:
         self.positions: set[str] = set()
         self.embeds: list[tuple[str, str, str]] = []
+        self.menus: list[tuple[str, str | None]] = []  # menu(set, menu_id) calls
         self.error = ""
         seen: set[str] = set()
         pending = [name]
@@ -71,6 +73,13 @@ class LayoutInfo:
                         str(options.get("action", "default")),
                     )
                 )
+            elif call.node.name == "menu":
+                second = call.args[1] if len(call.args) > 1 else None
+                second = second or next(
+                    (kw.value for kw in call.kwargs if kw.key == "menu_id"), None
+                )
+                menu_id = second.value if isinstance(second, nodes.Const) else None
+                self.menus.append((str(first.value), None if menu_id is None else str(menu_id)))
 
 
 def check_project(project: Project, templates: Templates) -> list[Problem]:
@@ -80,6 +89,7 @@ def check_project(project: Project, templates: Templates) -> list[Problem]:
     layouts: dict[tuple[str, str], LayoutInfo] = {}
     for module in project.modules.values():
         problems.extend(_view_problems(module, root))
+    problems.extend(menu_problems(project.menus, project.trees))
     for (base_id, _), tree in project.trees.items():
         base = project.bases[base_id]
         environment = templates.environments[base_id]
@@ -118,6 +128,28 @@ def _layout_problems(
     if info.error:
         return [Problem(file, "", info.error, "correct the template")]
     problems = []
+    sets = project.menus.sets
+    for set_name, menu_id in info.menus:
+        key = f"menu({set_name!r})" if menu_id is None else f"menu({set_name!r}, {menu_id!r})"
+        if set_name not in sets:
+            problems.append(
+                Problem(
+                    file,
+                    key,
+                    f"there is no menu set `{set_name}`",
+                    f"create application/menus/{set_name}.yaml; sets: {', '.join(sets) or 'none'}",
+                )
+            )
+        elif menu_id is not None and menu_id not in sets[set_name]:
+            problems.append(
+                Problem(
+                    file,
+                    key,
+                    f"menu set `{set_name}` has no menu `{menu_id}`",
+                    f"add it to application/menus/{set_name}.yaml or name one of: "
+                    + (", ".join(sets[set_name]) or "none"),
+                )
+            )
     for module, controller, action in info.embeds:
         found = project.modules.get(module)
         if found is not None and not found.active:

@@ -74,7 +74,7 @@ def run(project: Path, host: str, port: int, debug: bool | None) -> None:
     watched = (
         [
             str(p)
-            for top in ("bases", "modules", "classes", "dictionaries")
+            for top in ("bases", "modules", "classes", "dictionaries", "menus")
             for p in (app.project.app_dir / top).rglob("*")
             if p.suffix in {".yaml", ".html", ".txt"}
         ]
@@ -139,6 +139,7 @@ def pages(project: Path) -> None:
                     for flag, on in (
                         ("inactive", not definition.active),
                         ("secret", page.is_secret),
+                        (f"from module {page.module}", page.module is not None),
                     )
                     if on
                 )

@@ -30,7 +30,7 @@ from babel.numbers import (
 )
 from jinja2 import Undefined, pass_context
 
-from jetpy.errors import Problem, relative
+from jetpy.errors import JetpyError, Problem, relative
 from jetpy.yamlfile import load_yaml
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("jetpy")
 
-DEFAULT_LOCALE = "en_US"
+DEFAULT_LOCALE = "en_US"  # formats of a locale CLDR does not know
 LOCALE_NAME = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)")
 
@@ -404,21 +404,40 @@ def _empty(value: Any) -> bool:
 FORMATS = ("number", "decimal", "percent", "money", "date", "datetime", "time")
 
 
+_WITHOUT_CONTEXT = (
+    "this template has no request context: render it through a controller's render() "
+    "(or pass `{what}`), and import macros that use it `with context`, e.g. "
+    "{{% import 'forms.html' as forms with context %}}"
+)
+
+
 def _template_helper(name: str) -> Callable[..., str]:
     @pass_context
     def helper(context: Context, value: Any, *args: Any, **options: Any) -> str:
-        formats = formats_for(str(context.get("locale") or DEFAULT_LOCALE))
-        method: Callable[..., str] = getattr(formats, name)
+        locale = context.get("locale")
+        if locale is None:
+            raise JetpyError(f"format_{name}: " + _WITHOUT_CONTEXT.format(what="locale="))
+        method: Callable[..., str] = getattr(formats_for(str(locale)), name)
         return method(value, *args, **options)
 
     helper.__name__ = helper.__qualname__ = f"format_{name}"
     return helper
 
 
+def _no_translator(phrase: str, /, **values: Any) -> str:
+    """`_` where the rendering did not bring a translator: say how to bring one."""
+    raise JetpyError(f"_({phrase!r}): " + _WITHOUT_CONTEXT.format(what="_="))
+
+
 TEMPLATE_HELPERS = {f"format_{name}": _template_helper(name) for name in FORMATS}
 
 
 def install(environment: Environment) -> None:
-    """Add the format_* filters and globals, which use the `locale` of the rendering."""
+    """Add the format_* filters and globals, which use the `locale` of the rendering.
+
+    Views, layouts and error pages get `_` from their rendering; the global one only
+    explains what is missing when a template is rendered without them.
+    """
     environment.filters.update(TEMPLATE_HELPERS)
     environment.globals.update(TEMPLATE_HELPERS)
+    environment.globals["_"] = _no_translator

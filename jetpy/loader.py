@@ -17,6 +17,7 @@ from jetpy.config import Config, load_config
 from jetpy.errors import Problem, relative
 from jetpy.events import Listeners, load_listeners
 from jetpy.i18n import Translations, load_translations
+from jetpy.menus import MenuSets, load_menus
 from jetpy.modules import Module, discover, resolve_callable, use_project_imports
 from jetpy.modulestate import apply_states, read_states, state_file
 from jetpy.pages import HOMEPAGE_ID, Page, PageTree, read_definition
@@ -41,6 +42,7 @@ class Project:
     trees: dict[TreeKey, PageTree] = field(default_factory=dict)
     translations: Translations = field(default_factory=Translations)
     listeners: Listeners = field(default_factory=dict)  # event name → handlers, in order
+    menus: MenuSets = field(default_factory=MenuSets)
     problems: list[Problem] = field(default_factory=list)
     from_cache: bool = False
 
@@ -74,6 +76,7 @@ def load_project(root: Path, use_cache: bool = True) -> Project:
     project.translations = load_translations(
         project.app_dir, project.modules, project.bases, root, problems
     )
+    project.menus = load_menus(project.app_dir, project.modules, root, problems)
     cached = _read_cache(project) if use_cache and project.config.map_cache else None
     if cached is not None:
         project.trees = _trees_from_cache(project, cached)
@@ -382,7 +385,8 @@ def definition_stamps(project: Project) -> list[tuple[str, int, int]]:
             stamps.append((str(top), stat.st_mtime_ns, stat.st_size))
         else:
             stamps.append((str(top), -1, -1))  # must still be missing
-    for top in (app_dir / "bases", app_dir / "modules", app_dir / "classes"):
+    # menus/: not in the map, but a warm start skips the cross-checks of layouts' menu() calls
+    for top in (app_dir / "bases", app_dir / "modules", app_dir / "classes", app_dir / "menus"):
         for directory, folders, files in os.walk(top):
             folders[:] = [name for name in folders if name != "__pycache__"]
             stat = os.stat(directory)

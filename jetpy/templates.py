@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -144,6 +145,8 @@ class Templates:
                 "csrf_token": lambda: csrf.token(ctx),  # for the hidden field of POST forms
                 # the common dictionary; a module's views get their module's (render_view)
                 "_": app.translations.translator(ctx.locale.name),
+                # menu(set_name, menu_id=None): a root menu of a set, or all of them
+                "menu": functools.partial(app.menus.resolve, ctx),
             }
             # render() shares this dict with Jinja, so it carries the environment's globals
             shared = {**self.environments[ctx.base.id].globals, **shared}

@@ -80,3 +80,21 @@ def test_robots_and_stylesheet(site: Client) -> None:
 def test_example_passes_check() -> None:
     app = Application(ROOT, use_cache=False)
     assert [problem for problem in app.problems() if not problem.warning] == []
+
+
+@pytest.mark.parametrize(
+    ("url", "title", "linked"),
+    [
+        ("/sitemap/", "<h1>Sitemap</h1>", '<a href="/services/consulting/audits/">Audits</a>'),
+        ("/cs/mapa-webu/", "<h1>Mapa webu</h1>", '<a href="/cs/o-nas/">O nás</a>'),
+    ],
+)
+def test_the_sitemap_module_brings_its_page_and_footer_item(
+    site: Client, url: str, title: str, linked: str
+) -> None:
+    text = site.get(url).get_data(as_text=True)
+    main = text.split('<main id="main">')[1].split("</main>")[0]
+    assert title in main and linked in main
+    footer = text.split('<nav class="footer-menu"')[1].split("</nav>")[0]
+    assert f'<a href="{url}" aria-current="page">' in footer
+    assert f'href="{url}"' not in text.split('<nav class="main-menu"')[1].split("</nav>")[0]

@@ -10,7 +10,9 @@ class Main(Controller):
 
     def main_menu_action(self) -> None:
         home = self.page.ancestors[0]
-        self.render("main_menu.html", items=[home, *home.children], current=self.page)
+        # a page may keep out of the main menu (e.g. the sitemap, linked from the footer)
+        shown = [page for page in home.children if page.parameters.get("main_menu", True)]
+        self.render("main_menu.html", items=[home, *shown], current=self.page)
 
     def breadcrumb_action(self) -> None:
         self.render("breadcrumb.html", crumbs=list(self.breadcrumb))

@@ -1,0 +1,158 @@
+"""The example's event chain: web.contact → contact.submitted → mail.outbox → mail.queued → audit.log.
+
+Runs on a copy of the example project, so the real application/data/ is never written.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import logging
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from werkzeug.test import Client, TestResponse
+
+from jetpy import Application
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = re.compile(r'name="csrf_token" value="([A-Za-z0-9_-]+)"')
+VALID = {"name": "Jana Nováková", "email": "jana@example.com", "message": "Hello, <b>jetpy</b>!"}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> tuple[Client, Path]:
+    """A client for a copy of the example project, and the copy's data folder."""
+    root = tmp_path / "site"
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        runtime = {"cache", "outbox", "audit.log"} if Path(folder).name == "data" else set()
+        return {name for name in names if name in runtime or name == "__pycache__"}
+
+    shutil.copytree(ROOT / "application", root / "application", ignore=ignore)
+    shutil.copytree(ROOT / "public", root / "public")
+    app = Application(root, use_cache=False)
+    assert app.project.app_dir == root / "application"
+    return Client(app), root / "application" / "data"
+
+
+def outbox(data: Path) -> list[Path]:
+    folder = data / "outbox"
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def token_of(response: TestResponse) -> str:
+    found = TOKEN.search(response.get_data(as_text=True))
+    assert found is not None, "the form has no CSRF field"
+    return found.group(1)
+
+
+@pytest.mark.parametrize(
+    ("url", "heading"), [("/contact/", "Contact"), ("/cs/kontakt/", "Kontakt")]
+)
+def test_the_contact_page_shows_the_form_in_both_locales(
+    site: tuple[Client, Path], url: str, heading: str
+) -> None:
+    client, _ = site
+    response = client.get(url)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert f"<h1>{heading}</h1>" in text
+    assert f'<form class="form" method="post" action="{url}"' in text
+    assert token_of(response)
+    assert f'href="{url}" aria-current="page">{heading}</a>' in text  # in the main menu
+
+
+def test_the_menu_lists_contact_last(site: tuple[Client, Path]) -> None:
+    client, _ = site
+    menu = client.get("/").get_data(as_text=True).split('class="main-menu"')[1].split("</nav>")[0]
+    assert menu.index("Articles") < menu.index("Services") < menu.index("About")
+    assert menu.index("About") < menu.index("Contact")
+
+
+def test_a_post_without_the_token_is_refused_and_nothing_is_written(
+    site: tuple[Client, Path],
+) -> None:
+    client, data = site
+    client.get("/contact/")
+    response = client.post("/contact/", data=VALID)
+    assert response.status_code == 400
+    assert "security token" in response.get_data(as_text=True)
+    assert outbox(data) == []
+    assert not (data / "audit.log").exists()
+
+
+def test_invalid_fields_are_explained_and_what_was_typed_is_kept(
+    site: tuple[Client, Path],
+) -> None:
+    client, data = site
+    token = token_of(client.get("/contact/"))
+    typed = {"name": "", "email": "jana@", "message": '"><script>x()</script>', "csrf_token": token}
+    response = client.post("/contact/", data=typed)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert '<p class="field-error" id="contact-name-error">Please enter your name.</p>' in text
+    assert "This does not look like an e-mail address" in text
+    assert "at least 10 characters" not in text  # the message is long enough
+    assert 'value="jana@"' in text
+    assert ">&#34;&gt;&lt;script&gt;x()&lt;/script&gt;</textarea>" in text
+    assert "<script>x()" not in text
+    assert 'aria-invalid="true" aria-describedby="contact-name-error"' in text
+    assert outbox(data) == []
+
+
+def test_errors_are_in_the_visitors_language(site: tuple[Client, Path]) -> None:
+    client, _ = site
+    token = token_of(client.get("/cs/kontakt/"))
+    response = client.post("/cs/kontakt/", data={"csrf_token": token, "message": "krátká"})
+    text = response.get_data(as_text=True)
+    assert "Vyplňte prosím své jméno." in text
+    assert "alespoň 10 znaků" in text
+    assert 'value="" maxlength="254"' in text
+
+
+def test_a_valid_message_runs_the_whole_chain(site: tuple[Client, Path]) -> None:
+    client, data = site
+    token = token_of(client.get("/contact/"))
+    response = client.post("/contact/", data={**VALID, "csrf_token": token})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/contact/?sent=1"
+
+    # mail.outbox wrote one complete message (and no temporary file is left)
+    [file] = outbox(data)
+    assert file.suffix == ".eml"
+    assert not [p for p in (data / "outbox").iterdir() if p.name.startswith(".")]
+    message = email.message_from_bytes(file.read_bytes(), policy=email.policy.default)
+    assert message["To"] == "hello@example.com"
+    assert message["Reply-To"] == "Jana Nováková <jana@example.com>"
+    assert message["Subject"] == "Contact form: Jana Nováková"
+    assert message["X-Jetpy-Locale"] == "en_US"
+    assert message.get_content() == "Hello, <b>jetpy</b>!\n"
+
+    # audit.log recorded the mail.queued event that mail.outbox emitted
+    [line] = (data / "audit.log").read_text(encoding="utf-8").splitlines()
+    record = json.loads(line)
+    assert record["event"] == "mail.queued"
+    assert record["cause"] == "contact.submitted"
+    assert record["file"] == file.name
+    assert record["message_id"] == message["Message-ID"]
+
+    thanks = client.get(response.headers["Location"])
+    assert "Thank you, your message has been sent." in thanks.get_data(as_text=True)
+
+
+def test_a_failing_listener_does_not_undo_the_sending(
+    site: tuple[Client, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    client, data = site
+    (data / "outbox").write_text("a file where the folder should be")
+    token = token_of(client.get("/cs/kontakt/"))
+    with caplog.at_level(logging.ERROR, logger="jetpy"):
+        response = client.post("/cs/kontakt/", data={**VALID, "csrf_token": token})
+    assert response.status_code == 303  # the visitor's message was taken
+    assert response.headers["Location"] == "/cs/kontakt/?sent=1"
+    assert "handler mail.outbox:on_contact_submitted failed" in caplog.text
+    assert not (data / "audit.log").exists()  # mail.queued was never emitted
