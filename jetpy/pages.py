@@ -266,10 +266,17 @@ class Page:
     # tree and URLs -----------------------------------------------------------
     @property
     def children(self) -> list[Page]:
-        """Active child pages in menu order."""
-        return sorted(
-            (page for page in self.all_children if page.definition.active),
-            key=lambda page: (page.order, page.id),
+        """Active child pages in menu order (a fresh list: callers may change it)."""
+        return list(self._active_children)
+
+    @cached_property
+    def _active_children(self) -> tuple[Page, ...]:
+        # the tree is complete before the first request and never changes afterwards
+        return tuple(
+            sorted(
+                (page for page in self.all_children if page.definition.active),
+                key=lambda page: (page.order, page.id),
+            )
         )
 
     @property
