@@ -18,6 +18,7 @@ from jetpy import stages
 from jetpy.bases import UrlMap
 from jetpy.check import check_project
 from jetpy.context import RequestContext
+from jetpy.db import Database, database_url
 from jetpy.errorpages import PageResponse, error_response
 from jetpy.errors import DefinitionError, JetpyError, Problem
 from jetpy.events import EventBus
@@ -48,6 +49,8 @@ class Application:
         # module name → {ACL action: label} of the activated modules, for the auth layer
         self.acl_actions = acl_actions(self.modules)
         self.events = EventBus(self, project.listeners)  # app.events.emit(event)
+        # app.db.session() in scripts; ctx.db / controller.db is the request's session
+        self.db = Database(database_url(self.config, project.app_dir), self.config.database_echo)
         self.bases = project.bases
         self.trees = project.trees
         self.translations = project.translations  # dictionaries per locale, see jetpy.i18n
@@ -107,11 +110,17 @@ class Application:
         return response(environ, start_response)
 
     def handle(self, request: Request) -> Response:
-        """Answer one request; the events its code emitted are delivered if it succeeded."""
+        """Answer one request; the events its code emitted are delivered if it succeeded.
+
+        The request's database session (if it was opened) is committed by `respond()` when
+        the response is not an error and closed here in any case, before events are delivered.
+        """
         token = self.events.collect()
+        session = self.db.open_request()
         try:
             response = self.respond(request)
         finally:
+            self.db.close_request(session)
             queued = self.events.release(token)
         if queued is not None:
             self.events.after_response(queued, response)
@@ -133,9 +142,15 @@ class Application:
             resolved = stages.resolve(ctx)
             stages.check_leftover(ctx)
             response = stages.dispatch(ctx, resolved)
-            return response if response is not None else stages.render_page(ctx)
+            if response is None:
+                response = stages.render_page(ctx)
+            if response.status_code < 400:
+                self.db.commit_request()
+            return response
         except HTTPException as error:
             if error.response is not None:
+                if error.response.status_code < 400:
+                    self.db.commit_request()
                 return error.response  # type: ignore[return-value]
             return error_response(self, ctx, error)
         except Exception:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from jetpy.app import Application
+from jetpy.cli_db import db
 from jetpy.cli_dictionaries import dictionaries
 from jetpy.cli_modules import modules
 from jetpy.errors import DefinitionError
@@ -149,3 +150,4 @@ def pages(project: Path) -> None:
 main.add_command(new)
 main.add_command(modules)
 main.add_command(dictionaries)
+main.add_command(db)

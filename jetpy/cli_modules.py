@@ -113,10 +113,15 @@ def install(manager: ModuleManager, names: tuple[str, ...], activate: bool) -> N
 
 @modules.command()
 @_NAMES
+@click.option(
+    "--drop-data",
+    is_flag=True,
+    help="Also drop the module's database tables (kept by default: reinstalling finds them).",
+)
 @_with_manager
-def uninstall(manager: ModuleManager, names: tuple[str, ...]) -> None:
+def uninstall(manager: ModuleManager, names: tuple[str, ...], drop_data: bool) -> None:
     """Deactivate if needed, run each module's uninstall hook and mark it available."""
-    _transitions(names, manager, manager.uninstall)
+    _transitions(names, manager, functools.partial(manager.uninstall, drop_data=drop_data))
 
 
 @modules.command()

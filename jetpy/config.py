@@ -18,6 +18,8 @@ class Config:
     secret_key: str = ""
     behind_proxy: bool = False
     map_cache: bool = True
+    database_url: str = ""  # `database.url`; empty: a SQLite file in application/data/
+    database_echo: bool = False
 
 
 def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:
@@ -30,4 +32,13 @@ def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:
     problems.extend(found)
     if data is None:
         return Config()
-    return Config(**schema.validate(data, schema.CONFIG, shown, problems=problems))
+    if not isinstance(data, dict):
+        problems.append(
+            Problem(shown, "", "must be a mapping of settings", "write `key: value` lines")
+        )
+        return Config()
+    settings = schema.validate(data, schema.CONFIG, shown, problems=problems)
+    database = schema.validate(
+        settings.pop("database") or {}, schema.DATABASE, shown, "database.", problems
+    )
+    return Config(**settings, database_url=database["url"], database_echo=database["echo"])

@@ -10,6 +10,7 @@ from jetpy.head import Head
 from jetpy.navigation import Breadcrumb
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
     from werkzeug.wrappers import Request
 
     from jetpy.app import Application
@@ -47,6 +48,11 @@ class RequestContext:
             head = self._head = Head(self.page.title, self.page.meta_tags)
             head.site_title = self.locale.title
         return head
+
+    @property
+    def db(self) -> Session:
+        """The request's database session (committed unless the response is an error)."""
+        return self.app.db.request_session
 
     @property
     def breadcrumb(self) -> Breadcrumb:

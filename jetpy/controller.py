@@ -13,6 +13,7 @@ from jetpy.errors import JetpyError
 from jetpy.i18n import Formats, Translator, formats_for
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
     from werkzeug.wrappers import Request
 
     from jetpy.app import Application
@@ -54,6 +55,11 @@ class Controller:
     @property
     def breadcrumb(self) -> Breadcrumb:
         return self.ctx.breadcrumb
+
+    @property
+    def db(self) -> Session:
+        """The request's database session: committed unless the response is an error."""
+        return self.app.db.request_session
 
     # translations and formats ------------------------------------------------------
     @property

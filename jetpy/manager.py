@@ -13,9 +13,10 @@ A module is `available` (its folder exists), `installed` (its install hook ran) 
   module can always be switched off.
 - A transition writes the state file atomically, after its hook succeeded. A hook that raises
   leaves the state file *and* every file under application/data/ as they were: data/ (less its
-  cache/) is copied aside before the hook and put back on failure. That costs one copy of
-  data/ per hook run, fine while data/ holds small files; the data layer will run the table
-  changes of a hook in a database transaction instead.
+  cache/ and SQLite files) is copied aside before the hook and put back on failure.
+- `install` creates the tables of the module's `models.py` before its hook runs (the hook may
+  fill them) and drops those it created when the hook fails; `uninstall` keeps the tables
+  unless asked to drop them (`jetpy modules uninstall --drop-data`).
 
 Hooks live in the module's optional `install.py`: `install(context)` and `uninstall(context)`,
 each given an `InstallContext`.
@@ -32,9 +33,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Table
+
+if TYPE_CHECKING:
+    from jetpy.migrations import Migrations
 
 from jetpy.config import Config
+from jetpy.db import Database, database_url, module_tables
 from jetpy.errors import JetpyError, Problem, relative
 from jetpy.loader import Project, load_project
 from jetpy.modules import Module
@@ -42,6 +49,12 @@ from jetpy.modulestate import ACTIVATED, AVAILABLE, INSTALLED, read_states, stat
 
 HOOK_FILE = "install.py"
 _KEPT_OUT_OF_SNAPSHOT = {"cache"}  # data/cache/ is rebuilt at will; it need not be restored
+# SQLite database files: the tables a failed install created are dropped instead
+_DATABASE_SUFFIXES = (".sqlite3", ".sqlite", ".db", "-journal", "-wal", "-shm")
+
+
+def _kept_out(name: str) -> bool:
+    return name in _KEPT_OUT_OF_SNAPSHOT or name.endswith(_DATABASE_SUFFIXES)
 
 
 class ModuleError(JetpyError):
@@ -57,6 +70,7 @@ class InstallContext:
     app_dir: Path
     data_dir: Path
     config: Config
+    db: Database  # the module's tables exist when install() runs: `with context.db.session() as s`
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,7 @@ class ModuleManager:
         self.dropped_entries = [p.key for p in state_problems if p.key]
         self.unreadable_state = [p for p in state_problems if not p.key]
         self.states: dict[str, str] = read_states(self.app_dir, self.root, [])
+        self.db = Database(database_url(project.config, self.app_dir), project.config.database_echo)
 
     # looking things up ---------------------------------------------------------
     def state(self, name: str) -> str:
@@ -149,12 +164,27 @@ class ModuleManager:
             self._write({**self.states, name: ACTIVATED})
             return Change(name, before, ACTIVATED, f"activated {name} (it was installed)")
         after = ACTIVATED if activate else INSTALLED
-        ran = self._run_hook(module, "install", {**self.states, name: after})
+        tables = self._tables(module)
+        created = self.db.create_tables(tables)
+        try:
+            ran = self._run_hook(module, "install", {**self.states, name: after})
+        except ModuleError:
+            self.db.drop_tables([table for table in tables if table.name in created])
+            raise
         done = "installed and activated" if activate else "installed"
+        if created:
+            ran += f"; created tables {', '.join(created)}"
+            if any((module.dir / "migrations").glob("*.py")):
+                # the tables are as its newest revision makes them; later ones upgrade them
+                self._migrations().stamp(f"{name}@head")
+                ran += " and marked its migrations applied"
         return Change(name, before, after, f"{done} {name}{ran}")
 
-    def uninstall(self, name: str) -> Change:
-        """Run the module's uninstall hook and mark it available (deactivating it first)."""
+    def uninstall(self, name: str, drop_data: bool = False) -> Change:
+        """Run the module's uninstall hook and mark it available (deactivating it first).
+
+        The module's tables are kept unless `drop_data` says to drop them.
+        """
         before = self.state(name)
         remaining = {key: value for key, value in self.states.items() if key != name}
         if name not in self.modules and name in self.states:
@@ -169,8 +199,15 @@ class ModuleManager:
         module = self.module(name)
         if before == AVAILABLE:
             return Change(name, before, before, f"{name} is not installed")
+        tables = self._tables(module)
         ran = self._run_hook(module, "uninstall", remaining)
         done = "deactivated and uninstalled" if before == ACTIVATED else "uninstalled"
+        if tables and drop_data:
+            dropped = self.db.drop_tables(tables)
+            ran += f"; dropped tables {', '.join(dropped)}" if dropped else ""
+        elif tables:
+            names = ", ".join(table.name for table in tables)
+            ran += f"; kept its tables {names} (`uninstall --drop-data` drops them)"
         return Change(name, before, AVAILABLE, f"{done} {name}{ran}")
 
     def activate(self, name: str) -> Change:
@@ -198,6 +235,24 @@ class ModuleManager:
         return Change(name, before, INSTALLED, f"deactivated {name} (it stays installed)")
 
     # the steps -----------------------------------------------------------------
+    def _migrations(self) -> Migrations:
+        from jetpy.migrations import Migrations  # Alembic only when a module has revisions
+
+        return Migrations(self.app_dir, self.db, self.modules, self.states)
+
+    def _tables(self, module: Module) -> list[Table]:
+        """The tables of the module's models.py; a models.py that fails is a ModuleError."""
+        try:
+            return module_tables(module)
+        except Exception as exc:
+            source = module.dir / "models.py"
+            shown = relative(source, self.root)
+            raise ModuleError(
+                f"{shown} of {module.name} cannot be imported ({_where(exc, source, shown)}): "
+                f"{type(exc).__name__}: {exc}\nnothing was changed; fix the file and run the "
+                "command again"
+            ) from exc
+
     def _refuse_broken(self, module: Module, verb: str) -> None:
         problems = self.module_problems(module)
         if not problems and module.loaded:
@@ -242,7 +297,7 @@ class ModuleManager:
             self._write(states)
             return ""
         context = InstallContext(
-            module, self.root, self.app_dir, self.data_dir, self.project.config
+            module, self.root, self.app_dir, self.data_dir, self.project.config, self.db
         )
         with _restored_on_failure(self.data_dir):
             function = _load_hook(module, source, shown, hook)
@@ -311,7 +366,9 @@ def _restored_on_failure(data_dir: Path) -> Iterator[None]:
                 copy,
                 symlinks=True,
                 ignore=lambda folder, names: (
-                    _KEPT_OUT_OF_SNAPSHOT if Path(folder) == data_dir else set()
+                    {name for name in names if _kept_out(name)}
+                    if Path(folder) == data_dir
+                    else set()
                 ),
             )
         try:
@@ -324,7 +381,7 @@ def _restored_on_failure(data_dir: Path) -> Iterator[None]:
 def _restore(data_dir: Path, copy: Path | None) -> None:
     if data_dir.is_dir():
         for entry in data_dir.iterdir():
-            if entry.name in _KEPT_OUT_OF_SNAPSHOT:
+            if _kept_out(entry.name):
                 continue
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry)

@@ -222,4 +222,10 @@ CONFIG: Schema = {
     "secret_key": Field(str, ""),
     "behind_proxy": Field(bool, False),
     "map_cache": Field(bool, True),
+    "database": Field(dict, dict, example="{url: 'postgresql+psycopg://user@host/db'}"),
+}
+
+DATABASE: Schema = {
+    "url": Field(str, "", example="sqlite:///application/data/site.sqlite3"),
+    "echo": Field(bool, False),  # log every SQL statement (debugging)
 }

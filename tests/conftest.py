@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy
+from sqlalchemy.orm import Session
 from werkzeug.test import Client
 
+import jetpy.db
 from jetpy import Application
+from jetpy.db import import_classes, project_model
+from jetpy.modules import use_project_imports
+
+REPO = Path(__file__).resolve().parent.parent  # the example application's project folder
+TEST_DATABASE = "JETPY_TEST_DATABASE_URL"  # e.g. postgresql+psycopg://postgres@127.0.0.1/test
 
 LAYOUT = """<!doctype html><html><head>{{ head() }}</head><body>
 <nav>{{ module("test.hello", action="menu") }}</nav>
@@ -166,3 +175,93 @@ def make_client(make_project: ProjectFactory) -> Callable[..., Client]:
         return Client(Application(make_project(files)))
 
     return make
+
+
+# databases -------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _own_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test's applications get a SQLite file of their own unless the test asks `db_url`.
+
+    The engines the test's applications made are disposed after it, so that no connection
+    outlives its test (PostgreSQL would count them; psycopg warns when one is collected).
+    """
+    monkeypatch.setenv("JETPY_DATABASE_URL", f"sqlite:///{tmp_path / 'db' / 'site.sqlite3'}")
+    made: list[sqlalchemy.Engine] = []
+    create = jetpy.db._create_engine
+
+    def recorded(url: str, echo: bool) -> sqlalchemy.Engine:
+        engine = create(url, echo)
+        made.append(engine)
+        return engine
+
+    monkeypatch.setattr(jetpy.db, "_create_engine", recorded)
+    yield
+    for engine in made:
+        engine.dispose()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test database (emptied), also set as JETPY_DATABASE_URL for the applications made.
+
+    SQLite in tmp_path by default; $JETPY_TEST_DATABASE_URL (PostgreSQL in CI) when set.
+    """
+    url = os.environ.get(TEST_DATABASE)
+    if url:
+        empty_database(url)
+    else:
+        url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    monkeypatch.setenv("JETPY_DATABASE_URL", url)
+    return url
+
+
+def empty_database(url: str) -> None:
+    """Drop everything in the test database (PostgreSQL: the public schema)."""
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                # connections left open by earlier tests' applications would hold locks
+                connection.exec_driver_sql(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+                connection.exec_driver_sql("CREATE SCHEMA public")
+            else:
+                sqlalchemy.MetaData().drop_all(connection)
+                reflected = sqlalchemy.MetaData()
+                reflected.reflect(connection)
+                reflected.drop_all(connection)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def example_model() -> type:
+    """The example application's declarative base, with every shared class imported."""
+    use_project_imports(REPO)
+    import_classes()
+    model = project_model()
+    assert model is not None, "application/classes/model.py defines no Model"
+    return model  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def db_engine(db_url: str, example_model: type) -> Iterator[sqlalchemy.Engine]:
+    """An engine on the test database holding the tables of the example's shared classes."""
+    engine = sqlalchemy.create_engine(db_url)
+    if engine.dialect.name == "sqlite":
+        sqlalchemy.event.listen(
+            engine, "connect", lambda connection, _: connection.execute("PRAGMA foreign_keys=ON")
+        )
+    example_model.metadata.create_all(engine)  # type: ignore[attr-defined]
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db_session(db_engine: sqlalchemy.Engine) -> Iterator[Session]:
+    """A session on the test database with the example's shared tables created."""
+    with Session(db_engine) as session:
+        yield session
