@@ -167,8 +167,8 @@ def test_seed_without_a_seed_file_says_what_to_write(project: Path) -> None:
 def test_the_alembic_command_is_pointed_at_jetpy(project: Path) -> None:
     assert jetpy(project, "db", "revision", "-m", "x").exit_code == 0
     from alembic.config import Config
-    from alembic.script import ScriptDirectory
     from alembic.runtime.environment import EnvironmentContext
+    from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(project / "application/migrations"))

@@ -462,6 +462,7 @@ def test_the_manager_api(root: Path) -> None:
         "app_dir",
         "data_dir",
         "config",
+        "db",
     }
 
 
