@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from werkzeug.security import safe_join
 from werkzeug.utils import send_file
@@ -31,6 +32,10 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 log = logging.getLogger("jetpy")
+_DATABASE_HINT = (
+    " in the database (a missing table or column? run `jetpy db upgrade`, or `jetpy db create`"
+    " for a project without migrations)"
+)
 
 
 class Application:
@@ -153,10 +158,11 @@ class Application:
                     self.db.commit_request()
                 return error.response  # type: ignore[return-value]
             return error_response(self, ctx, error)
-        except Exception:
+        except Exception as exc:
             if self.config.debug:
                 raise
-            log.exception("request %s %s failed", request.method, request.path)
+            hint = _DATABASE_HINT if isinstance(exc, DBAPIError) else ""
+            log.exception("request %s %s failed%s", request.method, request.path, hint)
             return error_response(self, ctx, InternalServerError())
 
     def public_file(self, request: Request) -> Response:

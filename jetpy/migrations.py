@@ -12,12 +12,13 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
+from sqlalchemy.types import TypeDecorator
 
 from jetpy.db import Database, application_tables, module_tables, project_model
 from jetpy.errors import JetpyError
@@ -192,10 +193,21 @@ def run_migrations() -> None:
             include_object=include_object,
             render_as_batch=connection.dialect.name == "sqlite",  # ALTER TABLE on SQLite
             compare_type=True,
+            render_item=_render_item,
         )
         with context.begin_transaction():
             context.run_migrations()
         connection.commit()
+
+
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Write a model's own column type (a TypeDecorator) as the SQL type it stores.
+
+    A revision must not import the application's classes: they change, the revision must not.
+    """
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
+    return False
 
 
 def _escape(path: Path) -> str:

@@ -265,3 +265,19 @@ def db_session(db_engine: sqlalchemy.Engine) -> Iterator[Session]:
     """A session on the test database with the example's shared tables created."""
     with Session(db_engine) as session:
         yield session
+
+
+EXAMPLE_ARTICLES = 16  # 3 of them not shown (scheduled, draft): two pages of the list of 10
+
+
+@pytest.fixture
+def example_app(db_engine: sqlalchemy.Engine) -> Iterator[Application]:
+    """The example application on the test database (`db_url`), with a few demo articles."""
+    from application.classes.demo_content import seed_articles
+
+    with Session(db_engine) as session:
+        seed_articles(session, count=EXAMPLE_ARTICLES)
+        session.commit()
+    app = Application(REPO, use_cache=False)
+    yield app
+    app.db.dispose()

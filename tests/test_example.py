@@ -12,9 +12,9 @@ from jetpy import Application
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def site() -> Client:
-    return Client(Application(ROOT, use_cache=False))
+@pytest.fixture
+def site(example_app: Application) -> Client:
+    return Client(example_app)
 
 
 @pytest.mark.parametrize(

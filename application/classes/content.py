@@ -1,94 +1,187 @@
-"""Articles of the example site.
+"""Articles of the example site: an `Article` with one `ArticleLocalization` per locale.
 
-The data is a Python list for now; the data layer (SQLAlchemy models) replaces it later
-without changing the modules that present it.
+Times are UTC. `published_at` is a timezone-aware datetime in Python and is stored as a naive
+UTC timestamp, so that SQLite (which keeps no time zone) and PostgreSQL store the same value
+and compare it the same way. An article is shown in a locale when it has a localization for
+that locale, is not a draft and its `published_at` has come.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import (
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Select,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import (
+    Mapped,
+    Session,
+    attribute_keyed_dict,
+    contains_eager,
+    mapped_column,
+    relationship,
+    validates,
+)
+from sqlalchemy.types import TypeDecorator
+
+from application.classes.model import Model
+from application.classes.paging import PageOf, page_of
+from application.classes.slugs import check_slug
 
 
-@dataclass(frozen=True)
-class Article:
-    """A localized article: its slug is unique per locale."""
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime in Python, a naive UTC timestamp in the database."""
 
-    locale: str
-    slug: str
-    title: str
-    annotation: str
-    text: str
-    published: date
+    impl = DateTime
+    cache_ok = True
 
-    @classmethod
-    def published_in(cls, locale: str) -> list[Article]:
-        """Articles of a locale, newest first."""
-        return sorted(
-            (a for a in _ARTICLES if a.locale == locale), key=lambda a: a.published, reverse=True
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(
+                f"{value!r} has no time zone; pass an aware datetime, "
+                "e.g. datetime(2026, 11, 2, 9, 0, tzinfo=UTC)"
+            )
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class Article(Model):
+    """An article, whatever the locale: when it is published and its localizations."""
+
+    __tablename__ = "article"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # a draft is never shown, whatever its published_at
+    draft: Mapped[bool] = mapped_column(default=False)
+    localizations: Mapped[dict[str, ArticleLocalization]] = relationship(
+        collection_class=attribute_keyed_dict("locale"),
+        back_populates="article",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+
+    def localize(
+        self, locale: str, *, title: str, slug: str, annotation: str = "", text: str = ""
+    ) -> ArticleLocalization:
+        """Add the article's text in `locale`, or change the one it has."""
+        localization = self.localizations.get(locale)
+        if localization is None:
+            localization = self.localizations[locale] = ArticleLocalization(locale=locale)
+        localization.title = title
+        localization.slug = slug
+        localization.annotation = annotation
+        localization.text = text
+        return localization
+
+    def __repr__(self) -> str:
+        return f"<Article {self.id} {self.published_at:%Y-%m-%d %H:%M}>"
+
+
+class ArticleLocalization(Model):
+    """An article in one locale; its slug is unique among the articles of that locale."""
+
+    __tablename__ = "article_localization"
+    __table_args__ = (UniqueConstraint("locale", "slug"),)
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("article.id", ondelete="CASCADE"), primary_key=True
+    )
+    locale: Mapped[str] = mapped_column(String(16), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(200))
+    annotation: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    article: Mapped[Article] = relationship(back_populates="localizations")
+
+    def __init__(self, **values: Any) -> None:
+        # the locale first: it is the key under which `article=` files this row
+        if "locale" in values:
+            self.locale = values.pop("locale")
+        super().__init__(**values)
+
+    @validates("slug")
+    def _check_slug(self, key: str, slug: str) -> str:
+        return check_slug(slug)
+
+    @validates("title")
+    def _check_title(self, key: str, title: str) -> str:
+        if not title or not title.strip():
+            raise ValueError("an article needs a title; give it a non-empty one")
+        return title
+
+    @property
+    def published_at(self) -> datetime:
+        """When the article is published (the same in every locale)."""
+        return self.article.published_at
+
+    def __repr__(self) -> str:
+        return f"<ArticleLocalization {self.locale} {self.slug!r}>"
+
+
+# queries: each returns localizations with their article loaded by the same statement ----------
+
+
+def published_statement(locale: str, now: datetime | None = None) -> Select[Any]:
+    """The published articles of `locale`, newest first (ties broken by id, for stable pages)."""
+    return (
+        select(ArticleLocalization)
+        .join(ArticleLocalization.article)
+        .options(contains_eager(ArticleLocalization.article))
+        .where(
+            ArticleLocalization.locale == locale,
+            Article.draft.is_(False),
+            Article.published_at <= (now or utcnow()),
         )
-
-    @classmethod
-    def by_slug(cls, slug: str, locale: str) -> Article | None:
-        return _BY_SLUG.get((locale, slug))
+        .order_by(Article.published_at.desc(), Article.id.desc())
+    )
 
 
-_ARTICLES = [
-    Article(
-        "en_US",
-        "pages-and-modules",
-        "Pages and modules",
-        "How a page mounts module controllers into the positions of its layout.",
-        "A page is a folder with a page.yaml. Its contents name module controllers and "
-        "the positions of the layout where their output goes. Each controller decides in "
-        "its own resolve() which action runs.",
-        date(2026, 11, 2),
-    ),
-    Article(
-        "en_US",
-        "micro-routers",
-        "Micro-routers instead of a route table",
-        "Every controller claims the part of the URL it understands.",
-        "There is no global route table. The page is found by its folder path; what is "
-        "left of the URL goes to the controllers, and each may claim it with "
-        "set_used_path(). Nobody claims it? Then it is a 404.",
-        date(2026, 11, 9),
-    ),
-    Article(
-        "en_US",
-        "bases-and-locales",
-        "Bases and locales",
-        "One site, several bases, each with its own URLs per locale.",
-        "A base is a part of the site with its own page tree, layouts and locales: the "
-        "public web, an administration, a REST API. Each locale of a base has one or "
-        "more URLs; the first one is canonical.",
-        date(2026, 11, 16),
-    ),
-    Article(
-        "cs_CZ",
-        "stranky-a-moduly",
-        "Stránky a moduly",
-        "Jak stránka vkládá kontrolery modulů do pozic layoutu.",
-        "Stránka je složka se souborem page.yaml. Její obsahy jmenují kontrolery modulů "
-        "a pozice layoutu, kam jde jejich výstup.",
-        date(2026, 11, 3),
-    ),
-    Article(
-        "cs_CZ",
-        "mikrorouter",
-        "Mikrorouter místo tabulky cest",
-        "Každý kontroler si vezme tu část URL, které rozumí.",
-        "Globální tabulka cest neexistuje. Stránka se najde podle cesty složek, zbytek "
-        "URL dostanou kontrolery.",
-        date(2026, 11, 10),
-    ),
-    Article(
-        "cs_CZ",
-        "zaklady-a-jazyky",
-        "Báze a jazykové mutace",
-        "Jeden web, několik bází, každá s vlastními URL pro každý jazyk.",
-        "Báze je část webu s vlastním stromem stránek, layouty a jazyky.",
-        date(2026, 11, 17),
-    ),
-]
-_BY_SLUG = {(a.locale, a.slug): a for a in _ARTICLES}
+def published(
+    session: Session, locale: str, *, now: datetime | None = None
+) -> Sequence[ArticleLocalization]:
+    """Every published article of `locale`, newest first."""
+    return session.scalars(published_statement(locale, now)).all()
+
+
+def latest(
+    session: Session, locale: str, count: int, *, now: datetime | None = None
+) -> Sequence[ArticleLocalization]:
+    """The `count` newest published articles of `locale`."""
+    if count < 1:
+        return []
+    return session.scalars(published_statement(locale, now).limit(count)).all()
+
+
+def published_page(
+    session: Session, locale: str, page: int, per_page: int, *, now: datetime | None = None
+) -> PageOf[ArticleLocalization]:
+    """Page `page` (from 1) of the published articles of `locale`; see `PageOf.out_of_range`."""
+    return page_of(session, published_statement(locale, now), page, per_page, itemgetter(0))
+
+
+def by_slug(
+    session: Session, locale: str, slug: str, *, now: datetime | None = None
+) -> ArticleLocalization | None:
+    """The published article of `locale` with `slug`, or None."""
+    statement = published_statement(locale, now).where(ArticleLocalization.slug == slug)
+    return session.scalars(statement).one_or_none()

@@ -1,21 +1,44 @@
-"""List and detail of articles; the micro-router reads the leftover path."""
+"""List and detail of articles from the database; the micro-router reads the leftover path.
+
+`/articles/` is the first page of the list and `/articles/page-2` the next ones. The first
+page has one URL: `page-1` answers 301 to `/articles/`. A page past the last one answers 404,
+and so does any other leftover path (`page-0`, `page-01`, `page-abc`). `/articles/<slug>.html`
+shows one published article of the locale; an unknown slug is a 404.
+"""
 
 from __future__ import annotations
 
-from application.classes.content import Article
-from jetpy import Controller, ControllerRouter
+import re
+from typing import Any
+
+from werkzeug.exceptions import NotFound
+from werkzeug.utils import redirect
+from werkzeug.wrappers import Response
+
+from application.classes import content
+from application.classes.content import ArticleLocalization
+from application.classes.slugs import SLUG
+from jetpy import Controller, ControllerRouter, JetpyError
+
+# nine digits are more pages than any list has; longer numbers are not looked at (404)
+PAGE_PATH = re.compile(r"page-([1-9][0-9]{0,8})")
+PER_PAGE = 10
+LATEST = 3
 
 
 class Main(Controller):
-    """`/articles/` lists, `/articles/<slug>.html` shows one article."""
+    """`/articles/[page-N]` lists, `/articles/<slug>.html` shows one article.
 
-    article: Article
+    Other modules build article URLs with `router.action("detail").url(article)`, where
+    `article` is anything with a `slug` (an `ArticleLocalization`).
+    """
+
+    article: ArticleLocalization
+    list_page = 1
 
     def get_router(self) -> ControllerRouter:
         router = ControllerRouter(self)
-        router.add_action(
-            "list", resolver=lambda: self.url_path == "", url_creator=lambda: self.page.url()
-        )
+        router.add_action("list", resolver=self.resolve_list, url_creator=self.list_url)
         router.add_action(
             "detail",
             resolver=self.resolve_detail,
@@ -23,38 +46,93 @@ class Main(Controller):
         )
         return router
 
-    def resolve_detail(self) -> bool:
-        if not self.url_path.endswith(".html"):
+    def list_url(self, page: int = 1) -> str:
+        """The URL of page `page` of the list; the first page has the page's own URL."""
+        return self.page.url() if page == 1 else self.page.url(f"page-{page}")
+
+    def resolve_list(self) -> bool:
+        if not self.url_path:
+            return True
+        found = PAGE_PATH.fullmatch(self.url_path)
+        if found is None:
             return False
-        article = Article.by_slug(self.url_path[: -len(".html")], self.locale.name)
+        self.list_page = int(found[1])
+        self.set_used_path(self.url_path)
+        return True
+
+    def resolve_detail(self) -> bool:
+        slug = self.url_path.removesuffix(".html")
+        if slug == self.url_path or not SLUG.fullmatch(slug):
+            return False  # not an article's URL: no query
+        article = content.by_slug(self.db, self.locale.name, slug)
         if article is None:
             return False
         self.article = article
         self.set_used_path(self.url_path)
         return True
 
-    def list_action(self) -> None:
+    def list_action(self) -> Response | None:
+        if self.url_path and self.list_page == 1:
+            query = self.request.query_string.decode("latin-1")
+            return redirect(self.list_url() + (f"?{query}" if query else ""), 301)
+        per_page = _positive_int(self.parameters, "per_page", PER_PAGE, self)
+        articles = content.published_page(self.db, self.locale.name, self.list_page, per_page)
+        if articles.out_of_range:
+            raise NotFound()
+        if articles.page > 1:
+            number = articles.page
+            self.head.title = self._("%(title)s, page %(page)s", title=self.page.title, page=number)
+            self.breadcrumb.add(self._("Page %(page)s", page=number))
         self.render(
             "list.html",
-            articles=Article.published_in(self.locale.name),
-            detail=self.router.action("detail"),
-        )  # type: ignore[union-attr]
+            articles=articles,
+            pager=pager(articles.page, articles.pages),
+            list_url=self.list_url,
+            detail=self.router.action("detail"),  # type: ignore[union-attr]
+        )
+        return None
 
     def detail_action(self) -> None:
         article = self.article
         self.head.title = article.title
         self.head.set_meta("description", article.annotation)
         self.breadcrumb.add(article.title)
-        self.render("detail.html", article=article)
+        self.render("detail.html", article=article, paragraphs=article.text.split("\n\n"))
 
 
 class Widgets(Controller):
     """Small blocks for other pages and layouts."""
 
     def latest_action(self) -> None:
-        count = int(self.parameters.get("count", 3))
-        articles = Article.published_in(self.locale.name)[:count]
+        """The newest articles (parameter `count`, 3 by default) linking to page `articles`."""
+        count = _positive_int(self.parameters, "count", LATEST, self)
+        articles = content.latest(self.db, self.locale.name, count)
         page = self.app.page(
             self.parameters.get("page", "articles"), base=self.base.id, locale=self.locale.name
         )
         self.render("latest.html", articles=articles, articles_page=page)
+
+
+def pager(current: int, pages: int, around: int = 2) -> list[int | None]:
+    """The page numbers a pager shows: first, last and `around` each side; None is a gap."""
+    shown = {1, pages, *range(current - around, current + around + 1)}
+    numbers: list[int | None] = []
+    previous = 0
+    for number in sorted(n for n in shown if 1 <= n <= pages):
+        if number - previous == 2:  # a gap of one page: show its number, not an ellipsis
+            numbers.append(previous + 1)
+        elif number - previous > 2 and previous:
+            numbers.append(None)
+        numbers.append(number)
+        previous = number
+    return numbers
+
+
+def _positive_int(parameters: Any, name: str, default: int, controller: Controller) -> int:
+    value = parameters.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise JetpyError(
+            f"parameter `{name}` of module content.articles.browser on page "
+            f"`{controller.page.id}` is {value!r}; give it a whole number of 1 or more"
+        )
+    return value

@@ -1,0 +1,68 @@
+"""One page of a query's results, with what a pager needs to draw itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PageOf(Generic[T]):
+    """Page `page` (from 1) of `total` items, `per_page` a page.
+
+    A page past the last one (or below 1) has no items and is `out_of_range`: a list page
+    answers 404 for it. Page 1 of an empty list is in range, it is simply empty.
+    """
+
+    items: Sequence[T]
+    page: int
+    per_page: int
+    total: int
+
+    def __post_init__(self) -> None:
+        if self.per_page < 1:
+            raise ValueError(f"per_page must be 1 or more, not {self.per_page!r}")
+
+    @property
+    def pages(self) -> int:
+        """The number of pages; 1 for an empty list, so that page 1 always exists."""
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def out_of_range(self) -> bool:
+        return not 1 <= self.page <= self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return 1 < self.page <= self.pages
+
+    @property
+    def has_next(self) -> bool:
+        return 1 <= self.page < self.pages
+
+
+def page_of(
+    session: Session,
+    statement: Select[Any],
+    page: int,
+    per_page: int,
+    item: Callable[[Any], T],
+) -> PageOf[T]:
+    """Run `statement` for one page: a count, then the page's rows (none when out of range).
+
+    `statement` must be ordered, or pages overlap; `item` turns a result row into an item.
+    """
+    if per_page < 1:  # before the count query, not after it
+        raise ValueError(f"per_page must be 1 or more, not {per_page!r}")
+    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    result = PageOf[T]([], page, per_page, total or 0)
+    if result.out_of_range:
+        return result
+    rows = session.execute(statement.limit(per_page).offset((page - 1) * per_page))
+    return PageOf([item(row) for row in rows], page, per_page, result.total)

@@ -1,0 +1,64 @@
+"""Slugs: made from any title, checked before they are stored."""
+
+from __future__ import annotations
+
+import pytest
+
+from application.classes.slugs import check_slug, slugify
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Pages and modules", "pages-and-modules"),
+        ("Žluťoučký kůň úpěl ďábelské ódy", "zlutoucky-kun-upel-dabelske-ody"),
+        ("Straße, Ærø & Łódź", "strasse-aero-lodz"),
+        (
+            "  --Micro-routers: instead of a route table!--  ",
+            "micro-routers-instead-of-a-route-table",
+        ),
+        ("Jetpy 2.0 (beta)", "jetpy-2-0-beta"),
+        ("a___b   c", "a-b-c"),
+        ("\uff26\uff35\uff2c\uff2c width", "full-width"),  # fullwidth letters
+        ("日本語", ""),
+        ("", ""),
+    ],
+)
+def test_slugify(text: str, slug: str) -> None:
+    assert slugify(text) == slug
+
+
+@pytest.mark.parametrize("slug", ["a", "pages-and-modules", "2026", "x1-y2-z3"])
+def test_check_slug_accepts_slugs(slug: str) -> None:
+    assert check_slug(slug) == slug
+
+
+@pytest.mark.parametrize(
+    ("slug", "suggestion"),
+    [
+        ("Pages-and-modules", "pages-and-modules"),
+        ("pages--and-modules", "pages-and-modules"),
+        ("-pages", "pages"),
+        ("pages-", "pages"),
+        ("stránky", "stranky"),
+        ("with space", "with-space"),
+        ("trailing-newline\n", "trailing-newline"),
+        ("a.html", "a-html"),
+    ],
+)
+def test_check_slug_refuses_and_suggests(slug: str, suggestion: str) -> None:
+    with pytest.raises(ValueError, match="is not a slug") as error:
+        check_slug(slug)
+    assert f"did you mean {suggestion!r}?" in str(error.value)
+
+
+@pytest.mark.parametrize("slug", ["", "---", "日本語", None, 12])
+def test_check_slug_without_a_suggestion(slug: object) -> None:
+    with pytest.raises(ValueError, match="is not a slug") as error:
+        check_slug(slug)  # type: ignore[arg-type]
+    assert "did you mean" not in str(error.value)
+
+
+def test_slugify_makes_what_check_slug_accepts() -> None:
+    for text in ("Báze a jazykové mutace", "Cache výstupu: časté chyby", "Menu v praxi"):
+        assert check_slug(slugify(text)) == slugify(text)
