@@ -1,0 +1,270 @@
+"""The public catalog: top categories, category pages by slug path, product detail.
+
+Below the page it is mounted on (`/products/`, `/cs/produkty/`):
+
+- `/products/` lists the top categories;
+- `/products/electronics/audio` is a category by its slug path: the products of the category
+  and of the categories below it, filtered by the query parameters `in_stock=1`, `price_min`,
+  `price_max` and `sort=name|-name|price|-price`. A wrong value shows the unfiltered list with
+  a message naming the parameter (status 200);
+- `/products/<slug>.html` is a product. Its URL leaves out the category path, so it stays
+  the same when the product moves to another category; the breadcrumb shows the path.
+
+Anything else below the page is a 404. The pricelist and the availability code come from the
+locale's market (`application/classes/catalog/markets.py`): CZK in cs_CZ, EUR in en_US.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from application.classes.catalog import (
+    Category,
+    Offer,
+    Pricelist,
+    Product,
+    Sort,
+    StatusKind,
+    StockStatus,
+    category_by_path,
+    category_path,
+    category_products,
+    category_trail,
+    featured_products,
+    market_for,
+    offers_of,
+    parse_filter,
+    pricelist_by_code,
+    product_by_slug,
+    subcategories,
+)
+from application.classes.slugs import SLUG
+from jetpy import Controller, ControllerRouter, JetpyError
+
+if TYPE_CHECKING:
+    from jetpy.pages import Page
+
+FEATURED = 4  # products in the homepage widget unless its `count` says otherwise
+DESCRIPTION_LENGTH = 160  # of the meta description
+
+
+@dataclass(frozen=True)
+class Shop:
+    """What a request sells with: the locale's pricelist and availability code, and today."""
+
+    locale: str
+    pricelist: Pricelist | None  # None until the catalog has the market's pricelist
+    availability: str
+    today: dt.date
+
+    def money(self, amount: Decimal | None) -> str:
+        if self.pricelist is None:
+            return ""
+        return self.pricelist.format(amount, self.locale)
+
+    def offers(self, products: Iterable[Product]) -> list[Offer]:
+        return offers_of(products, self.locale, self.pricelist, self.availability, self.today)
+
+
+def open_shop(controller: Controller) -> Shop:
+    """The shop of the controller's locale, its pricelist read from the request's session."""
+    market = market_for(controller.locale.name)
+    return Shop(
+        controller.locale.name,
+        pricelist_by_code(controller.db, market.pricelist),
+        market.availability,
+        dt.date.today(),
+    )
+
+
+def status_text(status: StockStatus, _: Callable[..., str], date: Callable[..., str]) -> str:
+    """The availability a customer reads: `In stock`, `Delivery in 5 days` …"""
+    if status.kind is StatusKind.IN_STOCK:
+        return _("In stock")
+    if status.kind is StatusKind.AVAILABLE_FROM:
+        return _("Available from %(date)s", date=date(status.date, "long"))
+    if status.kind is StatusKind.DELIVERY:
+        days = status.days or 0
+        if days == 0:
+            return _("Delivery today")
+        if days == 1:
+            return _("Delivery in 1 day")
+        return _("Delivery in %(days)s days", days=days)
+    return _("Not available")
+
+
+class Main(Controller):
+    """Top categories, a category with its filtered products, or a product."""
+
+    category: Category
+    product: Product
+
+    def get_router(self) -> ControllerRouter:
+        router = ControllerRouter(self)
+        router.add_action(
+            "categories", resolver=lambda: self.url_path == "", url_creator=self.page.url
+        )
+        router.add_action("detail", resolver=self.resolve_detail, url_creator=self.product_url)
+        router.add_action("category", resolver=self.resolve_category, url_creator=self.category_url)
+        return router
+
+    def product_url(self, slug: str) -> str:
+        return self.page.url(slug + ".html")
+
+    def category_url(self, path: str, **query: Any) -> str:
+        return self.page.url(*path.split("/"), **query)
+
+    def resolve_detail(self) -> bool:
+        slug = self.url_path.removesuffix(".html")
+        if slug == self.url_path or not SLUG.fullmatch(slug):
+            return False  # not a product's URL: no query
+        product = product_by_slug(self.db, slug, self.locale.name)
+        if product is None:
+            return False
+        self.product = product
+        self.set_used_path(self.url_path)
+        return True
+
+    def resolve_category(self) -> bool:
+        category = category_by_path(self.db, self.url_path, self.locale.name)
+        if category is None:
+            return False
+        self.category = category
+        self.set_used_path(self.url_path)
+        return True
+
+    # actions ------------------------------------------------------------------------
+    def categories_action(self) -> None:
+        locale = self.locale.name
+        self.render(
+            "categories.html",
+            categories=[
+                (text, self.category_url(text.slug))
+                for category in subcategories(self.db, None, locale)
+                if (text := category.text(locale)) is not None
+            ],
+        )
+
+    def category_action(self) -> None:
+        locale = self.locale.name
+        shop = open_shop(self)
+        trail = category_trail(self.db, self.category)
+        text = self.category.text(locale)
+        assert text is not None  # found by its slug in this locale
+        self._crumbs(trail[:-1])
+        self.breadcrumb.add(text.name)
+        self.head.title = text.name
+        if text.description:
+            self.head.set_meta("description", text.description)
+        path = category_path(trail, locale) or text.slug
+        parsed = parse_filter(self.request.args)
+        offers = parsed.filter.apply(shop.offers(category_products(self.db, self.category, locale)))
+        self.render(
+            "category.html",
+            text=text,
+            here=self.category_url(path),
+            children=[
+                (child_text.name, self.category_url(f"{path}/{child_text.slug}"))
+                for child in subcategories(self.db, self.category, locale)
+                if (child_text := child.text(locale)) is not None
+            ],
+            offers=offers,
+            filter=parsed.filter,
+            bad=parsed.bad,
+            sorts=[
+                (Sort.NAME, self._("Name A to Z")),
+                (Sort.NAME_DESC, self._("Name Z to A")),
+                (Sort.PRICE, self._("Lowest price first")),
+                (Sort.PRICE_DESC, self._("Highest price first")),
+            ],
+            **presenters(self, shop, self.page),
+        )
+
+    def detail_action(self) -> None:
+        locale = self.locale.name
+        product = self.product
+        text = product.text(locale)
+        assert text is not None  # found by its slug in this locale
+        shop = open_shop(self)
+        trail = category_trail(self.db, product.category) if product.category else []
+        self._crumbs(trail)
+        self.breadcrumb.add(text.name)
+        self.head.title = text.name
+        self.head.set_meta("description", _shorten(text.description or text.name))
+        items = [
+            (item.quantity, item_text.name, self.product_url(item_text.slug))
+            for item in product.set_items
+            if (item_text := item.item.text(locale)) is not None
+        ]
+        self.render(
+            "detail.html",
+            offer=shop.offers([product])[0],
+            items=items,
+            back=self.breadcrumb.items[-2],
+            **presenters(self, shop, self.page),
+        )
+
+    # helpers ------------------------------------------------------------------------
+    def _crumbs(self, trail: list[Category]) -> None:
+        """A breadcrumb step with a link for each category of `trail`, from the top."""
+        locale = self.locale.name
+        for depth, category in enumerate(trail, 1):
+            path = category_path(trail[:depth], locale)
+            text = category.text(locale)
+            if path is None or text is None:
+                return  # a category not translated in this locale: the path stops there
+            self.breadcrumb.add(text.name, self.category_url(path))
+
+
+class Widgets(Controller):
+    """Blocks for other pages: `featured` products (parameter `count`, page id `page`)."""
+
+    def featured_action(self) -> None:
+        count = _positive_int(self.parameters, "count", FEATURED, self)
+        shop = open_shop(self)
+        if shop.pricelist is None:
+            return  # an empty catalog: nothing to feature
+        products = featured_products(self.db, shop.locale, shop.pricelist, count, shop.availability)
+        if not products:
+            return
+        page = self.app.page(
+            self.parameters.get("page", "products"), base=self.base.id, locale=shop.locale
+        )
+        self.render(
+            "featured.html",
+            offers=shop.offers(products),
+            products_page=page,
+            **presenters(self, shop, page),
+        )
+
+
+def presenters(controller: Controller, shop: Shop, products_page: Page) -> dict[str, Any]:
+    """What the views use to show offers: money, availability text and product URLs."""
+    return {
+        "shop": shop,
+        "money": shop.money,
+        "status_text": lambda status: status_text(
+            status, controller.translator, controller.formats.date
+        ),
+        "product_url": lambda offer: products_page.url(offer.slug + ".html"),
+    }
+
+
+def _shorten(text: str, length: int = DESCRIPTION_LENGTH) -> str:
+    if len(text) <= length:
+        return text
+    return text[: length - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _positive_int(parameters: Mapping[str, Any], name: str, default: int, on: Controller) -> int:
+    value = parameters.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise JetpyError(
+            f"parameter `{name}` of module catalog.products.browser on page `{on.page.id}` "
+            f"is {value!r}; give it a whole number of 1 or more"
+        )
+    return value
