@@ -1,0 +1,5 @@
+"""Alembic's entry point for this project: jetpy supplies the engine and the models."""
+
+from jetpy.migrations import run_migrations
+
+run_migrations()

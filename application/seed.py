@@ -1,0 +1,33 @@
+"""Demo data of the example site: `jetpy db seed` calls `seed(session)` on an empty database."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from application.classes.catalog import Product
+from application.classes.content import Article
+from application.classes.demo_catalog import seed_catalog
+from application.classes.demo_content import seed_articles
+
+
+def seed(session: Session) -> str:
+    """Articles in both locales and a catalog with two pricelists; what was done.
+
+    A database that holds articles or products already is left as it is (seeding twice would
+    duplicate codes and slugs), so `jetpy db seed` may run on every start.
+    """
+    articles = session.scalar(select(func.count()).select_from(Article)) or 0
+    products = session.scalar(select(func.count()).select_from(Product)) or 0
+    if articles or products:
+        return (
+            f"the database holds {articles} articles and {products} products already; nothing "
+            "was added (to start afresh, delete application/data/site.sqlite3 and run "
+            "`jetpy db upgrade` and `jetpy db seed` again)"
+        )
+    seed_articles(session)
+    seed_catalog(session)
+    session.flush()
+    articles = session.scalar(select(func.count()).select_from(Article)) or 0
+    products = session.scalar(select(func.count()).select_from(Product)) or 0
+    return f"seeded {articles} articles and {products} products"

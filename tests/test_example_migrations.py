@@ -1,0 +1,48 @@
+"""The example application's migrations build exactly the schema its models describe."""
+
+from __future__ import annotations
+
+import sys
+
+import sqlalchemy
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from click.testing import CliRunner
+
+from jetpy.cli import main
+from jetpy.db import application_tables
+from jetpy.loader import load_project
+from tests.conftest import REPO
+
+
+def jetpy(*args: str) -> str:
+    for name in [n for n in sys.modules if n == "application" or n.startswith("application.")]:
+        del sys.modules[name]  # as a new process: the models are read afresh
+    result = CliRunner().invoke(main, [*args[:2], "-p", str(REPO), *args[2:]])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_upgrade_gives_the_models_schema_and_seed_fills_it(db_url: str) -> None:
+    jetpy("db", "upgrade")
+    project = load_project(REPO, use_cache=False)
+    states = {name: module.state for name, module in project.modules.items()}
+    tables = application_tables(project.modules, states)
+    engine = sqlalchemy.create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, tables[0].metadata)
+        assert differences == [], "the models changed: run `jetpy db revision -m …`"
+        assert {t.name for t in tables} <= set(sqlalchemy.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+    assert "seeded 50 articles and 199 products" in jetpy("db", "seed")
+    assert "nothing was added" in jetpy("db", "seed")  # a second run changes nothing
+    jetpy("db", "downgrade", "base")
+    engine = sqlalchemy.create_engine(db_url)
+    try:
+        assert set(sqlalchemy.inspect(engine).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()
