@@ -342,8 +342,8 @@ class Price(Model):
         ForeignKey("catalog_pricelists.id", ondelete="CASCADE"), primary_key=True
     )
     product_id: Mapped[int] = mapped_column(
-        ForeignKey("catalog_products.id", ondelete="CASCADE"), primary_key=True
-    )
+        ForeignKey("catalog_products.id", ondelete="CASCADE"), primary_key=True, index=True
+    )  # indexed: products load their prices and stock in bulk
     amount: Mapped[Decimal | None] = mapped_column(MONEY)
     amount_before: Mapped[Decimal | None] = mapped_column(MONEY)  # before a discount
     vat_rate: Mapped[Decimal | None] = mapped_column(RATE)  # None: the pricelist's default
@@ -384,8 +384,8 @@ class Availability(Model):
 
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     product_id: Mapped[int] = mapped_column(
-        ForeignKey("catalog_products.id", ondelete="CASCADE"), primary_key=True
-    )
+        ForeignKey("catalog_products.id", ondelete="CASCADE"), primary_key=True, index=True
+    )  # indexed: products load their prices and stock in bulk
     units: Mapped[int] = mapped_column(default=0)
     delivery_days: Mapped[int] = mapped_column(default=0)  # for goods that are sold out
     available_from: Mapped[dt.date | None] = mapped_column(Date)

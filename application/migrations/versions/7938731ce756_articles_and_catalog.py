@@ -1,8 +1,8 @@
 """articles and catalog
 
-Revision ID: 84a2163d53ab
+Revision ID: 7938731ce756
 Revises: 
-Create Date: 2026-11-21 20:45:57.428839
+Create Date: 2026-11-21 20:54:35.691383
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '84a2163d53ab'
+revision = '7938731ce756'
 down_revision = None
 branch_labels = ('application',)
 depends_on = None
@@ -95,6 +95,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['product_id'], ['catalog_products.id'], name=op.f('fk_catalog_availabilities_product_id_catalog_products'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('code', 'product_id', name=op.f('pk_catalog_availabilities'))
     )
+    with op.batch_alter_table('catalog_availabilities', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_catalog_availabilities_product_id'), ['product_id'], unique=False)
+
     op.create_table('catalog_prices',
     sa.Column('pricelist_id', sa.Integer(), nullable=False),
     sa.Column('product_id', sa.Integer(), nullable=False),
@@ -108,6 +111,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['product_id'], ['catalog_products.id'], name=op.f('fk_catalog_prices_product_id_catalog_products'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('pricelist_id', 'product_id', name=op.f('pk_catalog_prices'))
     )
+    with op.batch_alter_table('catalog_prices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_catalog_prices_product_id'), ['product_id'], unique=False)
+
     op.create_table('catalog_product_texts',
     sa.Column('product_id', sa.Integer(), nullable=False),
     sa.Column('locale', sa.String(length=16), nullable=False),
@@ -142,7 +148,13 @@ def downgrade() -> None:
 
     op.drop_table('catalog_set_items')
     op.drop_table('catalog_product_texts')
+    with op.batch_alter_table('catalog_prices', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_catalog_prices_product_id'))
+
     op.drop_table('catalog_prices')
+    with op.batch_alter_table('catalog_availabilities', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_catalog_availabilities_product_id'))
+
     op.drop_table('catalog_availabilities')
     with op.batch_alter_table('catalog_products', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_catalog_products_category_id'))
