@@ -68,16 +68,90 @@ class ModuleCommandGroup(click.Group):
                     err=True,
                 )
                 continue
-            for command in vars(imported).values():
-                if not isinstance(command, click.Command) or command.name is None:
+            defined = [c for c in vars(imported).values() if isinstance(c, click.Command)]
+            # a subcommand of a group (`@export.command()`) is reached through that group
+            nested = {id(sub) for c in defined if isinstance(c, click.Group) for sub in _nested(c)}
+            for command in defined:
+                if command.name is None or id(command) in nested:
                     continue
-                if command.name in self.commands or command.name in found:
+                taken = found.get(command.name)
+                if command.name not in self.commands and taken is None:
+                    found[command.name] = command
+                elif isinstance(taken, click.Group) and isinstance(command, click.Group):
+                    found[command.name] = merge_groups(taken, command, module.name)
+                else:
                     click.secho(
                         f"warning: command `{command.name}` of {module.name} is "
                         "already taken; rename it in its cli.py",
                         fg="yellow",
                         err=True,
                     )
-                    continue
-                found[command.name] = command
         return found
+
+
+def merge_groups(first: click.Group, second: click.Group, owner: str) -> click.Group:
+    """One group with the subcommands of two modules' groups of the same name (`jetpy export`).
+
+    The modules' own group objects are left as they are: a new group is made, whose callback
+    runs both groups' callbacks. A group shared like this is a namespace, so neither may take
+    options or arguments; a subcommand name both use keeps the first module's command.
+    """
+    name = first.name or ""
+    if first.params or second.params:
+        click.secho(
+            f"warning: group `{name}` of {owner} cannot join the group `{name}` of another "
+            "module because one of them takes options or arguments; move them to the "
+            "subcommands",
+            fg="yellow",
+            err=True,
+        )
+        return first
+    commands = dict(first.commands)
+    for sub_name, command in second.commands.items():
+        if sub_name in commands:
+            click.secho(
+                f"warning: command `{name} {sub_name}` of {owner} is already taken; "
+                "rename it in its cli.py",
+                fg="yellow",
+                err=True,
+            )
+            continue
+        commands[sub_name] = command
+    callbacks = [*_callbacks(first), *_callbacks(second)]
+
+    def callback() -> None:
+        context = click.get_current_context()
+        for each in callbacks:
+            context.invoke(each)
+
+    return _MergedGroup(
+        name,
+        commands=commands,
+        callback=callback,
+        help=first.help or second.help,
+        short_help=first.short_help or second.short_help,
+        merged=(first, second),
+    )
+
+
+class _MergedGroup(click.Group):
+    """A group made of the groups of several modules; remembers them for further merges."""
+
+    def __init__(self, *args: Any, merged: tuple[click.Group, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.merged = merged
+
+
+def _nested(group: click.Group) -> list[click.Command]:
+    found: list[click.Command] = []
+    for command in group.commands.values():
+        found.append(command)
+        if isinstance(command, click.Group):
+            found += _nested(command)
+    return found
+
+
+def _callbacks(group: click.Group) -> list[Callable[..., Any]]:
+    if isinstance(group, _MergedGroup):
+        return [c for g in group.merged for c in _callbacks(g)]
+    return [group.callback] if group.callback is not None else []

@@ -77,3 +77,114 @@ def test_a_module_command_cannot_take_a_builtin_name(make_project: ProjectFactor
     root = str(make_project({"application/modules/test/hello/cli.py": cli}))
     result = CliRunner().invoke(main, ["--project", root, "check", "--project", root])
     assert "hijacked" not in result.output and "OK" in result.output
+
+
+def export_cli(command: str, text: str, group_help: str = "") -> str:
+    """A cli.py adding `command` to a group `export` that other modules may add to as well."""
+    return f'''
+import click
+
+
+@click.group("export", help={group_help!r} or None)
+def export():
+    click.echo("group of {command}")
+
+
+@export.command("{command}")
+def run():
+    """Write {text}."""
+    click.echo("{text}")
+'''
+
+
+@pytest.fixture
+def two_exports(make_project: ProjectFactory) -> str:
+    root = make_project(
+        {
+            "application/modules/test/hello/cli.py": export_cli("feed-a", "feed A", "Exports."),
+            "application/modules/test/other/manifest.yaml": "label: Other\n",
+            "application/modules/test/other/cli.py": export_cli("feed-b", "feed B"),
+            "application/data/modules.yaml": "test.hello: activated\ntest.other: activated\n",
+        }
+    )
+    return str(root)
+
+
+def test_groups_of_the_same_name_from_two_modules_are_merged(two_exports: str) -> None:
+    code, output = run("--project", two_exports, "export", "--help")
+    assert code == 0 and "feed-a" in output and "feed-b" in output and "Exports." in output
+    code, output = run("--project", two_exports, "export", "feed-b")
+    assert code == 0
+    # both modules' group callbacks run, in module order, then the subcommand
+    assert output.splitlines() == ["group of feed-a", "group of feed-b", "feed B"]
+    assert "already taken" not in run("--project", two_exports, "--help")[1]
+
+
+def test_a_subcommand_is_not_listed_at_the_top_level(two_exports: str) -> None:
+    code, output = run("--project", two_exports, "--help")
+    assert code == 0 and "export" in output and "feed-a" not in output
+    assert run("--project", two_exports, "feed-a")[0] == 2
+
+
+def test_a_subcommand_two_modules_define_keeps_the_first(make_project: ProjectFactory) -> None:
+    root = str(
+        make_project(
+            {
+                "application/modules/test/hello/cli.py": export_cli("feed", "first"),
+                "application/modules/test/other/manifest.yaml": "label: Other\n",
+                "application/modules/test/other/cli.py": export_cli("feed", "second"),
+                "application/data/modules.yaml": "test.hello: activated\ntest.other: activated\n",
+            }
+        )
+    )
+    code, output = run("--project", root, "export", "feed")
+    assert code == 0 and "first" in output and "second" not in output
+    assert "command `export feed` of test.other is already taken" in output
+
+
+def test_a_group_with_options_is_not_merged(make_project: ProjectFactory) -> None:
+    with_option = (
+        "import click\n\n@click.group('export')\n@click.option('--verbose', is_flag=True)\n"
+        "def export(verbose):\n    pass\n\n@export.command('feed-b')\ndef run():\n    pass\n"
+    )
+    root = str(
+        make_project(
+            {
+                "application/modules/test/hello/cli.py": export_cli("feed-a", "feed A"),
+                "application/modules/test/other/manifest.yaml": "label: Other\n",
+                "application/modules/test/other/cli.py": with_option,
+                "application/data/modules.yaml": "test.hello: activated\ntest.other: activated\n",
+            }
+        )
+    )
+    code, output = run("--project", root, "export", "--help")
+    assert code == 0 and "feed-a" in output and "feed-b" not in output
+    assert "takes options or arguments" in output
+
+
+def test_a_module_group_cannot_join_a_builtin_group(make_project: ProjectFactory) -> None:
+    cli = "import click\n\n@click.group('db')\ndef db():\n    pass\n"
+    root = str(make_project({"application/modules/test/hello/cli.py": cli}))
+    output = run("--project", root, "--help")[1]
+    assert "command `db` of test.hello is already taken" in output
+
+
+def test_three_modules_share_one_group(make_project: ProjectFactory) -> None:
+    files = {
+        "application/data/modules.yaml": "".join(
+            f"test.{name}: activated\n" for name in ("hello", "other", "third")
+        ),
+        "application/modules/test/hello/cli.py": export_cli("feed-a", "feed A"),
+    }
+    for name, command in (("other", "feed-b"), ("third", "feed-c")):
+        files[f"application/modules/test/{name}/manifest.yaml"] = f"label: {name}\n"
+        files[f"application/modules/test/{name}/cli.py"] = export_cli(command, command)
+    root = str(make_project(files))
+    code, output = run("--project", root, "export", "feed-c")
+    assert code == 0
+    assert output.splitlines() == [
+        "group of feed-a",
+        "group of feed-b",
+        "group of feed-c",
+        "feed-c",
+    ]
