@@ -14,8 +14,10 @@ from jetpy.events import Event, EventBus
 from jetpy.head import Head
 from jetpy.navigation import Breadcrumb, Crumb
 from jetpy.pages import Content, Page
+from jetpy.rest import ApiError, RestController
 
 __all__ = [
+    "ApiError",
     "Application",
     "AuthProvider",
     "Base",
@@ -33,6 +35,7 @@ __all__ = [
     "Page",
     "Problem",
     "RequestContext",
+    "RestController",
     "RouterAction",
     "__version__",
 ]

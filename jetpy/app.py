@@ -106,10 +106,11 @@ class Application:
 
     # WSGI ------------------------------------------------------------------------------
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        response = self.handle(Request(environ))
+        # not populated: environ["werkzeug.request"] would be a reference cycle per request
+        response = self.handle(Request(environ, populate_request=False))
         if type(response) is PageResponse:
             # rendered by jetpy: final headers, the body in memory; skip get_wsgi_headers()
-            start_response(response.status, response.headers.to_wsgi_list())
+            start_response(response.status, response.wsgi_headers())
             body: Iterable[bytes] = response.response  # type: ignore[assignment]
             return () if environ.get("REQUEST_METHOD") == "HEAD" else body
         return response(environ, start_response)
@@ -157,13 +158,16 @@ class Application:
                 if error.response.status_code < 400:
                     self.db.commit_request()
                 return error.response  # type: ignore[return-value]
-            return error_response(self, ctx, error)
+            return error_response(self, ctx, error, request)
         except Exception as exc:
             if self.config.debug:
                 raise
             hint = _DATABASE_HINT if isinstance(exc, DBAPIError) else ""
             log.exception("request %s %s failed%s", request.method, request.path, hint)
-            return error_response(self, ctx, InternalServerError())
+            return error_response(self, ctx, InternalServerError(), request)
+        finally:
+            if ctx is not None:
+                ctx.close()
 
     def public_file(self, request: Request) -> Response:
         """A file from the project's public/ folder (never outside it)."""

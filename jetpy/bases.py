@@ -89,6 +89,7 @@ class Base:
     unused_path: str = "not_found"
     direct_files: list[str] = field(default_factory=list)
     layout: str = "default"
+    errors: str = "html"  # or json: errors answer the JSON envelope of jetpy.rest
     http_headers: dict[str, str] = field(default_factory=dict)
     locales: dict[str, Locale] = field(default_factory=dict)
     auth: AuthProvider | None = None

@@ -15,7 +15,7 @@ from jetpy.loader import Project
 from jetpy.menus import menu_problems
 from jetpy.modules import Module
 from jetpy.pages import Content, Page
-from jetpy.templates import Templates, layout_name
+from jetpy.templates import NO_LAYOUT, Templates, layout_name
 
 _RENDER_CALL = re.compile(r"""\brender(?:_view)?\(\s*["']([^"']+)["']""")
 
@@ -99,7 +99,9 @@ def check_project(project: Project, templates: Templates) -> list[Problem]:
                 continue
             key = (base_id, page.layout)
             info = layouts.get(key)
-            if info is None:
+            if page.layout == NO_LAYOUT:
+                info = None  # its modules answer with responses: there are no positions
+            elif info is None:
                 info = layouts[key] = LayoutInfo(environment, layout_name(page.layout))
                 problems.extend(
                     _layout_problems(
@@ -169,11 +171,20 @@ def _layout_problems(
 
 
 def _content_problems(
-    content: Content, page: Page, info: LayoutInfo, shown: str, project: Project
+    content: Content, page: Page, info: LayoutInfo | None, shown: str, project: Project
 ) -> list[Problem]:
     key = f"contents[{content.index}]"
     problems = []
-    if not info.error and content.position not in info.positions:
+    if info is None and content.output is not None:
+        problems.append(
+            Problem(
+                shown,
+                f"{key}.output",
+                "a page without a layout (`layout: none`) has nowhere to show static output",
+                "give the page a layout, or make it a static-output page with `output:`",
+            )
+        )
+    if info is not None and not info.error and content.position not in info.positions:
         offered = ", ".join(sorted(info.positions)) or "none"
         problems.append(
             Problem(

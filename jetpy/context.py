@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from jetpy.app import Application
     from jetpy.auth import AuthProvider
     from jetpy.bases import Base, Locale
+    from jetpy.controller import Controller
     from jetpy.pages import Content, Page
 
 
@@ -39,6 +40,21 @@ class RequestContext:
         self.csrf_token: str | None = None  # once a form asked for it (jetpy.csrf)
         self._head: Head | None = None
         self._breadcrumb: Breadcrumb | None = None
+        # what refers back to this context: dropped by close()
+        self.template_vars: dict[str, Any] | None = None  # made by Templates.shared_vars
+        self.routed: list[Controller] = []  # controllers that built a router
+
+    def close(self) -> None:
+        """Drop the request's reference cycles once it is answered.
+
+        The template helpers close over the context and a router's actions hold their
+        controller's methods; left alone, every request's objects would wait for the garbage
+        collector, which costs more than dropping them here. Both are made again if asked for.
+        """
+        self.template_vars = None
+        for controller in self.routed:
+            controller._router = False
+        self.routed.clear()
 
     @property
     def head(self) -> Head:

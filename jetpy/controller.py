@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
+from werkzeug.exceptions import Forbidden
 
 from jetpy import csrf
 from jetpy.errors import JetpyError
@@ -86,6 +87,8 @@ class Controller:
         """The router from `get_router()`, built once per controller."""
         if self._router is False:
             self._router = self.get_router()
+            if self._router is not None:
+                self.ctx.routed.append(self)  # its actions hold our methods: ctx.close()
         return self._router  # type: ignore[return-value]
 
     def resolve(self) -> bool | str:
@@ -112,13 +115,8 @@ class Controller:
         """Render `views/<view>` of this module and return the HTML."""
         templates = self.ctx.app.templates
         template = templates.module_view(self.ctx.base, self.module.name, view)
-        values = {
-            **templates.shared_vars(self.ctx),
-            "controller": self,
-            "_": self.translator,
-            **context,
-        }
-        return templates.render(template, values)
+        values = {"controller": self, "_": self.translator, **context}
+        return templates.render(template, templates.shared_vars(self.ctx), values)
 
     def embed(
         self, module: str, action: str = "default", controller: str = "Main", **parameters: Any
@@ -141,7 +139,8 @@ class RouterAction:
         authorizer: Callable[[], bool] | None = None,
         acl_action: str | None = None,
     ) -> None:
-        self.router = router
+        # the controller, not the router: the router holds its actions (no reference cycle)
+        self.controller = router.controller
         self.name = name
         self.resolver = resolver
         self.url_creator = url_creator
@@ -154,7 +153,7 @@ class RouterAction:
             return bool(self.authorizer())
         if self.acl_action is None:
             return True
-        controller = self.router.controller
+        controller = self.controller
         auth = controller.ctx.auth
         if auth is None:
             return False
@@ -164,7 +163,7 @@ class RouterAction:
         """The URL of this action, or None when the current user may not run it."""
         if self.url_creator is None:
             raise JetpyError(
-                f"action `{self.name}` of {type(self.router.controller).__name__} "
+                f"action `{self.name}` of {type(self.controller).__name__} "
                 "has no url_creator; pass url_creator= to add_action()"
             )
         if not self.authorized():
@@ -219,8 +218,6 @@ class ControllerRouter:
 
         A matched action the current user may not run raises werkzeug's Forbidden.
         """
-        from werkzeug.exceptions import Forbidden
-
         for action in self.actions.values():
             if action.resolver is not None and action.resolver():
                 if not action.authorized():

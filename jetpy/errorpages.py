@@ -3,21 +3,65 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import escape
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from jetpy.rest.errors import error_envelope
+
 if TYPE_CHECKING:
+    from werkzeug.wrappers import Request
+
     from jetpy.app import Application
+    from jetpy.bases import Base
     from jetpy.context import RequestContext
 
 log = logging.getLogger("jetpy")
 
 
+HTML = "text/html; charset=utf-8"
+
+
 class PageResponse(Response):
-    """A page jetpy rendered itself: its headers are final and its body is in memory."""
+    """A page jetpy rendered itself: its headers are final and its body is in memory.
+
+    werkzeug's Response checks every header and parses the status as it is made, which on a
+    page costs as much as rendering a view; here the headers stay a WSGI list, and become
+    werkzeug `Headers` only when something asks for `headers` (a cookie to set, a test).
+    """
+
+    def __init__(
+        self, html: str, status: int, headers: Mapping[str, str], content_type: str = HTML
+    ) -> None:
+        # what Response.__init__ sets, but `headers` (test_errorpages.py compares them)
+        body = html.encode()
+        self.response = [body]
+        self.status = status
+        self.direct_passthrough = False
+        self._on_close: list[Callable[[], Any]] = []
+        listed: list[tuple[str, str]] = []
+        if headers:  # from page.yaml: werkzeug refuses a value with a line break
+            checked = Headers(headers)
+            checked.remove("Content-Type")
+            checked.remove("Content-Length")
+            listed = checked.to_wsgi_list()
+        listed += [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+        self._wsgi_headers = listed
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "headers":  # made on first use, an ordinary attribute from then on
+            headers = self.headers = Headers(self._wsgi_headers)
+            return headers
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def wsgi_headers(self) -> list[tuple[str, str]]:
+        """The headers as `start_response()` takes them."""
+        headers: Headers | None = self.__dict__.get("headers")
+        return self._wsgi_headers if headers is None else headers.to_wsgi_list()
 
 
 _PLAIN = """<!doctype html>
@@ -29,14 +73,31 @@ color:#222}}h1{{font-weight:600}}p{{color:#555}}</style></head>
 """
 
 
-def error_response(app: Application, ctx: RequestContext | None, error: HTTPException) -> Response:
-    """Answer `error` with the base's error page for the locale, else a plain one."""
+def error_response(
+    app: Application,
+    ctx: RequestContext | None,
+    error: HTTPException,
+    request: Request | None = None,
+) -> Response:
+    """Answer `error` with the base's error page for the locale, else a plain one.
+
+    A base with `errors: json` (an API) answers with the JSON error envelope instead, also
+    for a path refused before its base was known (`request` tells where it was going).
+    """
     code = error.code or 500
     name = error.name
     description = error.description or ""
     html = None
     base = getattr(ctx, "base", None) if ctx is not None else None
     locale = getattr(ctx, "locale", None) if ctx is not None else None
+    if base is None and request is not None:
+        base = _base_of(app, request)
+    if base is not None and base.errors == "json":
+        response = error_envelope(error)
+        headers = {**base.http_headers, **(locale.http_headers if locale is not None else {})}
+        for header, value in headers.items():  # e.g. CORS: a browser reads no error without
+            response.headers.setdefault(header, value)
+        return response
     if ctx is not None and base is not None and locale is not None:
         template = app.templates.error_page(base, locale.name, code)
         if template is not None:
@@ -62,3 +123,11 @@ def error_response(app: Application, ctx: RequestContext | None, error: HTTPExce
         headers = dict(error.get_headers())
         headers.pop("Content-Type", None)
     return PageResponse(html, code, headers, content_type="text/html; charset=utf-8")
+
+
+def _base_of(app: Application, request: Request) -> Base | None:
+    """The base a raw (perhaps hostile) request path points into, by its URL prefix."""
+    path = request.environ.get("PATH_INFO", "")[:2048] or "/"
+    found = app.url_map.match(lambda: request.host, path)
+    locale = found[0] if found is not None else app.url_map.default
+    return locale.base if locale is not None else None

@@ -34,14 +34,26 @@ class Head:
             self.js.append(url)
 
     def render(self) -> Markup:
+        """The head as HTML, one tag a line."""
         title = self.title
-        if self.site_title and self.site_title != title:
-            title = f"{title} | {self.site_title}" if title else self.site_title
-        parts = [f"<title>{escape(title)}</title>"]
-        parts += [
-            f'<meta {escape(attribute)}="{escape(value)}" content="{escape(content)}">'
-            for (attribute, value), content in self.meta_tags.items()
-        ]
-        parts += [f'<link rel="stylesheet" href="{escape(url)}">' for url in self.css]
-        parts += [f'<script src="{escape(url)}" defer></script>' for url in self.js]
-        return Markup("\n".join(parts))
+        site_title = self.site_title
+        if site_title and site_title != title:
+            title = f"{title} | {site_title}" if title else site_title
+        # one join of the pieces: an escaped value (a Markup) formatted into an f-string
+        # would be copied once more, and this runs on every page
+        parts = ["<title>", escape(title), "</title>"]
+        for (attribute, value), content in self.meta_tags.items():
+            parts += (
+                "\n<meta ",
+                escape(attribute),
+                '="',
+                escape(value),
+                '" content="',
+                escape(content),
+                '">',
+            )
+        for url in self.css:
+            parts += ('\n<link rel="stylesheet" href="', escape(url), '">')
+        for url in self.js:
+            parts += ('\n<script src="', escape(url), '" defer></script>')
+        return Markup("".join(parts))

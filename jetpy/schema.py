@@ -176,7 +176,8 @@ BASE: Schema = {
     "initializer": Field(str, nullable=True, example="application.bases.web.init:setup"),
     "unused_path": Field(str, "not_found", choices=("not_found", "redirect")),
     "direct_files": Field(list, list, items=str),
-    "layout": Field(str, "default"),
+    "layout": Field(str, "default"),  # `none`: pages answer through their modules' responses
+    "errors": Field(str, "html", choices=("html", "json")),  # json: the REST error envelope
     "http_headers": Field(dict, dict, values=str),
     "locales": Field(dict, required=True, values=LOCALE, example="{en_US: {urls: [/]}}"),
 }

@@ -24,6 +24,7 @@ from jetpy.context import RequestContext
 from jetpy.errorpages import PageResponse
 from jetpy.head import PLACEHOLDER
 from jetpy.pages import Content
+from jetpy.templates import NO_LAYOUT
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request
@@ -94,7 +95,8 @@ def match_locale(app: Application, request: Request) -> RequestContext:
         return ctx
     locale, canonical, rest = found
     ctx.base, ctx.locale = locale.base, locale
-    ctx.rest = "/".join(segment for segment in rest.split("/") if segment)
+    # without empty segments; the common case, no `//`, has them only at the ends
+    ctx.rest = rest.strip("/") if "//" not in rest else "/".join(filter(None, rest.split("/")))
     if not canonical:
         target = locale.canonical
         location = quote(target.path + rest, safe="/%")
@@ -260,8 +262,11 @@ def embed(
 def render_page(ctx: RequestContext) -> Response:
     """Render the layout with its positions, fill in the head, answer with the headers."""
     page = ctx.page
+    if page.layout == NO_LAYOUT:
+        # a JSON base: its modules answer with responses; none did (inactive, not resolved)
+        raise NotFound()
     templates = ctx.app.templates
-    html = templates.render(templates.layout(ctx.base, page.layout), templates.view_vars(ctx))
+    html = templates.render(templates.layout(ctx.base, page.layout), templates.shared_vars(ctx))
     html = html.replace(PLACEHOLDER, ctx.head.render(), 1)
     response = PageResponse(html, 200, page.http_headers, content_type="text/html; charset=utf-8")
     if ctx.csrf_token is not None:  # a form on the page asked for a token
@@ -280,4 +285,8 @@ def static_output(ctx: RequestContext) -> Response | None:
         return None
     if ctx.url_path:
         raise NotFound()
-    return Response(body, 200, ctx.page.http_headers, content_type="text/html; charset=utf-8")
+    headers = ctx.page.http_headers
+    # a Content-Type among the page's headers wins (e.g. static JSON in an API base)
+    given = any(name.lower() == "content-type" for name in headers)
+    content_type = None if given else "text/html; charset=utf-8"
+    return Response(body, 200, headers, content_type=content_type)
