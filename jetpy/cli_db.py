@@ -15,7 +15,7 @@ from jetpy.db import Database, DatabaseError, application_tables, database_url
 from jetpy.errors import JetpyError
 from jetpy.loader import load_project
 from jetpy.migrations import Migrations
-from jetpy.modulecli import project_dir
+from jetpy.modulecli import project_dir, project_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 SEED_MODULE = "application.seed"  # application/seed.py: def seed(session) -> None
@@ -24,13 +24,7 @@ SEED_MODULE = "application.seed"  # application/seed.py: def seed(session) -> No
 def _with_migrations(function: F) -> F:
     """Add `--project/-p`, load the project, and turn errors into a message and exit code 1."""
 
-    @click.option(
-        "--project",
-        "-p",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="The project folder (default: `jetpy --project`, $JETPY_PROJECT or .).",
-    )
+    @project_option
     @functools.wraps(function)
     def wrapper(project: Path | None, **kwargs: Any) -> Any:
         root = project or project_dir(click.get_current_context())

@@ -22,7 +22,7 @@ from jinja2.exceptions import TemplateSyntaxError
 
 from jetpy.errors import JetpyError, Problem, relative
 from jetpy.i18n import dictionaries_dir
-from jetpy.modulecli import project_dir
+from jetpy.modulecli import project_dir, project_option
 
 if TYPE_CHECKING:
     from jetpy.app import Application
@@ -211,13 +211,7 @@ def dictionaries() -> None:
     help="Check this locale even without a dictionary (repeatable; default: every locale "
     "that has a dictionary).",
 )
-@click.option(
-    "--project",
-    "-p",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="The project folder (default: `jetpy --project`, $JETPY_PROJECT or .).",
-)
+@project_option
 def collect_command(module: str | None, locales: tuple[str, ...], project: Path | None) -> None:
     """List the phrases of MODULE (default: every module and base) its dictionaries lack.
 

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from jetpy.manager import Change, ModuleError, ModuleManager
-from jetpy.modulecli import project_dir
+from jetpy.modulecli import project_dir, project_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -18,13 +18,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _with_manager(function: F) -> F:
     """Add `--project/-p`, build the ModuleManager, and turn a ModuleError into exit code 1."""
 
-    @click.option(
-        "--project",
-        "-p",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="The project folder (default: `jetpy --project`, $JETPY_PROJECT or .).",
-    )
+    @project_option
     @functools.wraps(function)
     def wrapper(project: Path | None, **kwargs: Any) -> Any:
         try:

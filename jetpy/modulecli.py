@@ -16,6 +16,16 @@ from jetpy.loader import load_project
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+# `--project/-p` of a subcommand; None: ask project_dir() (`jetpy --project`, $JETPY_PROJECT, .)
+project_option = click.option(
+    "--project",
+    "-p",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The project folder (default: `jetpy --project`, $JETPY_PROJECT or .).",
+)
+
+
 def project_dir(ctx: click.Context) -> Path:
     """The project of this invocation: `jetpy --project DIR`, $JETPY_PROJECT, or `.`."""
     root = ctx.find_root()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.orm import Session
 
-from application.classes.slugs import check_slug, slugify
+from application.classes.slugs import check_slug, free_slug, slugify
 
 
 @pytest.mark.parametrize(
@@ -62,3 +63,21 @@ def test_check_slug_without_a_suggestion(slug: object) -> None:
 def test_slugify_makes_what_check_slug_accepts() -> None:
     for text in ("Báze a jazykové mutace", "Cache výstupu: časté chyby", "Menu v praxi"):
         assert check_slug(slugify(text)) == slugify(text)
+
+
+def test_free_slug_numbers_a_taken_slug_within_its_scope(db_session: Session) -> None:
+    from application.classes.content import ArticleLocalization
+    from tests.test_classes_content import add
+
+    first = add(db_session, "news", 1)
+    add(db_session, "news-2", 2, locales=("en_US",))
+    add(db_session, "newsletter", 3, locales=("en_US",))  # starts alike, is another slug
+    column = ArticleLocalization.slug
+    english = ArticleLocalization.locale == "en_US"
+    assert free_slug(db_session, column, "news", english) == "news-3"
+    assert free_slug(db_session, column, "news", ArticleLocalization.locale == "cs_CZ") == "news-2"
+    assert free_slug(db_session, column, "fresh", english) == "fresh"
+    assert free_slug(db_session, column, "--", english) == ""
+    # the article itself may keep its slug
+    mine = ArticleLocalization.article_id != first.id
+    assert free_slug(db_session, column, "news", english, mine) == "news"

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: `$` would let a final newline in
 _NOT_ALLOWED = re.compile(r"[^a-z0-9]+")
@@ -30,3 +34,23 @@ def check_slug(slug: str) -> str:
             f"single dashes{hint}"
         )
     return slug
+
+
+def free_slug(
+    session: Session, column: InstrumentedAttribute[str], slug: str, *scope: ColumnElement[Any]
+) -> str:
+    """`slug`, or `slug-2`, `slug-3` … whichever no row within `scope` has in `column`.
+
+    `scope` narrows the rows that count, e.g. `Text.locale == locale` and `Text.owner_id != id`
+    (a row may keep its own slug). An empty slug stays empty.
+    """
+    slug = slug.strip("-")
+    if not slug:
+        return ""
+    statement = select(column).where(or_(column == slug, column.like(f"{slug}-%")), *scope)
+    taken = set(session.scalars(statement))
+    candidate, number = slug, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{slug}-{number}"
+    return candidate

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from application.classes.catalog import (
@@ -50,7 +50,7 @@ from application.classes.catalog import (
     market_for,
     offers_of,
 )
-from application.classes.slugs import check_slug, slugify
+from application.classes.slugs import check_slug, free_slug, slugify
 from jetpy import ApiError, RestController
 from jetpy.rest import Body, SortKey
 
@@ -272,7 +272,11 @@ class Main(RestController):
                     fields.error("slug", f"already used by product {owner} in {locale}")
                     continue
             elif name:
-                slug = self.free_slug(locale, slugify(name)[: NAME_LENGTH - 4], product_id)
+                others = [ProductText.locale == locale]
+                if product_id is not None:
+                    others.append(ProductText.product_id != product_id)
+                wanted = slugify(name)[: NAME_LENGTH - 4]  # room for a -2 … suffix
+                slug = free_slug(self.db, ProductText.slug, wanted, *others)
                 if not slug:
                     fields.error("slug", "cannot be made from the name; give one")
             if name and slug:
@@ -285,24 +289,6 @@ class Main(RestController):
                 ProductText.locale == locale, ProductText.slug == slug
             )
         )
-
-    def free_slug(self, locale: str, slug: str, product_id: int | None) -> str:
-        """`slug`, or `slug-2`, `slug-3` … whichever no other product of `locale` uses."""
-        slug = slug.strip("-")
-        if not slug:
-            return ""
-        column = ProductText.slug
-        statement = select(column).where(
-            ProductText.locale == locale, or_(column == slug, column.like(f"{slug}-%"))
-        )
-        if product_id is not None:
-            statement = statement.where(ProductText.product_id != product_id)
-        taken = set(self.db.scalars(statement))
-        candidate, number = slug, 1
-        while candidate in taken:
-            number += 1
-            candidate = f"{slug}-{number}"
-        return candidate
 
     def read_prices(self, body: Body, kind: ProductKind) -> list[Price]:
         given = body.object("prices")

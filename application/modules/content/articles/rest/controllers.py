@@ -19,13 +19,13 @@ from datetime import UTC
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.sql import ColumnElement
 
 from application.classes import content
 from application.classes.content import Article, ArticleLocalization
 from application.classes.paging import page_of
-from application.classes.slugs import check_slug, slugify
+from application.classes.slugs import check_slug, free_slug, slugify
 from jetpy import ApiError, RestController
 from jetpy.rest import Body
 
@@ -168,7 +168,11 @@ class Main(RestController):
             if slug:
                 slug = self.given_slug(fields, locale, slug, article_id)
             elif title:
-                slug = self.free_slug(locale, slugify(title)[: TITLE_LENGTH - 4], article_id)
+                others = [ArticleLocalization.locale == locale]
+                if article_id is not None:
+                    others.append(ArticleLocalization.article_id != article_id)
+                wanted = slugify(title)[: TITLE_LENGTH - 4]  # room for a -2 … suffix
+                slug = free_slug(self.db, ArticleLocalization.slug, wanted, *others)
                 if not slug:
                     fields.error("slug", "cannot be made from the title; give one")
             if title and slug:
@@ -195,21 +199,3 @@ class Main(RestController):
             fields.error("slug", f"already used by article {owner} in {locale}")
             return ""
         return slug
-
-    def free_slug(self, locale: str, slug: str, article_id: int | None) -> str:
-        """`slug`, or `slug-2`, `slug-3` … whichever no other article of `locale` uses."""
-        slug = slug.strip("-")
-        if not slug:
-            return ""
-        column = ArticleLocalization.slug
-        statement = select(column).where(
-            ArticleLocalization.locale == locale, or_(column == slug, column.like(f"{slug}-%"))
-        )
-        if article_id is not None:
-            statement = statement.where(ArticleLocalization.article_id != article_id)
-        taken = set(self.db.scalars(statement))
-        candidate, number = slug, 1
-        while candidate in taken:
-            number += 1
-            candidate = f"{slug}-{number}"
-        return candidate
