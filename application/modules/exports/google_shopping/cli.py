@@ -7,6 +7,7 @@ the groups of the same name that several modules define).
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -99,9 +100,7 @@ def google_shopping(
         feed_channel = channel(app, locale, site)
         try:
             if to_stdout:
-                written = write_feed(
-                    click.get_binary_stream("stdout"), session, source, feed_channel, link
-                )
+                written = write_feed(sys.stdout.buffer, session, source, feed_channel, link)
             else:
                 total = count_products(session, source)
                 with (
@@ -109,12 +108,17 @@ def google_shopping(
                     click.progressbar(
                         length=total,
                         label=f"Writing {output.name}",
-                        file=click.get_text_stream("stderr"),
+                        file=sys.stderr,
                     ) as bar,
                 ):
                     written = write_feed(out, session, source, feed_channel, link, bar.update)
         except SQLAlchemyError as error:
             raise _no_catalog(error) from None
+        except OSError as error:  # a read-only or full disk, a folder one may not write to
+            raise click.ClickException(
+                f"cannot write {error.filename or output}: {error.strerror or error}; "
+                "choose a folder you may write to with --output"
+            ) from None
     _report(written, locale, source.pricelist.code, "standard output" if to_stdout else output)
 
 
