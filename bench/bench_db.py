@@ -361,7 +361,8 @@ def flask_app(engine: Engine, site: Site, loaders: Loaders) -> Flask:
             FileSystemLoader(APPLICATION / "bases/web/views"),
         ]
     )
-    app.jinja_env.globals.update(_=translate, static=static_url)
+    # flashes(): the layout's flash messages, none in a benchmark without sessions
+    app.jinja_env.globals.update(_=translate, static=static_url, flashes=tuple)
     app.jinja_env.filters.update(format_date=date_text, format_percent=percent_text)
     locale = site.locale
 

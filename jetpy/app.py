@@ -26,6 +26,7 @@ from jetpy.events import EventBus
 from jetpy.loader import load_project, write_cache
 from jetpy.manager import acl_actions
 from jetpy.pages import Content, Page
+from jetpy.sessions import SessionCookies
 from jetpy.templates import PUBLIC_URL, Templates
 
 if TYPE_CHECKING:
@@ -56,6 +57,8 @@ class Application:
         self.events = EventBus(self, project.listeners)  # app.events.emit(event)
         # app.db.session() in scripts; ctx.db / controller.db is the request's session
         self.db = Database(database_url(self.config, project.app_dir), self.config.database_echo)
+        # ctx.session / controller.session: signed cookies (the secret key is checked on use)
+        self.sessions = SessionCookies(self.config.secret_key, self.config.session_max_age)
         self.bases = project.bases
         self.trees = project.trees
         self.translations = project.translations  # dictionaries per locale, see jetpy.i18n
@@ -147,18 +150,19 @@ class Application:
                 return static
             resolved = stages.resolve(ctx)
             stages.check_leftover(ctx)
+            stages.check_csrf(ctx, resolved)
             response = stages.dispatch(ctx, resolved)
             if response is None:
                 response = stages.render_page(ctx)
             if response.status_code < 400:
                 self.db.commit_request()
-            return response
+            return self.keep_session(ctx, response)
         except HTTPException as error:
             if error.response is not None:
                 if error.response.status_code < 400:
                     self.db.commit_request()
-                return error.response  # type: ignore[return-value]
-            return error_response(self, ctx, error, request)
+                return self.keep_session(ctx, error.response)  # type: ignore[arg-type]
+            return self.keep_session(ctx, error_response(self, ctx, error, request))
         except Exception as exc:
             if self.config.debug:
                 raise
@@ -168,6 +172,15 @@ class Application:
         finally:
             if ctx is not None:
                 ctx.close()
+
+    def keep_session(self, ctx: RequestContext | None, response: Response) -> Response:
+        """Put the session cookie on the response if the request changed the session.
+
+        Not on a server error: a request that failed half-way keeps the session it came with.
+        """
+        if ctx is not None and ctx.loaded_session is not None and response.status_code < 500:
+            self.sessions.save(ctx, ctx.loaded_session, response)
+        return response
 
     def public_file(self, request: Request) -> Response:
         """A file from the project's public/ folder (never outside it)."""

@@ -90,9 +90,11 @@ class Base:
     direct_files: list[str] = field(default_factory=list)
     layout: str = "default"
     errors: str = "html"  # or json: errors answer the JSON envelope of jetpy.rest
+    csrf: bool | None = None  # None: unsafe requests are checked unless errors is json
     http_headers: dict[str, str] = field(default_factory=dict)
     locales: dict[str, Locale] = field(default_factory=dict)
-    auth: AuthProvider | None = None
+    auth_factory: str | None = None  # base.yaml `auth:` (package.module:factory)
+    auth: AuthProvider | None = None  # what the factory made (or the initializer sets)
     setup: Callable[[RequestContext], None] | None = None
 
     @property

@@ -90,6 +90,7 @@ def check_project(project: Project, templates: Templates) -> list[Problem]:
     for module in project.modules.values():
         problems.extend(_view_problems(module, root))
     problems.extend(menu_problems(project.menus, project.trees))
+    problems.extend(_auth_problems(project))
     for (base_id, _), tree in project.trees.items():
         base = project.bases[base_id]
         environment = templates.environments[base_id]
@@ -112,6 +113,28 @@ def check_project(project: Project, templates: Templates) -> list[Problem]:
             for content in definition.contents:
                 problems.extend(_content_problems(content, page, info, shown, project))
     return problems
+
+
+def _auth_problems(project: Project) -> list[Problem]:
+    """A base's auth provider from a module that is not active (its tables may be missing)."""
+    found: list[Problem] = []
+    for base in project.bases.values():
+        if not base.auth_factory:
+            continue
+        source = base.auth_factory.partition(":")[0]
+        for module in project.modules.values():
+            inside = source == module.package or source.startswith(module.package + ".")
+            if inside and not module.active:
+                found.append(
+                    Problem(
+                        relative(base.dir / "base.yaml", project.root),
+                        "auth",
+                        f"the auth provider comes from module {module.name}, which is not active",
+                        f"run `jetpy modules install --activate {module.name}`",
+                        warning=True,
+                    )
+                )
+    return found
 
 
 def _layout_problems(

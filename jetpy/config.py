@@ -20,6 +20,7 @@ class Config:
     map_cache: bool = True
     database_url: str = ""  # `database.url`; empty: a SQLite file in application/data/
     database_echo: bool = False
+    session_max_age: int = 14 * 24 * 3600  # seconds an unused session lasts (jetpy.sessions)
 
 
 def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:

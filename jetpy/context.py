@@ -10,7 +10,7 @@ from jetpy.head import Head
 from jetpy.navigation import Breadcrumb
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session as DbSession
     from werkzeug.wrappers import Request
 
     from jetpy.app import Application
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from jetpy.bases import Base, Locale
     from jetpy.controller import Controller
     from jetpy.pages import Content, Page
+    from jetpy.sessions import Session
 
 
 class RequestContext:
@@ -37,7 +38,7 @@ class RequestContext:
         self.parts: dict[str, list[tuple[int, int, str]]] = {}
         self.vars: dict[str, Any] = {}  # extra template globals, e.g. from the initializer
         self.auth: AuthProvider | None = None  # the base's, unless the initializer sets one
-        self.csrf_token: str | None = None  # once a form asked for it (jetpy.csrf)
+        self.loaded_session: Session | None = None  # once something asked for ctx.session
         self._head: Head | None = None
         self._breadcrumb: Breadcrumb | None = None
         # what refers back to this context: dropped by close()
@@ -66,9 +67,17 @@ class RequestContext:
         return head
 
     @property
-    def db(self) -> Session:
+    def db(self) -> DbSession:
         """The request's database session (committed unless the response is an error)."""
         return self.app.db.request_session
+
+    @property
+    def session(self) -> Session:
+        """The visitor's session in this base (jetpy.sessions), read on first use."""
+        session = self.loaded_session
+        if session is None:
+            session = self.loaded_session = self.app.sessions.load(self)
+        return session
 
     @property
     def breadcrumb(self) -> Breadcrumb:

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 from werkzeug.exceptions import Forbidden
 
-from jetpy import csrf
+from jetpy import csrf, flash
 from jetpy.errors import JetpyError
 from jetpy.i18n import Formats, Translator, formats_for
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session as DbSession
     from werkzeug.wrappers import Request
 
     from jetpy.app import Application
@@ -24,10 +24,14 @@ if TYPE_CHECKING:
     from jetpy.modules import Module
     from jetpy.navigation import Breadcrumb
     from jetpy.pages import Content, Page
+    from jetpy.sessions import Session
 
 
 class Controller:
     """Base class of module controllers; actions are methods named `<action>_action`."""
+
+    # True: unsafe requests to it need no CSRF token (e.g. an API with its own credentials)
+    csrf_exempt: bool = False
 
     def __init__(self, ctx: RequestContext, module: Module, content: Content) -> None:
         self.ctx = ctx
@@ -58,9 +62,14 @@ class Controller:
         return self.ctx.breadcrumb
 
     @property
-    def db(self) -> Session:
+    def db(self) -> DbSession:
         """The request's database session: committed unless the response is an error."""
         return self.app.db.request_session
+
+    @property
+    def session(self) -> Session:
+        """The visitor's session in this base (jetpy.sessions); saved when changed."""
+        return self.ctx.session
 
     # translations and formats ------------------------------------------------------
     @property
@@ -103,8 +112,12 @@ class Controller:
         self.ctx.claim(path)
 
     def check_csrf(self) -> None:
-        """Refuse (400) a POST whose CSRF token is missing or wrong; call it before changes."""
+        """Refuse (400) a POST whose CSRF token is missing or wrong (see jetpy.csrf)."""
         csrf.check(self.ctx)
+
+    def flash(self, message: str, category: str = "success") -> None:
+        """Show `message` on the next page rendered for this visitor (after a redirect)."""
+        flash.add(self.ctx, message, category)
 
     # output ----------------------------------------------------------------------
     def render(self, view: str, **context: Any) -> None:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jetpy import schema
 from jetpy.bases import Base, Locale, LocaleUrl
@@ -22,6 +23,9 @@ from jetpy.modules import Module, discover, resolve_callable, use_project_import
 from jetpy.modulestate import apply_states, read_states, state_file
 from jetpy.pages import HOMEPAGE_ID, Page, PageTree, read_definition
 from jetpy.yamlfile import load_yaml
+
+if TYPE_CHECKING:
+    from jetpy.auth import AuthProvider
 
 log = logging.getLogger("jetpy")
 
@@ -115,7 +119,8 @@ def load_bases(project: Project, problems: list[Problem]) -> dict[str, Base]:
             continue
         values = schema.validate(data, schema.BASE, shown, problems=problems)
         locales = values.pop("locales") or {}
-        base = Base(id=file.parent.name, dir=file.parent, **values)
+        auth_factory = values.pop("auth")
+        base = Base(id=file.parent.name, dir=file.parent, auth_factory=auth_factory, **values)
         base.name = base.name or base.id
         for name, options in locales.items():
             if options is None:
@@ -177,6 +182,8 @@ def load_bases(project: Project, problems: list[Problem]) -> dict[str, Base]:
             base.setup = resolve_callable(
                 base.initializer, project.root, shown, "initializer", problems
             )
+        if auth_factory:
+            base.auth = make_auth_provider(auth_factory, project.root, shown, problems)
         bases[base.id] = base
     defaults = [base.id for base in bases.values() if base.default]
     if len(defaults) > 1:
@@ -189,6 +196,43 @@ def load_bases(project: Project, problems: list[Problem]) -> dict[str, Base]:
             )
         )
     return bases
+
+
+_AUTH_METHODS = ("page_access", "module_action_allowed", "can_see_page")
+
+
+def make_auth_provider(
+    reference: str, root: Path, shown: str, problems: list[Problem]
+) -> AuthProvider | None:
+    """The provider base.yaml's `auth:` names: its factory called once, without arguments."""
+    factory = resolve_callable(reference, root, shown, "auth", problems)
+    if factory is None:
+        return None
+    try:
+        provider = factory()
+    except Exception as exc:
+        problems.append(
+            Problem(
+                shown,
+                "auth",
+                f"`{reference}()` failed: {type(exc).__name__}: {exc}",
+                "name a class or function that makes the provider without arguments",
+            )
+        )
+        return None
+    missing = [name for name in _AUTH_METHODS if not callable(getattr(provider, name, None))]
+    if missing:
+        problems.append(
+            Problem(
+                shown,
+                "auth",
+                f"`{reference}()` made a {type(provider).__name__}, which lacks "
+                + ", ".join(f"`{name}()`" for name in missing),
+                "subclass jetpy.auth.SessionAuth, or define the methods of jetpy.auth.AuthProvider",
+            )
+        )
+        return None
+    return provider  # type: ignore[no-any-return]
 
 
 def scan_tree(

@@ -174,10 +174,15 @@ BASE: Schema = {
     "secret": Field(bool, False),
     "ssl_required": Field(bool, False),
     "initializer": Field(str, nullable=True, example="application.bases.web.init:setup"),
+    # the auth provider: a class or function called once at load, without arguments
+    "auth": Field(
+        str, nullable=True, example="application.modules.admin.auth.login.auth:AdminAuth"
+    ),
     "unused_path": Field(str, "not_found", choices=("not_found", "redirect")),
     "direct_files": Field(list, list, items=str),
     "layout": Field(str, "default"),  # `none`: pages answer through their modules' responses
     "errors": Field(str, "html", choices=("html", "json")),  # json: the REST error envelope
+    "csrf": Field(bool, nullable=True),  # check unsafe requests; default: not for errors: json
     "http_headers": Field(dict, dict, values=str),
     "locales": Field(dict, required=True, values=LOCALE, example="{en_US: {urls: [/]}}"),
 }
@@ -223,6 +228,7 @@ CONFIG: Schema = {
     "secret_key": Field(str, ""),
     "behind_proxy": Field(bool, False),
     "map_cache": Field(bool, True),
+    "session_max_age": Field(int, 14 * 24 * 3600),  # seconds an unused session lasts
     "database": Field(dict, dict, example="{url: 'postgresql+psycopg://user@host/db'}"),
 }
 

@@ -17,7 +17,7 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
-from jetpy import csrf, i18n
+from jetpy import csrf, flash, i18n
 from jetpy.head import PLACEHOLDER
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from jetpy.modules import Module
 
 PUBLIC_URL = "/public/"
+JETPY_VIEWS = Path(__file__).parent / "views"  # default views shipped with jetpy
 # `layout: none` (a JSON API base): no HTML; each page answers with a module's response
 NO_LAYOUT = "none"
 
@@ -54,7 +55,16 @@ class Templates:
         }
         prefixed["layouts"] = FileSystemLoader(base.layouts_dir)
         prefixed["pages"] = FileSystemLoader(base.dir / "pages")
-        loader = ChoiceLoader([PrefixLoader(prefixed), FileSystemLoader(base.views_dir)])
+        prefixed["jetpy"] = FileSystemLoader(JETPY_VIEWS)  # "jetpy/forms.html": never overridden
+        # jetpy's own views (grid.html, forms.html …) come last: a base overrides one by
+        # putting a file of the same name in its views/
+        loader = ChoiceLoader(
+            [
+                PrefixLoader(prefixed),
+                FileSystemLoader(base.views_dir),
+                FileSystemLoader(JETPY_VIEWS),
+            ]
+        )
         environment = Environment(
             loader=loader,
             autoescape=True,
@@ -151,6 +161,7 @@ class Templates:
                     page_id, base=ctx.base.id, locale=ctx.locale.name
                 ),
                 "csrf_token": lambda: csrf.token(ctx),  # for the hidden field of POST forms
+                "flashes": lambda: flash.pop_all(ctx),  # the messages waiting, now shown
                 # the common dictionary; a module's views get their module's (render_view)
                 "_": app.translations.translator(ctx.locale.name),
                 # menu(set_name, menu_id=None): a root menu of a set, or all of them

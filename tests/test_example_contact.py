@@ -19,7 +19,7 @@ from werkzeug.test import Client, TestResponse
 from jetpy import Application
 
 ROOT = Path(__file__).resolve().parents[1]
-TOKEN = re.compile(r'name="csrf_token" value="([A-Za-z0-9_-]+)"')
+TOKEN = re.compile(r'<input name="csrf_token" type="hidden" value="([A-Za-z0-9_-]+)">')
 VALID = {"name": "Jana Nováková", "email": "jana@example.com", "message": "Hello, <b>jetpy</b>!"}
 
 
@@ -94,15 +94,19 @@ def test_invalid_fields_are_explained_and_what_was_typed_is_kept(
     token = token_of(client.get("/contact/"))
     typed = {"name": "", "email": "jana@", "message": '"><script>x()</script>', "csrf_token": token}
     response = client.post("/contact/", data=typed)
-    assert response.status_code == 200
+    assert response.status_code == 200  # an ordinary page: the visitor corrects the form
     text = response.get_data(as_text=True)
+    assert "<title>Please correct the form | Contact" in text
+    assert "The message was not sent. Please correct the marked fields:" in text
+    assert '<li><a href="#contact-name">Please enter your name.</a></li>' in text
     assert '<p class="field-error" id="contact-name-error">Please enter your name.</p>' in text
     assert "This does not look like an e-mail address" in text
     assert "at least 10 characters" not in text  # the message is long enough
     assert 'value="jana@"' in text
-    assert ">&#34;&gt;&lt;script&gt;x()&lt;/script&gt;</textarea>" in text
+    assert "&#34;&gt;&lt;script&gt;x()&lt;/script&gt;</textarea>" in text
     assert "<script>x()" not in text
-    assert 'aria-invalid="true" aria-describedby="contact-name-error"' in text
+    assert 'aria-describedby="contact-name-error" aria-invalid="true"' in text
+    assert token_of(response) == token  # the form again, with the same session's token
     assert outbox(data) == []
 
 
@@ -113,7 +117,9 @@ def test_errors_are_in_the_visitors_language(site: tuple[Client, Path]) -> None:
     text = response.get_data(as_text=True)
     assert "Vyplňte prosím své jméno." in text
     assert "alespoň 10 znaků" in text
-    assert 'value="" maxlength="254"' in text
+    assert '<label for="contact-email">Váš e-mail</label>' in text
+    assert "Použijeme ho jen k odpovědi." in text  # the field's description, translated
+    assert 'maxlength="254" name="email" required type="email" value=""' in text
 
 
 def test_a_valid_message_runs_the_whole_chain(site: tuple[Client, Path]) -> None:
@@ -121,7 +127,7 @@ def test_a_valid_message_runs_the_whole_chain(site: tuple[Client, Path]) -> None
     token = token_of(client.get("/contact/"))
     response = client.post("/contact/", data={**VALID, "csrf_token": token})
     assert response.status_code == 303
-    assert response.headers["Location"] == "/contact/?sent=1"
+    assert response.headers["Location"] == "/contact/"
 
     # mail.outbox wrote one complete message (and no temporary file is left)
     [file] = outbox(data)
@@ -142,8 +148,13 @@ def test_a_valid_message_runs_the_whole_chain(site: tuple[Client, Path]) -> None
     assert record["file"] == file.name
     assert record["message_id"] == message["Message-ID"]
 
-    thanks = client.get(response.headers["Location"])
-    assert "Thank you, your message has been sent." in thanks.get_data(as_text=True)
+    # the flash waits in the session for the page after the redirect, and only for it
+    thanks = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert (
+        '<p class="flash flash-success" role="status">Thank you, your message has been sent.</p>'
+        in thanks
+    )
+    assert "flash-success" not in client.get("/contact/").get_data(as_text=True)
 
 
 def test_a_failing_listener_does_not_undo_the_sending(
@@ -155,6 +166,9 @@ def test_a_failing_listener_does_not_undo_the_sending(
     with caplog.at_level(logging.ERROR, logger="jetpy"):
         response = client.post("/cs/kontakt/", data={**VALID, "csrf_token": token})
     assert response.status_code == 303  # the visitor's message was taken
-    assert response.headers["Location"] == "/cs/kontakt/?sent=1"
+    assert response.headers["Location"] == "/cs/kontakt/"
+    assert "Děkujeme, vaše zpráva byla odeslána." in client.get("/cs/kontakt/").get_data(
+        as_text=True
+    )
     assert "handler mail.outbox:on_contact_submitted failed" in caplog.text
     assert not (data / "audit.log").exists()  # mail.queued was never emitted

@@ -18,7 +18,7 @@ import sqlalchemy
 from click.testing import CliRunner, Result
 from markupsafe import escape
 from sqlalchemy.orm import Session
-from werkzeug.test import Client
+from werkzeug.test import Client, EnvironBuilder
 
 from application.classes.catalog import (
     Availability,
@@ -31,6 +31,7 @@ from application.classes.catalog import (
     ProductText,
     SetItem,
 )
+from application.modules.exports.google_shopping import cli as google_shopping_cli
 from application.modules.exports.google_shopping import feed, rss
 from application.modules.exports.google_shopping.feed import (
     FeedError,
@@ -367,6 +368,12 @@ def test_a_file_gets_a_progress_bar_on_standard_error(shop: Application, tmp_pat
         ),
         (["-l", "cs_CZ", "--pricelist", "USD"], "'--pricelist'", "use one of: CZK, EUR"),
         (["-l", "cs_CZ", "--base-url", "shop.test"], "'--base-url'", "is not a site URL"),
+        (["-l", "cs_CZ", "--base-url", "http://shop.test:65536"], "'--base-url'", "not a site URL"),
+        (
+            ["-l", "cs_CZ", "--base-url", f"http://{'a' * 64}.test"],
+            "'--base-url'",
+            "not a site URL",
+        ),
         (
             ["-l", "cs_CZ", "--base-url", "http://shop.test/eshop"],
             "'--base-url'",
@@ -386,6 +393,19 @@ def test_bad_arguments_name_the_valid_values_and_write_nothing(
 def test_a_missing_output_folder_is_named(shop: Application, tmp_path: Path) -> None:
     result = export("-l", "cs_CZ", "-o", str(tmp_path / "nowhere" / "feed.xml"))
     assert result.exit_code == 2 and "does not exist; create it first" in result.stderr
+
+
+def test_an_output_folder_one_may_not_write_to_is_named(
+    shop: Application, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(13, "Permission denied", str(out / ".feed.xml.tmp"))
+
+    monkeypatch.setattr(google_shopping_cli.tempfile, "mkstemp", refused)
+    result = export("-l", "cs_CZ", "-o", str(out / "feed.xml"))
+    assert result.exit_code == 1
+    assert "cannot write" in result.stderr and "Permission denied" in result.stderr
+    assert "choose a folder you may write to with --output" in result.stderr
 
 
 def test_an_empty_catalog_says_how_to_fill_it(db_engine: sqlalchemy.Engine, tmp_path: Path) -> None:
@@ -568,8 +588,16 @@ def test_an_unknown_pricelist_on_the_page_is_not_found(
     assert "there is no pricelist 'USD'; use one of: CZK, EUR" in caplog.text
 
 
-def test_a_forged_host_is_a_bad_request(shop: Application) -> None:
-    assert get(shop, "/google-shopping/", headers={"Host": "evil test"})[0] == 400
+@pytest.mark.parametrize("host", ["evil test", f"{'a' * 64}.test", "shop.test:65536"])
+def test_a_forged_host_is_a_bad_request(shop: Application, host: str) -> None:
+    # called as WSGI: werkzeug's test client cannot itself parse a port out of range
+    environ = EnvironBuilder("/google-shopping/").get_environ()
+    environ["HTTP_HOST"] = host
+    statuses: list[str] = []
+    body = shop(environ, lambda status, headers, exc_info=None: statuses.append(status))
+    b"".join(body)
+    getattr(body, "close", lambda: None)()
+    assert statuses == ["400 BAD REQUEST"]
 
 
 # the pieces -------------------------------------------------------------------------------

@@ -587,6 +587,8 @@ def test_put_may_keep_its_own_unique_title(client: Client) -> None:
             "cannot be read",
         ),
         (b'{"n": ' + b"9" * 5000 + b"}", "application/json", 400, "invalid_json", "cannot be read"),
+        (b'{"title": "a\\ud800"}', "application/json", 400, "invalid_json", "unpaired surrogate"),
+        (b'{"\\udfff": 1}', "application/json", 400, "invalid_json", "unpaired surrogate"),
     ],
 )
 def test_a_body_that_is_not_a_json_object_is_refused(
@@ -765,6 +767,26 @@ def test_body_reads_nested_objects_and_lists_with_paths() -> None:
         ],
         "flag": ["must be true or false, not text"],
         "items[2].extra": ["unknown field; known: id"],
+    }
+
+
+def test_body_refuses_what_no_database_can_store() -> None:
+    body = Body(
+        {
+            "title": "a\x00b",
+            "early": "0001-01-01T00:00:00+01:00",  # year 0 in UTC
+            "late": "9999-12-31T23:00:00-05:00",  # year 10000 in UTC
+            "edge": "0001-01-01T00:00:00Z",
+            "emoji": "\U0001f4a5 \u00e9",
+        }
+    )
+    assert body.text("title") is None
+    assert body.datetime("early") is None and body.datetime("late") is None
+    assert body.datetime("edge") is not None and body.text("emoji") == "\U0001f4a5 \u00e9"
+    assert body.errors == {
+        "title": ["must not contain the NUL character (\\u0000)"],
+        "early": ["must be between the years 1 and 9999 in UTC, not '0001-01-01T00:00:00+01:00'"],
+        "late": ["must be between the years 1 and 9999 in UTC, not '9999-12-31T23:00:00-05:00'"],
     }
 
 

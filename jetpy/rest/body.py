@@ -53,13 +53,24 @@ def read_json(request: Request) -> dict[str, Any]:
     if not raw.strip():
         raise ApiError(400, "The body is empty; send a JSON object.", code="invalid_json")
     try:
-        data = json.loads(raw.decode("utf-8"), parse_float=Decimal, parse_constant=_no_constant)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ApiError(400, "The body is not valid UTF-8.", code="invalid_json") from None
+    try:
+        data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+        if "\\u" in text:
+            # an escaped lone surrogate (\ud800) parses, but no database or answer can hold it
+            json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
     except json.JSONDecodeError as exc:
         raise ApiError(
             400,
             f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
+            code="invalid_json",
+        ) from None
+    except UnicodeEncodeError:
+        raise ApiError(
+            400,
+            "The body holds an unpaired surrogate escape (\\ud800 to \\udfff); send valid Unicode.",
             code="invalid_json",
         ) from None
     except (ValueError, RecursionError) as exc:  # a huge integer, nesting too deep
@@ -157,6 +168,9 @@ class Body:
         if not isinstance(value, str):
             self._wrong(name, "text", value)
             return None
+        if "\x00" in value:  # PostgreSQL cannot store it in a text column
+            self.error(name, "must not contain the NUL character (\\u0000)")
+            return None
         if required and not value.strip():
             self.error(name, "required: give a text that is not blank")
             return None
@@ -251,6 +265,11 @@ class Body:
             return None
         if parsed.tzinfo is None:
             self.error(name, f"needs a time zone ({example} or +01:00), not {value!r}")
+            return None
+        try:  # 0001-01-01T00:00+01:00 is in year 0 in UTC, which no datetime holds
+            parsed.astimezone(dt.UTC)
+        except OverflowError:
+            self.error(name, f"must be between the years 1 and 9999 in UTC, not {value!r}")
             return None
         return parsed
 

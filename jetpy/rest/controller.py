@@ -86,6 +86,7 @@ class RestController(Controller):
     max_items_per_page: int = 100
     list_parameters: tuple[str, ...] = ()  # more query parameters that get_list() reads itself
     max_id: int = 2**31 - 1  # an SQL INTEGER's largest value; raise it for BIGINT ids
+    csrf_exempt = True  # credentials come with each request, not from cookies (see above)
 
     handler: str = ""  # the handler resolve() chose
     id: Any = None  # the item's id from the leftover path (parse_id), None for the collection

@@ -30,16 +30,25 @@ from jetpy.context import RequestContext
 if TYPE_CHECKING:
     from jetpy import Application, ControllerRouter
 
-# a host name or an IPv6 address in brackets, and a port
-_HOST = re.compile(r"(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?", re.I)
+# a host name (labels of at most 63 characters, as IDNA and DNS require) or an IPv6 address
+# in brackets, and a port
+_HOST = re.compile(
+    r"(?P<host>[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*|\[[0-9a-f:.]+\])(?::(?P<port>[0-9]{1,5}))?",
+    re.I,
+)
+MAX_HOST = 253  # characters of a DNS name
+MAX_PORT = 65535
 
 
 def check_site_url(url: str) -> str:
     """`https://shop.example.com` (scheme and host, no path); anything else is a FeedError."""
     parts = urlsplit(url.strip())
+    host = _HOST.fullmatch(parts.netloc)
     if (
         parts.scheme not in ("http", "https")
-        or not _HOST.fullmatch(parts.netloc)
+        or host is None
+        or len(host["host"]) > MAX_HOST
+        or int(host["port"] or 0) > MAX_PORT
         or parts.path not in ("", "/")
         or parts.query
         or parts.fragment

@@ -1,0 +1,199 @@
+"""`SessionAuth`: an auth provider keeping the signed-in user in the base's session."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from werkzeug.wrappers import Response
+
+from jetpy import csrf
+from jetpy.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
+from jetpy.auth.redirects import safe_next
+from jetpy.auth.throttle import FailureStore, LoginThrottle, client_address, throttle_key
+from jetpy.errorpages import PageResponse
+from jetpy.head import PLACEHOLDER
+
+if TYPE_CHECKING:
+    from jetpy.auth import AuthUser
+    from jetpy.context import RequestContext
+    from jetpy.pages import Page
+
+SESSION_KEY = "_auth"
+LOGIN_FIELD = "login"
+PASSWORD_FIELD = "password"
+NEXT_FIELD = "next"
+MARK_FIELD = "_login"  # tells a login attempt from any other POST to a secret page
+_NOBODY = object()  # ctx.vars["user"] when the provider looked and found no one
+
+
+class SessionAuth:
+    """An AuthProvider on top of the session and a source of users; subclass it.
+
+    A subclass says where users come from (`user_by_id`, `user_by_login`) and where failed
+    logins are counted (`failure_store`). Then:
+
+    - a secret page asked for without login answers the login form at the same URL (200),
+      with the URL kept as `next`; the form posts back to it, and a good login redirects
+      there (only ever to a path of this site);
+    - a signed-in user sees a page when superuser or given `visit_page` for its id, else 403;
+    - a router action with an `acl_action` runs for a superuser or with the privilege
+      `module_action` `module:acl_action`;
+    - login gives the session a new id; the session remembers the user's `session_version`,
+      so raising it (a new password) ends every other session of the user.
+    """
+
+    login_view = "jetpy/login.html"  # a full page: the base may put its own in views/
+
+    # the source of users: what a subclass provides --------------------------------------
+    def user_by_id(self, ctx: RequestContext, id: Any) -> AuthUser | None:
+        """The user with `id` (as stored in the session), or None."""
+        raise NotImplementedError(f"{type(self).__name__} must define user_by_id()")
+
+    def user_by_login(self, ctx: RequestContext, login: str) -> AuthUser | None:
+        """The user who signs in as `login` (a username or an e-mail address), or None."""
+        raise NotImplementedError(f"{type(self).__name__} must define user_by_login()")
+
+    def failure_store(self, ctx: RequestContext) -> FailureStore:
+        """Where failed logins are counted, e.g. `DatabaseFailures(ctx.db, LoginFailure)`."""
+        raise NotImplementedError(f"{type(self).__name__} must define failure_store()")
+
+    def store_password_hash(self, ctx: RequestContext, user: AuthUser, password_hash: str) -> None:
+        """Keep a new hash of the user's password (the model's attribute by default)."""
+        user.password_hash = password_hash  # type: ignore[misc]
+
+    # AuthProvider ---------------------------------------------------------------------
+    def page_access(self, ctx: RequestContext, page: Page) -> Response | bool:
+        """The login form when nobody is signed in, else whether the user may see `page`."""
+        user = self.current_user(ctx)
+        if user is None:
+            return self.login(ctx)
+        return self.may_visit(user, page)
+
+    def module_action_allowed(self, ctx: RequestContext, module: str, acl_action: str) -> bool:
+        """Superusers may; others with the privilege `module_action` `module:acl_action`."""
+        user = self.current_user(ctx)
+        if user is None:
+            return False
+        return user.is_superuser or user.has_privilege("module_action", f"{module}:{acl_action}")
+
+    def can_see_page(self, ctx: RequestContext, page: Page) -> bool:
+        """Public pages for everyone; secret ones for users who may visit them."""
+        if not page.is_secret:
+            return True
+        user = self.current_user(ctx)
+        return user is not None and self.may_visit(user, page)
+
+    @staticmethod
+    def may_visit(user: AuthUser, page: Page) -> bool:
+        return user.is_superuser or user.has_privilege("visit_page", page.id)
+
+    # the signed-in user ---------------------------------------------------------------
+    def current_user(self, ctx: RequestContext) -> AuthUser | None:
+        """The signed-in, active user whose session is still valid; looked up once a request.
+
+        Templates see it as `user` (set before the page renders).
+        """
+        found = ctx.vars.get("user", None)
+        if found is not None:
+            return None if found is _NOBODY else found
+        user = self._user_of_session(ctx)
+        ctx.vars["user"] = user if user is not None else _NOBODY
+        return user
+
+    def _user_of_session(self, ctx: RequestContext) -> AuthUser | None:
+        name = ctx.app.sessions.cookie_name(ctx.base.id)
+        if ctx.loaded_session is None and name not in ctx.request.cookies:
+            return None  # no session cookie: nobody, and the session stays unread
+        session = ctx.session
+        stored = session.get(SESSION_KEY)
+        if stored is None:
+            return None
+        user = None
+        if isinstance(stored, dict) and isinstance(stored.get("user"), (int, str)):
+            user = self.user_by_id(ctx, stored["user"])
+        if user is None or not user.is_active or user.session_version != stored.get("version"):
+            del session[SESSION_KEY]  # deleted, deactivated, or signed out everywhere
+            return None
+        return user
+
+    def log_in(self, ctx: RequestContext, user: AuthUser) -> None:
+        """Sign `user` in: a new session id (an id known before login is worthless)."""
+        session = ctx.session
+        session.rotate()
+        csrf.forget(session)
+        session[SESSION_KEY] = {"user": user.id, "version": user.session_version}
+        ctx.vars["user"] = user
+
+    def log_out(self, ctx: RequestContext) -> None:
+        """Sign out: the whole session is dropped."""
+        ctx.session.clear()
+        ctx.vars["user"] = _NOBODY
+
+    def set_password(self, ctx: RequestContext, user: AuthUser, password: str) -> None:
+        """Give `user` a new password; every other session of the user ends.
+
+        The session of this request stays signed in when it is the user's own.
+        """
+        self.store_password_hash(ctx, user, hash_password(password))
+        user.session_version += 1  # type: ignore[misc]
+        current = self.current_user(ctx)
+        if current is not None and current.id == user.id:
+            ctx.session[SESSION_KEY] = {"user": user.id, "version": user.session_version}
+
+    # the login form -------------------------------------------------------------------
+    def login(self, ctx: RequestContext) -> Response:
+        """Show the login form, or handle its POST: redirect to `next` when it worked."""
+        request = ctx.request
+        given = request.values.get(NEXT_FIELD)
+        next_url = safe_next(given) or safe_next(_current_url(ctx)) or "/"
+        values: dict[str, Any] = {"next": next_url, "login": "", "error": None, "wait": 0}
+        if request.method != "POST" or MARK_FIELD not in request.form:
+            return self.render_login(ctx, values)
+        csrf.check(ctx)  # done by the request flow already, unless the base turned it off
+        login = request.form.get(LOGIN_FIELD, "").strip()[:254]
+        password = request.form.get(PASSWORD_FIELD, "")
+        values["login"] = login
+        throttle = LoginThrottle(self.failure_store(ctx))
+        keys = [throttle_key("user", login), throttle_key("address", client_address(ctx))]
+        wait = throttle.wait(keys)
+        if wait:
+            values["wait"] = wait
+            return self.render_login(ctx, values, 429, {"Retry-After": str(wait)})
+        user = self.user_by_login(ctx, login) if login else None
+        # without such a user a hash is checked all the same: the time tells nothing
+        matches = verify_password(password, user.password_hash if user else dummy_hash())
+        if user is None or not matches or not user.is_active:
+            throttle.failed(keys)
+            values["error"] = "wrong"
+            values["wait"] = throttle.wait(keys)
+            return self.render_login(ctx, values)
+        throttle.succeeded(keys[0])
+        if needs_rehash(user.password_hash):
+            self.store_password_hash(ctx, user, hash_password(password))
+        self.log_in(ctx, user)
+        return Response(status=303, headers={"Location": next_url})
+
+    def render_login(
+        self,
+        ctx: RequestContext,
+        values: dict[str, Any],
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        """The login page: `login_view` rendered with the base's templates."""
+        templates = ctx.app.templates
+        template = templates.environment(ctx.base).get_template(self.login_view)
+        ctx.head.title = templates.shared_vars(ctx)["_"]("Sign in")
+        html = templates.render(template, templates.shared_vars(ctx), values)
+        html = html.replace(PLACEHOLDER, ctx.head.render(), 1)
+        # a form with a token in it, for this browser only
+        sent = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", **(headers or {})}
+        return PageResponse(html, status, sent)
+
+
+def _current_url(ctx: RequestContext) -> str:
+    """The requested URL as a local path with its query."""
+    query = ctx.request.environ.get("QUERY_STRING", "")
+    path = "/" + ctx.path.lstrip("/")  # `//host` would leave the site
+    return quote(path, safe="/%:@!$&'()*+,;=-._~") + ("?" + query if query else "")

@@ -1,0 +1,237 @@
+"""Forms with WTForms, bound to a request: its form data, jetpy's CSRF token, translations.
+
+```python
+class ContactForm(Form):
+    name = StringField("Your name", [DataRequired("Please enter your name.")])
+
+def default_action(self):
+    form = ContactForm(self)                 # POST data when the request is a POST
+    if form.validate_on_submit():            # a bad CSRF token: 400, the form is never valid
+        ...; self.flash(self._("Sent.")); return redirect(self.page.url(), 303)
+    self.render("form.html", form=form)      # {% import "forms.html" as forms %}
+```
+
+The rules:
+- A form made from a controller takes `request.form` (and `request.files`) when the request is
+  a POST, PUT, PATCH or DELETE, and nothing (its defaults, `obj`, `data`) otherwise; pass
+  `formdata=self.request.args` for a search form read from the query (with `csrf = False`).
+- It carries the hidden field `csrf_token` (never prefixed, so jetpy's automatic check finds
+  it). A submitted form whose token is not its session's is not a mistake the visitor can
+  correct: `validate()` raises werkzeug's BadRequest, so the response is 400 and the request
+  changes nothing. `class Meta: csrf = False` turns the field off (a GET search form).
+- Labels, descriptions, the messages given to validators and WTForms' own messages are
+  phrases: looked up in the module's dictionary (then the common one), then in jetpy's
+  dictionary for the locale (jetpy/dictionaries/), then in WTForms' catalogs; else English.
+- A form with errors is shown again with status 200: it is an ordinary page, not an HTTP error.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import gettext
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+import wtforms
+import yaml
+from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.exceptions import BadRequest
+from wtforms.csrf.core import CSRF, CSRFTokenField
+from wtforms.i18n import messages_path
+from wtforms.meta import DefaultMeta
+from wtforms.validators import ValidationError
+
+from jetpy import csrf
+from jetpy.controller import Controller
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from wtforms.fields.core import UnboundField
+    from wtforms.meta import _SupportsGettextAndNgettext
+
+    from jetpy.context import RequestContext
+    from jetpy.i18n import Translator
+
+FieldT = TypeVar("FieldT", bound=wtforms.Field)
+SUBMIT_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+DICTIONARIES = Path(__file__).parent / "dictionaries"
+
+
+@functools.cache
+def builtin_phrases(locale: str) -> dict[str, str]:
+    """jetpy's own dictionary for `locale` (form messages), read once; {} when there is none."""
+    file = DICTIONARIES / f"{locale}.yaml"
+    if not file.is_file():
+        return {}
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    return {str(key): str(value) for key, value in (data or {}).items()}
+
+
+@functools.cache
+def wtforms_catalog(locale: str) -> gettext.NullTranslations:
+    """WTForms' own translations for `locale` (`cs_CZ`, else `cs`), read once."""
+    return gettext.translation("wtforms", messages_path(), [locale], fallback=True)
+
+
+class Phrases:
+    """Translations for WTForms: the application's dictionaries, jetpy's, then WTForms'."""
+
+    def __init__(self, translator: Translator) -> None:
+        self.translator = translator
+        self.builtin = builtin_phrases(translator.locale)
+        self.catalog = wtforms_catalog(translator.locale)
+
+    def lookup(self, phrase: str) -> str | None:
+        """The translation from jetpy's or the application's dictionaries, else None."""
+        found = self.translator.phrases.get(phrase)
+        return found if found is not None else self.builtin.get(phrase)
+
+    def __call__(self, phrase: str, /, **values: Any) -> str:
+        """`phrase` translated (WTForms' catalogs included), placeholders filled in."""
+        text = self.gettext(phrase)
+        if not values:
+            return text
+        try:
+            return text % values
+        except (KeyError, TypeError, ValueError):  # a translation with other placeholders
+            return phrase % values
+
+    def gettext(self, string: str) -> str:
+        found = self.lookup(string)
+        return found if found is not None else self.catalog.gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        found = self.lookup(singular if n == 1 else plural)
+        return found if found is not None else self.catalog.ngettext(singular, plural, n)
+
+
+class SessionCSRF(CSRF):
+    """WTForms' CSRF field backed by jetpy.csrf: the token of the visitor's session."""
+
+    def __init__(self, ctx: RequestContext) -> None:
+        self.ctx = ctx
+
+    def setup_form(self, form: wtforms.form.BaseForm) -> list[tuple[str, UnboundField[Any]]]:
+        # a field made outside a form class is unbound (WTForms' Field.__new__)
+        unbound = cast("UnboundField[Any]", CSRFTokenField(label="CSRF token", csrf_impl=self))
+        return [(csrf.FIELD, unbound)]
+
+    def generate_csrf_token(self, csrf_token_field: CSRFTokenField) -> str:
+        return csrf.token(self.ctx)
+
+    def validate_csrf_token(self, form: wtforms.form.BaseForm, field: CSRFTokenField) -> None:
+        if self.ctx.request.method not in SUBMIT_METHODS:
+            return  # nothing is changed by a form read from the query or not sent at all
+        if not csrf.matches(self.ctx, field.data or ""):
+            raise ValidationError(field.gettext("Invalid CSRF Token."))
+
+
+class JetpyMeta(DefaultMeta):
+    """Form options: CSRF through the session, messages through the module's dictionary."""
+
+    csrf = True
+    csrf_field_name = "csrf_token"  # jetpy.csrf.FIELD (`csrf` is a Meta option here)
+    id_prefix = ""  # put before every field's id, e.g. "contact-": ids unique in the page
+    ctx: RequestContext
+    phrases: Phrases
+
+    def build_csrf(self, form: wtforms.form.BaseForm) -> CSRF:
+        return SessionCSRF(self.ctx)
+
+    def get_translations(self, form: wtforms.form.BaseForm) -> _SupportsGettextAndNgettext:
+        return self.phrases
+
+    def bind_field(
+        self,
+        form: wtforms.form.BaseForm,
+        unbound_field: UnboundField[FieldT],
+        options: MutableMapping[str, Any],
+    ) -> FieldT:
+        if unbound_field.field_class is CSRFTokenField:
+            options = {**options, "prefix": ""}  # the name jetpy.csrf looks for
+        elif self.id_prefix and "id" not in unbound_field.kwargs:
+            options = {**options, "id": self.id_prefix + options["prefix"] + options["name"]}
+        field: FieldT = unbound_field.bind(form=form, **options)
+        translate = self.phrases.lookup
+        field.label.text = translate(field.label.text) or field.label.text
+        if field.description:
+            field.description = translate(field.description) or field.description
+        field.validators = [_translated(v, translate) for v in field.validators]
+        return field
+
+
+def _translated(validator: Any, translate: Any) -> Any:
+    """The validator with its own message translated; a copy, the class's one is shared."""
+    message = getattr(validator, "message", None)
+    if not isinstance(message, str):
+        return validator
+    translation = translate(message)
+    if translation is None or translation == message:
+        return validator
+    changed = copy.copy(validator)
+    changed.message = translation
+    return changed
+
+
+class Form(wtforms.Form):
+    """A WTForms form bound to a request (see the module docstring for the rules)."""
+
+    Meta = JetpyMeta
+    meta: JetpyMeta
+
+    def __init__(
+        self,
+        source: Controller | RequestContext,
+        formdata: Any = None,
+        obj: object | None = None,
+        prefix: str = "",
+        data: dict[str, Any] | None = None,
+        meta: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if isinstance(source, Controller):
+            ctx, translator = source.ctx, source.translator
+        else:
+            ctx, translator = source, source.app.translations.translator(source.locale.name)
+        request = ctx.request
+        self.is_submitted = request.method in SUBMIT_METHODS
+        if formdata is None and self.is_submitted:
+            formdata = CombinedMultiDict([request.form, request.files])
+        bound = {"ctx": ctx, "phrases": Phrases(translator), **(meta or {})}
+        super().__init__(formdata, obj, prefix, data, bound, **kwargs)
+
+    def _(self, phrase: str, /, **values: Any) -> str:
+        """`phrase` translated like the form's messages (for views and inline validators)."""
+        return self.meta.phrases(phrase, **values)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Validate every field; a submitted form with a bad CSRF token raises BadRequest (400)."""
+        valid = super().validate(extra_validators)
+        token = self._fields.get(csrf.FIELD)
+        if token is not None and token.errors:
+            raise BadRequest(csrf.MESSAGE)
+        return valid
+
+    def validate_on_submit(self) -> bool:
+        """Whether the form was sent (POST …) and is valid."""
+        return self.is_submitted and self.validate()
+
+    @property
+    def field_errors(self) -> list[tuple[wtforms.Field, str]]:
+        """(field, message) of every error, in the order of the fields (for a summary)."""
+        return [
+            (field, message)
+            for field in self
+            if field.name != csrf.FIELD
+            for message in _messages(field.errors)
+        ]
+
+
+def _messages(errors: Sequence[Any] | dict[str, Any]) -> list[str]:
+    """A field's messages; a FormField or FieldList nests them, flattened here."""
+    if isinstance(errors, dict):
+        return [m for nested in errors.values() for m in _messages(nested)]
+    return [m for item in errors for m in ([item] if isinstance(item, str) else _messages(item))]

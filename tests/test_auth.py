@@ -1,0 +1,535 @@
+"""jetpy.auth: password hashes, the login throttle, `next` checks and the SessionAuth rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy
+from sqlalchemy import Float, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from werkzeug.test import Client, TestResponse
+
+from jetpy import Application
+from jetpy.auth import (
+    DatabaseFailures,
+    LoginThrottle,
+    hash_password,
+    needs_rehash,
+    safe_next,
+    verify_password,
+    weak_password,
+)
+from tests.conftest import ProjectFactory
+
+# passwords ---------------------------------------------------------------------------------
+
+
+def test_a_hash_verifies_its_password_only() -> None:
+    stored = hash_password("correct horse battery")
+    assert stored.startswith("scrypt$16384$8$1$")
+    assert "correct horse" not in stored
+    assert verify_password("correct horse battery", stored)
+    assert not verify_password("correct horse batterY", stored)
+    assert not verify_password("", stored)
+    assert hash_password("correct horse battery") != stored  # a random salt each time
+    assert not needs_rehash(stored)
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "",
+        "plain",
+        "scrypt$x$8$1$aa$bb",
+        "md5$1$2$3$4$5",
+        "scrypt$3$8$1$c2FsdA$" + "A" * 43,
+        "scrypt$16384$8$1$c2FsdA$short",
+        "scrypt$4194304$8$1$c2FsdA$" + "A" * 43,
+    ],
+)
+def test_a_broken_or_foreign_hash_never_verifies(stored: str) -> None:
+    assert not verify_password("anything", stored)
+    assert needs_rehash(stored)
+
+
+def test_a_hash_with_older_parameters_verifies_and_asks_for_a_rehash() -> None:
+    old = hash_password("correct horse battery", n=2**12)
+    assert verify_password("correct horse battery", old)
+    assert needs_rehash(old)
+
+
+def test_an_overlong_password_is_refused_before_hashing() -> None:
+    with pytest.raises(ValueError, match="at most"):
+        hash_password("x" * 2000)
+    assert not verify_password("x" * 2000, hash_password("short but fine"))
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("", "empty"),
+        ("short", "shorter than 10"),
+        ("password123", "too common"),
+        ("aaaaaaaaaaaa", "too simple"),
+        ("admin-alice-2024", "contains the username"),
+        ("Tr0ub4dor&3x", None),
+    ],
+)
+def test_weak_passwords_are_named(password: str, reason: str | None) -> None:
+    found = weak_password(password, personal=("alice", "alice@example.com"))
+    if reason is None:
+        assert found is None
+    else:
+        assert found is not None and reason in found
+
+
+# the next URL -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "kept"),
+    [
+        ("/admin/", True),
+        ("/admin/articles/?page=2&sort=title", True),
+        ("/admin/%2F%2Fevil.com", True),  # percent-encoded: still a path of this site
+        ("/", True),
+        (None, False),
+        ("", False),
+        ("admin/", False),
+        ("//evil.com", False),
+        ("///evil.com", False),
+        ("/\\evil.com", False),
+        ("\\\\evil.com", False),
+        ("/\\/evil.com", False),
+        ("https://evil.com/", False),
+        ("http:/evil.com", False),
+        ("javascript:alert(1)", False),
+        ("/ /evil.com", False),
+        ("/\t/evil.com", False),
+        ("/\n/evil.com", False),
+        ("/\x00", False),
+        ("/" + "a" * 3000, False),
+    ],
+)
+def test_next_is_only_ever_a_local_path(target: str | None, kept: bool) -> None:
+    assert safe_next(target) == (target if kept else None)
+
+
+# the throttle ------------------------------------------------------------------------------
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Failure(Base):
+    __tablename__ = "test_login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[float] = mapped_column(Float)
+
+
+@pytest.fixture
+def failures(db_url: str) -> Iterator[DatabaseFailures]:
+    engine = sqlalchemy.create_engine(db_url)
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        yield DatabaseFailures(session, Failure)
+    engine.dispose()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_700_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_five_failures_for_a_key_make_the_next_attempt_wait(failures: DatabaseFailures) -> None:
+    clock = Clock()
+    throttle = LoginThrottle(failures, clock=clock)
+    for _ in range(4):
+        throttle.failed(["user", "address"])
+        clock.now += 60
+    assert throttle.wait(["user"]) == 0
+    throttle.failed(["user", "address"])
+    # the first failure was 4 minutes ago: it leaves the 15-minute window in 11 minutes
+    assert throttle.wait(["user"]) == 11 * 60
+    assert throttle.wait(["other", "address"]) == 11 * 60  # the address alone is enough
+    assert throttle.wait(["other"]) == 0
+    clock.now += 11 * 60
+    assert throttle.wait(["user", "address"]) == 0
+    throttle.failed(["user"])  # the 5 in the window are again 15 minutes apart at most
+    assert throttle.wait(["user"]) == 60
+
+
+def test_success_clears_the_users_failures_only(failures: DatabaseFailures) -> None:
+    clock = Clock()
+    throttle = LoginThrottle(failures, clock=clock)
+    for _ in range(5):
+        throttle.failed(["user", "address"])
+    throttle.succeeded("user")
+    assert throttle.wait(["user"]) == 0
+    assert throttle.wait(["address"]) == 15 * 60
+
+
+def test_old_failures_are_dropped_from_the_table(failures: DatabaseFailures) -> None:
+    clock = Clock()
+    throttle = LoginThrottle(failures, clock=clock)
+    throttle.failed(["user"])
+    clock.now += 16 * 60
+    throttle.failed(["user"])
+    count = failures.db.scalar(sqlalchemy.select(sqlalchemy.func.count()).select_from(Failure))
+    assert count == 1
+
+
+# SessionAuth in a small project ------------------------------------------------------------
+
+PROVIDER = """
+from dataclasses import dataclass, field
+
+from jetpy.auth import SessionAuth, hash_password
+
+
+@dataclass
+class User:
+    id: int
+    name: str
+    password_hash: str
+    is_superuser: bool = False
+    is_active: bool = True
+    session_version: int = 1
+    privileges: set = field(default_factory=set)
+
+    def has_privilege(self, kind, value):
+        return (kind, value) in self.privileges
+
+
+class MemoryFailures:
+    def __init__(self):
+        self.rows = []
+
+    def add(self, key, at):
+        self.rows.append((key, at))
+
+    def times(self, key, since):
+        return sorted(at for k, at in self.rows if k == key and at > since)
+
+    def clear(self, key):
+        self.rows = [row for row in self.rows if row[0] != key]
+
+
+class TestAuth(SessionAuth):
+    def __init__(self):
+        made = hash_password("right password", n=2**10)
+        self.users = {
+            1: User(1, "alice", made, is_superuser=True),
+            2: User(2, "bob", made, privileges={("visit_page", "secret"),
+                                                 ("visit_page", "password"),
+                                                 ("module_action", "test.secret:remove")}),
+            3: User(3, "carol", made),
+            4: User(4, "dave", made, is_active=False, privileges={("visit_page", "secret")}),
+        }
+        self.failures = MemoryFailures()
+
+    def user_by_id(self, ctx, id):
+        return self.users.get(id)
+
+    def user_by_login(self, ctx, login):
+        return next((u for u in self.users.values() if u.name == login), None)
+
+    def failure_store(self, ctx):
+        return self.failures
+"""
+
+CONTROLLERS = """
+from werkzeug.utils import redirect
+
+from jetpy import Controller, ControllerRouter
+
+
+class Main(Controller):
+    def default_action(self):
+        self.render("secret.html", user=self.ctx.auth.current_user(self.ctx))
+
+    def password_action(self):
+        if self.request.method == "POST":
+            user = self.ctx.auth.current_user(self.ctx)
+            self.ctx.auth.set_password(self.ctx, user, self.request.form["new"])
+            return redirect(self.page.url())
+        self.render("secret.html", user=None)
+
+    def logout_action(self):
+        if self.request.method == "POST":
+            self.ctx.auth.log_out(self.ctx)
+        return redirect("/")
+
+    def menu_action(self):
+        auth = self.ctx.auth
+        shown = [p.id for p in self.page.children if auth.can_see_page(self.ctx, p)]
+        self.output.append("menu:" + ",".join(shown))
+
+
+class Acl(Controller):
+    def get_router(self):
+        router = ControllerRouter(self)
+        router.add_action("remove", resolver=lambda: "remove" in self.request.args,
+                          acl_action="remove", url_creator=lambda: self.page.url(remove=1))
+        router.add_action("list", resolver=lambda: True, url_creator=lambda: self.page.url())
+        return router
+
+    def list_action(self):
+        self.output.append(f"remove link: {self.router.action('remove').url()}")
+
+    def remove_action(self):
+        self.output.append("removed")
+"""
+
+FILES = {
+    "application/config.yaml": "secret_key: test-secret\n",
+    "application/bases/web/base.yaml": """
+        name: Web
+        default: true
+        auth: application.modules.test.secret.auth:TestAuth
+        locales:
+          en_US:
+            urls: [/]
+            title: Site
+        """,
+    "application/bases/web/pages/cs_CZ/page.yaml": None,
+    "application/bases/web/pages/en_US/page.yaml": """
+        title: Home
+        contents:
+          - module: test.secret
+            action: menu
+        """,
+    "application/bases/web/pages/en_US/secret/page.yaml": """
+        title: Secret
+        secret: true
+        contents:
+          - module: test.secret
+        """,
+    "application/bases/web/pages/en_US/vip/page.yaml": """
+        title: VIP
+        secret: true
+        contents:
+          - module: test.secret
+        """,
+    "application/bases/web/pages/en_US/password/page.yaml": """
+        title: Password
+        secret: true
+        contents:
+          - module: test.secret
+            action: password
+        """,
+    "application/bases/web/pages/en_US/logout/page.yaml": """
+        title: Logout
+        contents:
+          - module: test.secret
+            action: logout
+        """,
+    "application/bases/web/pages/en_US/acl/page.yaml": """
+        title: ACL
+        contents:
+          - module: test.secret
+            controller: Acl
+        """,
+    "application/modules/test/secret/manifest.yaml": "label: Secret\nacl_actions: {remove: Remove}\n",
+    "application/modules/test/secret/auth.py": PROVIDER,
+    "application/modules/test/secret/controllers.py": CONTROLLERS,
+    "application/modules/test/secret/views/secret.html": (
+        "<p>secret for {{ user.name if user else 'nobody' }}</p>"
+        '<form method="post"><input name="csrf_token" value="{{ csrf_token() }}"></form>'
+    ),
+    "application/data/modules.yaml": "test.hello: activated\ntest.secret: activated\n",
+}
+
+TOKEN = re.compile(r'name="csrf_token" value="([A-Za-z0-9_-]+)"')
+NEXT = re.compile(r'name="next" value="([^"]*)"')
+
+
+@pytest.fixture
+def app(make_project: ProjectFactory) -> Application:
+    return Application(make_project(FILES), use_cache=False)
+
+
+@pytest.fixture
+def client(app: Application) -> Client:
+    return Client(app)
+
+
+def form_values(response: TestResponse) -> tuple[str, str]:
+    text = response.get_data(as_text=True)
+    token, next_url = TOKEN.search(text), NEXT.search(text)
+    assert token is not None and next_url is not None, text
+    return token.group(1), next_url.group(1).replace("&amp;", "&")
+
+
+def log_in(
+    client: Client, url: str, name: str, password: str = "right password", **extra: str
+) -> TestResponse:
+    token, next_url = form_values(client.get(url))
+    data = {"_login": "1", "csrf_token": token, "next": next_url, "login": name}
+    return client.post(url, data={**data, "password": password, **extra})
+
+
+def session_id(app: Application, client: Client) -> str | None:
+    cookie = client.get_cookie("jetpy_session_web")
+    if cookie is None:
+        return None
+    payload = app.sessions.serializer("web").loads(cookie.value)
+    return payload["i"]  # type: ignore[no-any-return]
+
+
+def test_a_secret_page_answers_the_login_form_at_its_url(client: Client) -> None:
+    response = client.get("/secret/?tab=2")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "<h1>Sign in</h1>" in text and "secret for" not in text
+    assert form_values(response)[1] == "/secret/?tab=2"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "<title>Sign in" in text
+
+
+def test_a_good_login_redirects_to_next(client: Client) -> None:
+    response = log_in(client, "/secret/?tab=2", "bob")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/secret/?tab=2"
+    assert "secret for bob" in client.get("/secret/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["//evil.com/", "https://evil.com/", "/\\evil.com"])
+def test_a_foreign_next_is_replaced_by_the_page_asked_for(client: Client, target: str) -> None:
+    response = log_in(client, "/secret/", "bob", next=target)
+    assert response.headers["Location"] == "/secret/"
+    linked = Client(client.application).get("/vip/", query_string={"next": target})
+    assert form_values(linked)[1].startswith("/vip/?next=")  # the page itself, not `target`
+
+
+def test_a_wrong_password_is_told_and_nobody_signs_in(client: Client) -> None:
+    response = log_in(client, "/secret/", "bob", password="wrong password")
+    assert response.status_code == 200
+    assert "Wrong username or password." in response.get_data(as_text=True)
+    unknown = log_in(client, "/secret/", "nobody", password="wrong password")
+    assert "Wrong username or password." in unknown.get_data(as_text=True)
+    assert "<h1>Sign in</h1>" in client.get("/secret/").get_data(as_text=True)
+
+
+def test_an_inactive_user_cannot_sign_in(client: Client) -> None:
+    response = log_in(client, "/secret/", "dave")
+    assert "Wrong username or password." in response.get_data(as_text=True)
+
+
+def test_the_login_post_without_csrf_token_is_refused(client: Client) -> None:
+    client.get("/secret/")
+    data = {"_login": "1", "login": "bob", "password": "right password"}
+    assert client.post("/secret/", data=data).status_code == 400
+    assert "<h1>Sign in</h1>" in client.get("/secret/").get_data(as_text=True)
+
+
+def test_login_gives_the_session_a_new_id(app: Application, client: Client) -> None:
+    client.get("/secret/")
+    before = session_id(app, client)
+    assert before is not None
+    log_in(client, "/secret/", "bob")
+    after = session_id(app, client)
+    assert after is not None and after != before
+
+
+def test_a_planted_session_cookie_does_not_carry_the_login(app: Application) -> None:
+    attacker = Client(app)
+    attacker.get("/secret/")
+    planted = attacker.get_cookie("jetpy_session_web")
+    assert planted is not None
+    victim = Client(app)
+    victim.set_cookie("jetpy_session_web", planted.value)
+    log_in(victim, "/secret/", "bob")
+    attacker.set_cookie("jetpy_session_web", planted.value)
+    assert "<h1>Sign in</h1>" in attacker.get("/secret/").get_data(as_text=True)
+
+
+def test_without_the_privilege_the_page_is_forbidden(client: Client) -> None:
+    log_in(client, "/secret/", "carol")
+    assert client.get("/secret/").status_code == 403
+
+
+def menu_of(client: Client) -> set[str]:
+    found = re.search(r"menu:([\w,]*)", client.get("/").get_data(as_text=True))
+    assert found is not None
+    return set(found.group(1).split(","))
+
+
+def test_privileges_and_the_superuser(app: Application) -> None:
+    bob, alice = Client(app), Client(app)
+    log_in(bob, "/secret/", "bob")
+    log_in(alice, "/secret/", "alice")
+    assert bob.get("/vip/").status_code == 403
+    assert alice.get("/vip/").status_code == 200
+    public = {"logout", "acl", "items", "about"}
+    assert menu_of(bob) == public | {"secret", "password"}
+    assert menu_of(alice) == public | {"secret", "password", "vip"}
+    assert menu_of(Client(app)) == public
+
+
+def test_module_actions_follow_the_acl_privilege(app: Application) -> None:
+    bob, carol, alice, nobody = Client(app), Client(app), Client(app), Client(app)
+    log_in(bob, "/secret/", "bob")
+    log_in(carol, "/secret/", "carol")
+    log_in(alice, "/secret/", "alice")
+    assert "remove link: /acl/?remove=1" in bob.get("/acl/").get_data(as_text=True)
+    assert "remove link: /acl/?remove=1" in alice.get("/acl/").get_data(as_text=True)
+    assert "remove link: None" in carol.get("/acl/").get_data(as_text=True)
+    assert "remove link: None" in nobody.get("/acl/").get_data(as_text=True)
+    assert "removed" in bob.get("/acl/?remove=1").get_data(as_text=True)
+    assert carol.get("/acl/?remove=1").status_code == 403
+    assert nobody.get("/acl/?remove=1").status_code == 403
+
+
+def session_token(client: Client, url: str) -> str:
+    """The CSRF token of the form on the page at `url`."""
+    found = TOKEN.search(client.get(url).get_data(as_text=True))
+    assert found is not None
+    return found.group(1)
+
+
+def test_logout_ends_the_session(client: Client) -> None:
+    log_in(client, "/secret/", "bob")
+    response = client.post("/logout/", data={"csrf_token": session_token(client, "/secret/")})
+    assert response.status_code == 302
+    assert client.get_cookie("jetpy_session_web") is None
+    assert "<h1>Sign in</h1>" in client.get("/secret/").get_data(as_text=True)
+
+
+def test_a_new_password_ends_the_other_sessions(app: Application) -> None:
+    here, elsewhere = Client(app), Client(app)
+    log_in(here, "/secret/", "bob")
+    log_in(elsewhere, "/secret/", "bob")
+    token = session_token(here, "/password/")
+    response = here.post("/password/", data={"csrf_token": token, "new": "another password"})
+    assert response.status_code == 302
+    assert "secret for bob" in here.get("/secret/").get_data(as_text=True)  # still signed in
+    assert "<h1>Sign in</h1>" in elsewhere.get("/secret/").get_data(as_text=True)
+    assert log_in(elsewhere, "/secret/", "bob").status_code == 200  # the old password fails
+    assert log_in(elsewhere, "/secret/", "bob", password="another password").status_code == 303
+
+
+def test_five_failures_make_the_next_login_wait(client: Client) -> None:
+    for _ in range(4):
+        response = log_in(client, "/secret/", "bob", password="wrong password")
+        assert "Try again in" not in response.get_data(as_text=True)
+    fifth = log_in(client, "/secret/", "bob", password="wrong password")
+    assert "Try again in 15 min" in fifth.get_data(as_text=True)
+    refused = log_in(client, "/secret/", "bob")  # even the right password waits
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 14 * 60
+    assert "Try again in 15 min" in refused.get_data(as_text=True)
+    assert "<h1>Sign in</h1>" in client.get("/secret/").get_data(as_text=True)
+
+
+def test_failures_from_one_address_for_many_names_wait_too(client: Client) -> None:
+    for name in ("a1", "a2", "a3", "a4", "a5"):
+        log_in(client, "/secret/", name, password="wrong password")
+    assert log_in(client, "/secret/", "bob").status_code == 429
