@@ -158,20 +158,28 @@ class Application:
                 self.db.commit_request()
             return self.keep_session(ctx, response)
         except HTTPException as error:
-            if error.response is not None:
-                if error.response.status_code < 400:
+            if error.response is None:
+                return self.keep_session(ctx, error_response(self, ctx, error, request))
+            answer: Response = error.response  # type: ignore[assignment]
+            try:  # a redirect raised by a controller keeps its work, as one returned does
+                if answer.status_code < 400:
                     self.db.commit_request()
-                return self.keep_session(ctx, error.response)  # type: ignore[arg-type]
-            return self.keep_session(ctx, error_response(self, ctx, error, request))
+            except Exception as exc:
+                return self.failed(request, ctx, exc)
+            return self.keep_session(ctx, answer)
         except Exception as exc:
-            if self.config.debug:
-                raise
-            hint = _DATABASE_HINT if isinstance(exc, DBAPIError) else ""
-            log.exception("request %s %s failed%s", request.method, request.path, hint)
-            return error_response(self, ctx, InternalServerError(), request)
+            return self.failed(request, ctx, exc)
         finally:
             if ctx is not None:
                 ctx.close()
+
+    def failed(self, request: Request, ctx: RequestContext | None, exc: Exception) -> Response:
+        """Log an unexpected error and answer the 500 page (debug mode: let it through)."""
+        if self.config.debug:
+            raise exc
+        hint = _DATABASE_HINT if isinstance(exc, DBAPIError) else ""
+        log.error("request %s %s failed%s", request.method, request.path, hint, exc_info=exc)
+        return error_response(self, ctx, InternalServerError(), request)
 
     def keep_session(self, ctx: RequestContext | None, response: Response) -> Response:
         """Put the session cookie on the response if the request changed the session.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
@@ -138,7 +138,8 @@ def test_gross_from_net(net: Decimal, rate: int, precision: int, gross: str) -> 
     [
         # expected: net, gross, vat, price before (the pricelist's figure), discount %
         ("121", 21, True, 2, None, ("100.00", "121.00", "21.00", None, 0)),
-        ("100", 21, True, 2, None, ("82.64", "100.00", "17.36", None, 0)),
+        # VAT of the rounded net: 82.64 * 0.21 = 17.3544, so net + VAT is 99.99, not 100
+        ("100", 21, True, 2, None, ("82.64", "100.00", "17.35", None, 0)),
         ("100", 21, False, 2, None, ("100.00", "121.00", "21.00", None, 0)),
         ("0.50", 21, False, 2, None, ("0.50", "0.61", "0.11", None, 0)),
         ("1290", 21, True, 0, None, ("1066", "1290", "224", None, 0)),
@@ -148,8 +149,9 @@ def test_gross_from_net(net: Decimal, rate: int, precision: int, gross: str) -> 
         ("85", 21, True, 2, "100", ("70.25", "85.00", "14.75", "100.00", 15)),
         ("70", 12, False, 2, "100", ("70.00", "78.40", "8.40", "100.00", 30)),
         ("87.5", 21, True, 2, "100", ("72.31", "87.50", "15.19", "100.00", 13)),  # 12.5 up
-        ("100", 21, True, 2, "100", ("82.64", "100.00", "17.36", None, 0)),  # not a discount
-        ("100", 21, True, 2, "90", ("82.64", "100.00", "17.36", None, 0)),
+        ("100", 21, True, 2, "100", ("82.64", "100.00", "17.35", None, 0)),  # not a discount
+        ("100", 21, True, 2, "90", ("82.64", "100.00", "17.35", None, 0)),
+        ("0.05", 10, False, 2, None, ("0.05", "0.06", "0.01", None, 0)),  # 0.005: half up
     ],
 )
 def test_price_breakdown(
@@ -165,7 +167,7 @@ def test_price_breakdown(
     )
     net, gross, vat, price_before, percent = expected
     assert (price.net, price.gross, price.vat) == (D(net), D(gross), D(vat))
-    assert price.net + price.vat == price.gross
+    assert price.vat == (price.net * rate / 100).quantize(D(1).scaleb(-precision), ROUND_HALF_UP)
     assert price.price == (price.gross if includes_vat else price.net)
     assert price.price_before == (D(price_before) if price_before else None)
     assert price.has_discount is (price_before is not None)

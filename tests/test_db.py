@@ -39,7 +39,7 @@ class Note(Model):
 """
 
 NOTES_CONTROLLERS = """
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import NotFound, abort
 from werkzeug.utils import redirect
 from sqlalchemy import select
 
@@ -50,7 +50,10 @@ from jetpy import Controller, ControllerRouter
 class Main(Controller):
     def get_router(self):
         router = ControllerRouter(self)
-        for name in ("add", "add_then_404", "add_then_fail", "add_then_redirect"):
+        for name in (
+            "add", "add_then_404", "add_then_fail", "add_then_redirect", "add_then_abort_redirect",
+            "clash_then_abort_redirect",
+        ):
             router.add_action(name, resolver=lambda name=name: self._claim(name))
         router.add_action("list", resolver=lambda: self.url_path == "")
         return router
@@ -80,6 +83,16 @@ class Main(Controller):
     def add_then_redirect_action(self):
         self._add()
         return redirect(self.page.url())
+
+    def add_then_abort_redirect_action(self):
+        self._add()
+        abort(redirect(self.page.url()))  # a redirect raised, not returned
+
+    def clash_then_abort_redirect_action(self):
+        self.db.add(Note(id=1, text="first"))
+        self.db.flush()
+        self.db.add(Note(id=1, text="same id"))  # fails only when committed
+        abort(redirect(self.page.url()))
 
     def list_action(self):
         texts = self.db.scalars(select(Note.text).order_by(Note.id)).all()
@@ -177,6 +190,22 @@ def test_a_redirect_commits(notes_app: Application) -> None:
     response = Client(notes_app).get("/notes/add_then_redirect?text=moved")
     assert response.status_code == 302
     assert notes(notes_app) == ["moved"]
+
+
+def test_a_raised_redirect_commits_too(notes_app: Application) -> None:
+    response = Client(notes_app).get("/notes/add_then_abort_redirect?text=raised")
+    assert response.status_code == 302
+    assert notes(notes_app) == ["raised"]
+
+
+def test_a_commit_that_fails_answers_the_500_page(
+    notes_app: Application, caplog: pytest.LogCaptureFixture
+) -> None:
+    response = Client(notes_app).get("/notes/clash_then_abort_redirect")
+    assert response.status_code == 500
+    assert "Traceback" not in response.text
+    assert notes(notes_app) == []
+    assert "run `jetpy db upgrade`" in caplog.text  # a database error: the log gives a hint
 
 
 @pytest.mark.parametrize("path, status", [("add_then_404", 404), ("add_then_fail", 500)])

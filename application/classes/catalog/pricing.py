@@ -6,9 +6,10 @@ Plain functions and frozen dataclasses over `Decimal`, usable without a database
 - Every amount is rounded half up (`ROUND_HALF_UP`) to the pricelist's precision.
 - The stored price is the gross price unless the pricelist stores prices without VAT; the
   other one is derived: net = gross / (1 + rate/100), gross = net * (1 + rate/100).
-- VAT is gross - net of the two rounded amounts, so that net + VAT == gross always holds
-  (as on an invoice). When the stored price is net this equals net * rate/100 rounded; when it
-  is gross it may differ from that product by one unit of the last digit.
+- VAT = net * rate/100 of the (rounded) net price, rounded. When the stored price is gross,
+  net + VAT may differ from gross by one unit of the last digit (gross 100.00 at 21 %: net
+  82.64, VAT 17.35); the stored gross stays the price the customer pays. A set whose items
+  have different rates has no single rate: its VAT is gross - net.
 - A zero rate makes net equal gross.
 """
 
@@ -82,10 +83,14 @@ class PriceBreakdown:
     includes_vat: bool
     net_before: Decimal | None = None
     gross_before: Decimal | None = None
+    precision: int = 2  # of the pricelist's currency: VAT is rounded to it
 
     @property
     def vat(self) -> Decimal:
-        return self.gross - self.net
+        """net * rate/100, rounded half up; gross - net for a set of mixed rates."""
+        if self.vat_rate is None:
+            return self.gross - self.net
+        return round_money(self.net * self.vat_rate / HUNDRED, self.precision)
 
     @property
     def price(self) -> Decimal:
@@ -128,7 +133,7 @@ def price_breakdown(
         before = round_money(stored_before, precision)
         if before > price:
             net_before, gross_before = _both(before, rate, includes_vat, precision)
-    return PriceBreakdown(net, gross, rate, includes_vat, net_before, gross_before)
+    return PriceBreakdown(net, gross, rate, includes_vat, net_before, gross_before, precision)
 
 
 def _both(
@@ -196,5 +201,5 @@ def set_price(
         other = round_money(other_sum * ratio, precision)
         net, gross = (other, own) if includes_vat else (own, other)
     if own < own_sum:
-        return PriceBreakdown(net, gross, rate, includes_vat, net_sum, gross_sum)
-    return PriceBreakdown(net, gross, rate, includes_vat)
+        return PriceBreakdown(net, gross, rate, includes_vat, net_sum, gross_sum, precision)
+    return PriceBreakdown(net, gross, rate, includes_vat, precision=precision)
