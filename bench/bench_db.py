@@ -204,12 +204,16 @@ def example_site() -> Site:
     # linked from the footer, kept out of the main menu (`main_menu: false` in their page.yaml)
     sitemap = SitePage("sitemap", "Sitemap", "/sitemap/", home, in_main_menu=False)
     feed = SitePage("google-shopping", "Google Shopping feed", "/google-shopping/", home, False)
+    sign_up = SitePage("sign-up", "Sign up", "/sign-up/", home, in_main_menu=False)  # web.auth
     pages = [home, articles, products, services, consulting, audits, about, contact, sitemap, feed]
+    pages.append(sign_up)
     footer = FooterMenu(
         "More on this site",
         (
             MenuItem("About", "/about/", "about"),
             MenuItem("Contact", "/contact/", "contact"),
+            # web.auth also adds "My account", shown to signed-in visitors only
+            MenuItem("Sign up", "/sign-up/", "sign-up"),
             MenuItem("", None, separator=True),
             MenuItem("Sitemap", "/sitemap/", "sitemap"),
             MenuItem("Back to top", "#top"),

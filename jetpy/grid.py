@@ -275,7 +275,7 @@ class Grid:
                 ignored("page", page, _("not a page number"))
         return state
 
-    def query(self, state: GridState, **changes: Any) -> dict[str, str]:
+    def query(self, state: GridState, /, **changes: Any) -> dict[str, str]:
         """The query string of `state` with `changes` (None removes); defaults are left out.
 
         Any change but of the page goes back to page 1.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import textwrap
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from werkzeug.test import Client
 
 import jetpy.db
 from jetpy import Application
-from jetpy.db import import_classes, project_model
+from jetpy.db import application_tables, import_classes, project_model
 from jetpy.modules import use_project_imports
 
 REPO = Path(__file__).resolve().parent.parent  # the example application's project folder
@@ -280,4 +281,65 @@ def example_app(db_engine: sqlalchemy.Engine) -> Iterator[Application]:
         session.commit()
     app = Application(REPO, use_cache=False)
     yield app
+    app.db.dispose()
+
+
+# one seeded site for the whole run (security and browser tests) ----------------------------
+SITE_PASSWORD = "Correct-Horse-42"  # of every administrator of `seeded_site`
+
+
+@dataclass(frozen=True)
+class SeededSite:
+    """A database with the demo data and a superuser `boss`, and the application on it."""
+
+    url: str
+    app: Application
+
+
+def site_database_url(base: Path) -> str:
+    """SQLite in `base`, or a database next to $JETPY_TEST_DATABASE_URL (created when missing).
+
+    Not the test database itself: `db_url` empties that one before every test.
+    """
+    url = os.environ.get(TEST_DATABASE)
+    if not url:
+        return f"sqlite:///{base / 'site.sqlite3'}"
+    parsed = sqlalchemy.make_url(url)
+    site = parsed.set(database=f"{parsed.database}_site")
+    engine = sqlalchemy.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.exec_driver_sql(
+                "SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": site.database}
+            ).first()
+            if exists is None:
+                connection.exec_driver_sql(f'CREATE DATABASE "{site.database}"')
+    finally:
+        engine.dispose()
+    url = site.render_as_string(hide_password=False)
+    empty_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def seeded_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededSite]:
+    """The example application on a database made once per run: tables, demo data, `boss`.
+
+    Tests that change data use rows of their own (or say which demo rows they change).
+    """
+    use_project_imports(REPO)  # an earlier test may have loaded another project's `application`
+    from application.classes.admin_users import create_administrator
+    from application.seed import seed
+
+    url = site_database_url(tmp_path_factory.mktemp("site"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JETPY_DATABASE_URL", url)
+        app = Application(REPO, use_cache=False)
+    states = {name: module.state for name, module in app.modules.items()}
+    app.db.create_tables(application_tables(app.modules, states))
+    with app.db.session() as session:
+        seed(session)
+        create_administrator(session, "boss", "boss@example.com", SITE_PASSWORD, superuser=True)
+        session.commit()
+    yield SeededSite(url, app)
     app.db.dispose()

@@ -22,8 +22,7 @@ COOKIE = "jetpy_session_admin"
 @pytest.fixture
 def app(db_url: str, example_model: type) -> Iterator[Application]:
     """The example application with three administrators in the test database."""
-    from application.modules.admin.auth.login.models import Role
-    from application.modules.admin.auth.login.users import create_administrator
+    from application.classes.admin_users import Role, create_administrator
 
     engine = sqlalchemy.create_engine(db_url)
     example_model.metadata.create_all(engine)  # type: ignore[attr-defined]
@@ -171,8 +170,7 @@ def form_of_logout(client: Client) -> str:
 
 
 def test_a_password_change_signs_out_every_session(app: Application) -> None:
-    from application.modules.admin.auth.login.models import Administrator
-    from application.modules.admin.auth.login.users import change_password
+    from application.classes.admin_users import Administrator, change_password
 
     here, there = Client(app), Client(app)
     log_in(here, "editor")

@@ -18,7 +18,7 @@ GOOD = "Correct-Horse-42"
 
 @pytest.fixture
 def engine(db_url: str, example_model: type) -> sqlalchemy.Engine:
-    from application.modules.admin.auth.login import models  # noqa: F401  (its tables)
+    from application.classes import admin_users  # noqa: F401  (its tables)
 
     made = sqlalchemy.create_engine(db_url)
     example_model.metadata.create_all(made)  # type: ignore[attr-defined]
@@ -107,4 +107,4 @@ def test_duplicates_and_bad_names_are_refused(
 def test_without_the_tables_the_message_says_how_to_make_them(db_url: str) -> None:
     result = create(input=f"boss\nboss@example.com\n{GOOD}\n{GOOD}\n")
     assert result.exit_code == 1
-    assert "jetpy modules install --activate admin.auth.login" in result.output
+    assert "run `jetpy db upgrade`" in result.output

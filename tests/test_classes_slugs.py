@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from application.classes.slugs import check_slug, free_slug, slugify
+from application.classes.slugs import check_slug, choose_slug, free_slug, slugify
 
 
 @pytest.mark.parametrize(
@@ -81,3 +81,25 @@ def test_free_slug_numbers_a_taken_slug_within_its_scope(db_session: Session) ->
     # the article itself may keep its slug
     mine = ArticleLocalization.article_id != first.id
     assert free_slug(db_session, column, "news", english, mine) == "news"
+
+
+def test_choose_slug_makes_one_from_the_title_or_checks_the_typed_one(
+    db_session: Session,
+) -> None:
+    from application.classes.content import ArticleLocalization
+    from tests.test_classes_content import add
+
+    first = add(db_session, "news", 1, locales=("en_US",))
+    column = ArticleLocalization.slug
+    english = ArticleLocalization.locale == "en_US"
+    assert choose_slug(db_session, column, "News!", "", english).slug == "news-2"
+    assert choose_slug(db_session, column, "Other", " own-slug ", english).slug == "own-slug"
+    taken = choose_slug(db_session, column, "Other", "news", english)
+    assert (taken.slug, taken.suggestion) == ("", "news-2") and "%(slug)s" in taken.problem
+    bad = choose_slug(db_session, column, "Other", "Bad Slug", english)
+    assert (bad.slug, bad.suggestion) == ("", "bad-slug") and bad.problem
+    assert choose_slug(db_session, column, "!!!", "", english).problem
+    # the article itself may keep its slug; a long title gives a slug with room for `-2`
+    mine = ArticleLocalization.article_id != first.id
+    assert choose_slug(db_session, column, "x", "news", english, mine).slug == "news"
+    assert len(choose_slug(db_session, column, "a" * 300, "", english).slug) == 190

@@ -563,3 +563,21 @@ def test_helpers() -> None:
     assert parse_id("12") == 12
     for bad in ["0", "-1", "01", "1.5", "", " 1", "99999999999", str(2**31)]:
         assert parse_id(bad) is None
+
+
+def test_a_filter_may_be_called_state() -> None:
+    """`state` is also the name of Grid.query's own parameter (positional-only, so no clash)."""
+    table = sqlalchemy.Table(
+        "things",
+        sqlalchemy.MetaData(),
+        sqlalchemy.Column("id", sqlalchemy.Integer, primary_key=True),
+        sqlalchemy.Column("state", sqlalchemy.String(10)),
+    )
+    grid = Grid(
+        select(table), [Column("id", "ID")], filters=[Filter("state", "State", [("a", "A")])]
+    )
+    from werkzeug.datastructures import MultiDict
+
+    state = grid.read_state(MultiDict({"state": "a", "page": "2"}))
+    assert grid.query(state, state=None) == {}  # a changed filter goes back to page 1
+    assert grid.query(state) == {"state": "a", "page": "2"}

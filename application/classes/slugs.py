@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
@@ -11,6 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: `$` would let a final newline in
 _NOT_ALLOWED = re.compile(r"[^a-z0-9]+")
+MAX_MADE = 190  # characters of a slug made from a title (room for `-2` … in 200)
 # letters that Unicode does not decompose into an ASCII letter and a mark
 _SPELLED_OUT = str.maketrans(
     {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th"}
@@ -54,3 +56,47 @@ def free_slug(
         number += 1
         candidate = f"{slug}-{number}"
     return candidate
+
+
+@dataclass(frozen=True)
+class SlugChoice:
+    """The slug a form stores, or why the typed one cannot be used (a phrase, `%(slug)s`)."""
+
+    slug: str
+    problem: str = ""
+    suggestion: str = ""
+
+
+def choose_slug(
+    session: Session,
+    column: InstrumentedAttribute[str],
+    title: str,
+    typed: str,
+    *scope: ColumnElement[Any],
+) -> SlugChoice:
+    """The slug of a form: the typed one if it is a slug that is free within `scope`;
+    none typed: made from `title` and numbered when taken (see `free_slug`).
+
+    A typed slug is never changed behind the editor's back: a bad or taken one is a
+    problem with a suggestion, for the form to show at the field.
+    """
+    typed = typed.strip()
+    if not typed:
+        made = slugify(title)[:MAX_MADE]
+        if not made:
+            return SlugChoice("", "The title has no letters or digits; write the slug.")
+        return SlugChoice(free_slug(session, column, made, *scope))
+    if not SLUG.fullmatch(typed):
+        return SlugChoice(
+            "",
+            "Use lowercase letters and digits joined by dashes, e.g. %(slug)s.",
+            slugify(typed)[:MAX_MADE].strip("-") or "item",
+        )
+    taken = session.scalar(select(column).where(column == typed, *scope).limit(1))
+    if taken is not None:
+        return SlugChoice(
+            "",
+            "Another item of this locale has this slug; use another, e.g. %(slug)s.",
+            free_slug(session, column, typed, *scope),
+        )
+    return SlugChoice(typed)

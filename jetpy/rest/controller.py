@@ -16,7 +16,8 @@ answer is below 400, rolled back otherwise. Every error is the envelope of
 
 Reads are public. Writes need an API user: `authorize_write()` asks the base's auth provider
 for the module's ACL action (`post`, `put`, `delete`); a base without a provider has no API
-users yet, so its writes answer 401 with a `WWW-Authenticate` header.
+users yet, so its writes answer 401 with a `WWW-Authenticate` header. A request whose API
+user lacks the action gets 403.
 
 CSRF protection does not apply: the API does not authenticate by cookies. Its users send
 their credentials with each request, which a page on another site cannot make a browser do.
@@ -136,12 +137,7 @@ class RestController(Controller):
                 allow=allowed,
             )
         if method in WRITES and not self.authorize_write(method.lower()):
-            raise ApiError(
-                401,
-                f"{method} needs an API user allowed to `{method.lower()}` in module "
-                f"{self.module.name}; this request has none. Authenticate and send it again.",
-                headers={"WWW-Authenticate": f'Bearer realm="{self.base.id}"'},
-            )
+            raise self.write_refused(method)
         if item:
             self.id = self.parse_id(path)
         return name
@@ -166,6 +162,26 @@ class RestController(Controller):
         auth = self.ctx.auth
         return auth is not None and auth.module_action_allowed(
             self.ctx, self.module.name, acl_action
+        )
+
+    def write_refused(self, method: str) -> ApiError:
+        """401 when the request has no API user; 403 when its user lacks the ACL action.
+
+        The provider tells who the user is by a `current_user(ctx)` method, when it has one.
+        """
+        acl_action = method.lower()
+        who = getattr(self.ctx.auth, "current_user", None)
+        if callable(who) and who(self.ctx) is not None:
+            return ApiError(
+                403,
+                f"{method} needs the privilege `{self.module.name}:{acl_action}`, which this "
+                "API user lacks; ask an administrator to grant it.",
+            )
+        return ApiError(
+            401,
+            f"{method} needs an API user allowed to `{acl_action}` in module "
+            f"{self.module.name}; this request has none. Authenticate and send it again.",
+            headers={"WWW-Authenticate": f'Bearer realm="{self.base.id}"'},
         )
 
     # the one action ------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
+from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from application.classes.contact import ContactSubmitted
-from application.classes.mail import MailQueued
+from application.classes.mail import MailQueued, MailRequested
 
 if TYPE_CHECKING:
     from jetpy import Application
@@ -49,6 +50,24 @@ def on_contact_submitted(app: Application, event: ContactSubmitted) -> None:
             file=name,
             cause=event.event_name,
         )
+    )
+
+
+def on_mail_requested(app: Application, event: MailRequested) -> None:
+    """Queue a message another module asked for (sign-up confirmation, password reset …)."""
+    message = EmailMessage()
+    message["From"] = SENDER
+    message["To"] = event.to
+    message["Subject"] = event.subject
+    now = datetime.now(UTC)
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid(domain=SENDER.domain)
+    message["X-Jetpy-Locale"] = event.locale
+    message.set_content(event.text + "\n")
+    name = f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.eml"
+    write_atomically(outbox_dir(app) / name, bytes(message))
+    app.events.emit(
+        MailQueued(message_id=str(message["Message-ID"]), to=event.to, file=name, cause=event.cause)
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from application.modules.admin.auth.login.users import AdministratorError, create_administrator
+from application.classes.admin_users import AdministratorError, create_administrator
 from jetpy import Application
 from jetpy.modulecli import pass_app
 
@@ -40,7 +40,7 @@ def create(app: Application, username: str, email: str, password: str, superuser
     except SQLAlchemyError as error:
         raise click.ClickException(
             f"not created, the database refused: {type(error).__name__} (are the tables there? "
-            "run `jetpy modules install --activate admin.auth.login` or `jetpy db upgrade`)"
+            "run `jetpy db upgrade`: they come with the application's migrations)"
         ) from None
     kind = "superuser" if superuser else "administrator"
     click.echo(f"created {kind} {made}; sign in at /admin/")

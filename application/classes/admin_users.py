@@ -1,11 +1,19 @@
-"""Administrators, roles and their privileges, and failed logins (for the throttle)."""
+"""Administrators of the admin base, their roles and privileges, and failed logins.
+
+Shared by the modules admin.auth.login (sign-in, the auth provider, `jetpy admin create`),
+admin.auth.users and admin.auth.roles (their administration): modules never import each
+other, so the entities and the checks on them live here, once.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+import re
+
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from application.classes.model import Model
+from jetpy.auth import hash_password, weak_password
 
 VISIT_PAGE = "visit_page"  # value: a page id of the admin base
 MODULE_ACTION = "module_action"  # value: `module:acl_action`
@@ -93,3 +101,75 @@ class LoginFailure(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[float] = mapped_column(Float)
+
+
+# making and changing administrators ----------------------------------------------------
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,99}")
+EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
+
+
+class AdministratorError(ValueError):
+    """What is wrong with the data of a new administrator, told to the person typing it."""
+
+
+def taken_by_another(
+    db: Session, username: str, email: str, exclude: int | None = None
+) -> str | None:
+    """Which of username / e-mail address another administrator has (any case), or None."""
+    query = select(Administrator).where(
+        (func.lower(Administrator.username) == username.lower())
+        | (func.lower(Administrator.email) == email.lower())
+    )
+    if exclude is not None:
+        query = query.where(Administrator.id != exclude)
+    taken = db.scalars(query.limit(1)).first()
+    if taken is None:
+        return None
+    return "username" if taken.username.lower() == username.lower() else "e-mail address"
+
+
+def check_new_administrator(db: Session, username: str, email: str, password: str) -> None:
+    """Raise AdministratorError naming the first thing wrong with a new administrator."""
+    if not USERNAME.fullmatch(username):
+        raise AdministratorError(
+            "the username must be 2 to 100 letters, digits, `.`, `_` or `-` "
+            "(starting with a letter or digit)"
+        )
+    if len(email) > 254 or not EMAIL.fullmatch(email):
+        raise AdministratorError(f"`{email}` is not an e-mail address")
+    which = taken_by_another(db, username, email)
+    if which is not None:
+        raise AdministratorError(f"an administrator with this {which} exists already")
+    reason = weak_password(password, personal=(username, email, email.split("@")[0]))
+    if reason is not None:
+        raise AdministratorError(f"{reason}; choose a longer, less guessable one")
+
+
+def create_administrator(
+    db: Session, username: str, email: str, password: str, *, superuser: bool = False
+) -> Administrator:
+    """A new active administrator (checked first); the caller commits."""
+    check_new_administrator(db, username, email, password)
+    administrator = Administrator(
+        username=username,
+        email=email.lower(),
+        password_hash=hash_password(password),
+        is_superuser=superuser,
+        is_active=True,
+        session_version=1,
+    )
+    db.add(administrator)
+    db.flush()
+    return administrator
+
+
+def change_password(db: Session, administrator: Administrator, password: str) -> None:
+    """A new password (checked); every session signed in with the old one ends."""
+    reason = weak_password(
+        password, personal=(administrator.username, administrator.email.split("@")[0])
+    )
+    if reason is not None:
+        raise AdministratorError(f"{reason}; choose a longer, less guessable one")
+    administrator.password_hash = hash_password(password)
+    administrator.session_version += 1
+    db.flush()

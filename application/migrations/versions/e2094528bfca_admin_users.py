@@ -1,7 +1,7 @@
 """admin users
 
 Revision ID: e2094528bfca
-Revises: 
+Revises: 7938731ce756
 Create Date: 2026-11-21 21:14:58.831431
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'e2094528bfca'
-down_revision = None
-branch_labels = ('admin.auth.login',)
+down_revision = '7938731ce756'
+branch_labels = None
 depends_on = None
 
 

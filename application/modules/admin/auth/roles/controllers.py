@@ -1,0 +1,154 @@
+"""Roles of the admin base: a grid, and add/edit forms with the privileges as checkboxes.
+
+The page (`/admin/roles/`) is a `jetpy.crud.CrudController`: `?add`, `?view=ID`, `?edit=ID`,
+`?delete=ID`. A role's privileges are picked from what exists: the pages of the admin base
+(`visit_page` + page id) and the ACL actions of the active modules (`module_action` +
+`module:acl_action`). A value that is not offered is refused by the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, delete, func, select
+from wtforms import Field, SelectMultipleField, StringField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from application.classes.admin_users import MODULE_ACTION, VISIT_PAGE, AdministratorRole, Role
+from jetpy.crud import CrudController
+from jetpy.forms import Form
+from jetpy.grid import Column, Grid
+
+
+@dataclass(frozen=True)
+class Group:
+    """Privileges shown together: the admin pages, or one module's ACL actions."""
+
+    index: int
+    label: str
+    choices: list[tuple[str, str]]  # (`kind:value`, label)
+
+
+class RoleForm(Form):
+    """A role's name, description and privileges (`kind:value` strings)."""
+
+    class Meta:
+        id_prefix = "role-"
+
+    name = StringField("Name", [InputRequired("Enter the name."), Length(max=100)])
+    description = StringField("Description", [Length(max=500)])
+    privileges = SelectMultipleField("Privileges", choices=[])
+
+    name_taken: Any = None  # set by the controller: name → whether another role has it
+
+    def validate_name(self, field: Field) -> None:
+        if self.name_taken is not None and self.name_taken((field.data or "").strip()):
+            raise ValidationError(self._("Another role has this name."))
+
+
+class Main(CrudController):
+    """The roles grid and forms."""
+
+    model = Role
+    form_template = "admin.auth.roles/form.html"
+
+    # the grid --------------------------------------------------------------------------
+    def get_grid(self) -> Grid:
+        _ = self._
+        statement: Select[Any] = select(Role)
+        return Grid(
+            statement,
+            [
+                Column("id", "ID"),
+                Column("name", _("Name"), searchable=True),
+                Column("description", _("Description"), searchable=True),
+                Column(
+                    "privileges",
+                    _("Privileges"),
+                    sortable=False,
+                    value=lambda role: len(role.privileges),
+                ),
+            ],
+            sort="name",
+            export_filename="roles",
+        )
+
+    def title_of(self, item: Any) -> str:
+        return str(item.name) if item.name else self._("Role")
+
+    def view_fields(self, item: Any) -> list[tuple[str, Any]]:
+        labels = {value: label for group in self.groups() for value, label in group.choices}
+        granted = sorted(f"{p.kind}:{p.value}" for p in item.privileges)
+        return [
+            (self._("Name"), item.name),
+            (self._("Description"), item.description),
+            (self._("Privileges"), ", ".join(labels.get(value, value) for value in granted)),
+        ]
+
+    # the privileges on offer -------------------------------------------------------------
+    def groups(self) -> list[Group]:
+        """The admin base's pages, then each active module's ACL actions."""
+        pages: dict[str, str] = {}
+        for (base, locale), tree in self.app.trees.items():
+            if base != self.base.id:
+                continue
+            for page_id, page in tree.by_id.items():
+                # this locale's title wins; another locale's names a page this one lacks
+                if locale == self.locale.name or page_id not in pages:
+                    pages[page_id] = page.title
+        groups = [
+            Group(
+                1,
+                self._("Pages of the administration"),
+                [(f"{VISIT_PAGE}:{id}", title) for id, title in sorted(pages.items())],
+            )
+        ]
+        for module, actions in sorted(self.app.acl_actions.items()):
+            choices = [(f"{MODULE_ACTION}:{module}:{name}", text) for name, text in actions.items()]
+            label = self._("Actions of module %(module)s", module=module)
+            groups.append(Group(len(groups) + 1, label, choices))
+        return groups
+
+    # forms -----------------------------------------------------------------------------
+    def make_form(self, item: Any) -> RoleForm:
+        data: dict[str, Any] | None = None
+        if self.request.method != "POST":  # not obj=item: its `privileges` are objects
+            data = {
+                "name": item.name,
+                "description": item.description,
+                "privileges": [f"{p.kind}:{p.value}" for p in item.privileges],
+            }
+        form = RoleForm(self, data=data)
+        form.privileges.choices = [c for group in self.groups() for c in group.choices]
+
+        def name_taken(name: str) -> bool:
+            same = func.lower(Role.name) == name.lower()
+            query = select(func.count()).select_from(Role).where(same)
+            if item.id is not None:
+                query = query.where(Role.id != item.id)
+            return bool(self.db.scalar(query))
+
+        form.name_taken = name_taken
+        return form
+
+    def render_crud(self, template: str, **values: Any) -> None:
+        super().render_crud(template, groups=self.groups(), **values)
+
+    def save(self, item: Any, form: Any) -> None:
+        item.name = form.name.data.strip()
+        item.description = (form.description.data or "").strip()
+        chosen = {tuple(value.split(":", 1)) for value in form.privileges.data or []}
+        for privilege in list(item.privileges):
+            if (privilege.kind, privilege.value) not in chosen:
+                item.privileges.remove(privilege)
+        for kind, value in sorted(chosen):
+            item.grant(kind, value)
+        self.db.add(item)
+        self.db.flush()
+
+    def remove(self, item: Any) -> None:
+        # the administrators lose the role (the foreign key cascades too; this is explicit)
+        self.db.execute(delete(AdministratorRole).where(AdministratorRole.role_id == item.id))
+        self.db.delete(item)
+        self.db.flush()

@@ -1,0 +1,309 @@
+"""Visitors' accounts: sign-up with e-mail confirmation, password reset, and "My account".
+
+Mail goes out through the event `mail.requested` (module mail.outbox writes it to the
+outbox); links in it carry signed, expiring tokens (see tokens.py). The login form itself is
+the provider's (auth.py): a secret page of the base answers it at its own URL.
+
+Links are absolute: the content parameter `site_url` (e.g. `https://shop.example.com`) gives the
+site's address; without it the request's own is used, which is fine only behind a server that
+accepts just the site's host names (else a forged Host header would make the links point away).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from werkzeug.utils import redirect
+from werkzeug.wrappers import Response
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from application.classes.mail import MailRequested
+from application.modules.web.auth.auth import VisitorAuth
+from application.modules.web.auth.models import Visitor, VisitorLoginFailure
+from application.modules.web.auth.tokens import CONFIRM, RESET, TokenProblem, make_token, read_token
+from jetpy import Controller
+from jetpy.auth import DatabaseFailures, LoginThrottle, hash_password, weak_password
+from jetpy.auth.throttle import client_address, throttle_key
+from jetpy.forms import Form
+
+# the address form browsers accept for <input type=email> (WHATWG), with a dot in the domain
+EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
+)
+CONTROLS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+RESET_LIMIT = 3  # reset mails per address (and per client) in the throttle's window
+
+
+def stripped(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def check_email(form: Form, field: Any) -> None:
+    if len(field.data or "") > 254 or not EMAIL.fullmatch(field.data or ""):
+        raise ValidationError(
+            form._("This does not look like an e-mail address; write it like jane@example.com.")
+        )
+
+
+class NewPasswordForm(Form):
+    """A new password, typed twice."""
+
+    class Meta:
+        id_prefix = "visitor-"
+
+    password = PasswordField(
+        "Password",
+        [DataRequired("Choose a password."), Length(max=1024)],
+        description="At least 10 characters; not a common one.",
+    )
+    password_again = PasswordField(
+        "Password again",
+        [DataRequired("Type the password again."), EqualTo("password", "The passwords differ.")],
+    )
+    personal: tuple[str, ...] = ()
+
+    def validate_password(self, field: PasswordField) -> None:
+        if weak_password(field.data or "", personal=self.personal) is not None:
+            raise ValidationError(
+                self._("Choose a longer, less guessable password (at least 10 characters).")
+            )
+
+
+class SignUpForm(NewPasswordForm):
+    """Name, e-mail address and a password."""
+
+    name = StringField(
+        "Your name",
+        [DataRequired("Please enter your name."), Length(max=100)],
+        filters=[stripped],
+    )
+    email = EmailField(
+        "E-mail",
+        [DataRequired("Please enter your e-mail address."), check_email],
+        filters=[stripped],
+        description="We send a link to confirm it.",
+    )
+
+    def validate_name(self, field: StringField) -> None:
+        if CONTROLS.search(field.data or ""):
+            raise ValidationError(self._("Please write your name on one line."))
+
+    def validate_password(self, field: PasswordField) -> None:
+        email = (self.email.data or "").lower()
+        self.personal = (email, email.split("@")[0], (self.name.data or "").lower())
+        super().validate_password(field)
+
+
+class ResetRequestForm(Form):
+    """The address a reset link goes to."""
+
+    class Meta:
+        id_prefix = "visitor-"
+
+    email = EmailField(
+        "E-mail",
+        [DataRequired("Please enter your e-mail address."), check_email],
+        filters=[stripped],
+    )
+
+
+class Main(Controller):
+    """Actions of the pages the module brings: account, sign_up, reset."""
+
+    @property
+    def auth(self) -> VisitorAuth:
+        auth = self.ctx.auth
+        if not isinstance(auth, VisitorAuth):
+            raise TypeError(
+                f"module {self.module.name} runs in a base whose auth provider is "
+                f"{type(auth).__name__}; set `auth: {VisitorAuth.__module__}:VisitorAuth` "
+                "in base.yaml"
+            )
+        return auth
+
+    # helpers --------------------------------------------------------------------------
+    def page_of(self, id: str) -> Any:
+        return self.app.page(id, base=self.base.id, locale=self.locale.name)
+
+    def absolute(self, url: str) -> str:
+        """`url` (a path) with the site's address before it."""
+        site = str(self.parameters.get("site_url") or self.request.host_url)
+        return site.rstrip("/") + url
+
+    def mail(self, to: str, subject: str, text: str, cause: str) -> None:
+        self.app.events.emit(
+            MailRequested(to=to, subject=subject, text=text, locale=self.locale.name, cause=cause)
+        )
+
+    def link_problem(self, kind: str, again_url: str) -> None:
+        """A clear page for a link that cannot be used (expired, altered, used)."""
+        self.head.title = self._("This link cannot be used")
+        self.render("link_problem.html", kind=kind, again_url=again_url)
+
+    # My account -------------------------------------------------------------------------
+    def account_action(self) -> Response | None:
+        """The signed-in visitor's account (a secret page: others get the login form)."""
+        visitor = self.auth.current_user(self.ctx)
+        if visitor is None:  # only when the page is not secret
+            return redirect(self.page_of("sign-up").url(), 303)
+        if self.request.method == "POST" and "logout" in self.request.form:
+            self.auth.log_out(self.ctx)
+            self.flash(self._("You have signed out."), "info")
+            return redirect(self.page_of("_homepage_").url(), 303)
+        self.render("account.html", visitor=visitor)
+        return None
+
+    # sign-up and confirmation ---------------------------------------------------------------
+    def sign_up_action(self) -> Response | None:
+        token = self.request.args.get("confirm")
+        if token is not None:
+            return self.confirm(token)
+        if self.auth.current_user(self.ctx) is not None:
+            return redirect(self.page_of("account").url(), 303)
+        form = SignUpForm(self)
+        if form.validate_on_submit():
+            self.sign_up(form)
+            self.flash(
+                self._(
+                    "Almost done: we sent a link to %(email)s. Open it to confirm your address.",
+                    email=(form.email.data or "").lower(),
+                ),
+                "info",
+            )
+            return redirect(self.page.url(), 303)
+        self.render("sign_up.html", form=form)
+        return None
+
+    def sign_up(self, form: SignUpForm) -> None:
+        """A new unconfirmed account and its confirmation mail.
+
+        For an address that has an account already, that account's owner gets a note instead:
+        the page says the same either way, so it does not tell who has an account.
+        """
+        email = (form.email.data or "").lower()
+        _ = self._
+        found = self.db.scalars(select(Visitor).where(Visitor.email == email)).first()
+        if found is not None:
+            login = self.absolute(self.page_of("account").url())
+            reset = self.absolute(self.page_of("password-reset").url())
+            text = _(
+                "Someone, perhaps you, tried to sign up with this address, which has an "
+                "account already.\n\nSign in: %(login)s\nForgot your password? %(reset)s",
+                login=login,
+                reset=reset,
+            )
+            self.mail(email, _("Your account"), text, "web.auth.sign_up_again")
+            return
+        visitor = Visitor(
+            email=email,
+            name=form.name.data,
+            password_hash=hash_password(form.password.data or ""),
+            active=True,
+            session_version=1,
+        )
+        self.db.add(visitor)
+        self.db.flush()
+        token = make_token(self.app.config.secret_key, CONFIRM, {"v": visitor.id, "e": email})
+        link = self.absolute(self.page.url(confirm=token))
+        text = _(
+            "Hello %(name)s,\n\nplease confirm your e-mail address by opening this link "
+            "(valid for 3 days):\n%(link)s\n\nIf you did not sign up, ignore this message.",
+            name=visitor.name,
+            link=link,
+        )
+        self.mail(email, _("Confirm your e-mail address"), text, "web.auth.sign_up")
+
+    def confirm(self, token: str) -> Response | None:
+        try:
+            data = read_token(self.app.config.secret_key, CONFIRM, token)
+        except TokenProblem as problem:
+            self.link_problem(problem.kind, self.page.url())
+            return None
+        visitor = self.db.get(Visitor, data["v"])
+        if visitor is None or visitor.email != data.get("e"):
+            self.link_problem("invalid", self.page.url())
+            return None
+        if visitor.confirmed_at is None:
+            visitor.confirmed_at = datetime.now(UTC)
+            self.flash(self._("Your e-mail address is confirmed. You can sign in now."))
+        else:
+            self.flash(self._("Your e-mail address was confirmed already."), "info")
+        return redirect(self.page_of("account").url(), 303)
+
+    # password reset ---------------------------------------------------------------------------
+    def reset_action(self) -> Response | None:
+        token = self.request.args.get("token")
+        if token is not None:
+            return self.new_password(token)
+        form = ResetRequestForm(self)
+        if form.validate_on_submit():
+            email = (form.email.data or "").lower()
+            throttle = LoginThrottle(
+                DatabaseFailures(self.db, VisitorLoginFailure), limit=RESET_LIMIT
+            )
+            keys = [throttle_key("reset", email), throttle_key("reset", client_address(self.ctx))]
+            wait = throttle.wait(keys)
+            if wait:
+                self.flash(
+                    self._(
+                        "Too many reset links were asked for; try again in %(minutes)s min.",
+                        minutes=-(-wait // 60),
+                    ),
+                    "error",
+                )
+            else:
+                throttle.failed(keys)  # counted, so that nobody floods an inbox
+                self.send_reset(email)
+                self.flash(
+                    self._(
+                        "If %(email)s has an account here, we sent it a link to choose a new "
+                        "password. The link works for an hour, once.",
+                        email=email,
+                    ),
+                    "info",
+                )
+            return redirect(self.page.url(), 303)
+        self.render("reset_request.html", form=form)
+        return None
+
+    def send_reset(self, email: str) -> None:
+        visitor = self.db.scalars(select(Visitor).where(Visitor.email == email)).first()
+        if visitor is None or not visitor.active:
+            return  # the page says the same: it does not tell who has an account
+        data = {"v": visitor.id, "s": visitor.session_version}
+        token = make_token(self.app.config.secret_key, RESET, data)
+        text = self._(
+            "Hello %(name)s,\n\nto choose a new password open this link (it works for an hour, "
+            "once):\n%(link)s\n\nIf you did not ask for it, ignore this message; your password "
+            "stays as it is.",
+            name=visitor.name,
+            link=self.absolute(self.page.url(token=token)),
+        )
+        self.mail(visitor.email, self._("A new password"), text, "web.auth.password_reset")
+
+    def new_password(self, token: str) -> Response | None:
+        try:
+            data = read_token(self.app.config.secret_key, RESET, token)
+        except TokenProblem as problem:
+            self.link_problem(problem.kind, self.page.url())
+            return None
+        visitor = self.db.get(Visitor, data["v"])
+        if visitor is None or not visitor.active or visitor.session_version != data.get("s"):
+            self.link_problem("used", self.page.url())  # the password changed since
+            return None
+        form = NewPasswordForm(self)
+        form.personal = (visitor.email, visitor.email.split("@")[0], visitor.name.lower())
+        if form.validate_on_submit():
+            self.auth.set_password(self.ctx, visitor, form.password.data or "")
+            if visitor.confirmed_at is None:  # the link proved the address
+                visitor.confirmed_at = datetime.now(UTC)
+            self.flash(self._("Your password is changed. Sign in with it."))
+            return redirect(self.page_of("account").url(), 303)
+        self.render("new_password.html", form=form, action_url=self.page.url(token=token))
+        return None

@@ -1,0 +1,529 @@
+"""Module rest.auth.users: API users of the rest base (bearer token, HTTP Basic), the throttle,
+`jetpy api-user` and the admin pages of API users."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy
+from click.testing import CliRunner, Result
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.test import Client, TestResponse
+
+from jetpy import Application
+from jetpy.cli import main
+from tests.conftest import REPO
+
+PASSWORD = "Correct-Horse-42"
+ARTICLES = "content.articles.rest"
+PRODUCTS = "catalog.products.rest"
+NEW_ARTICLE = {
+    "published": "2026-11-02T10:00:00+01:00",
+    "localizations": {"en_US": {"title": "Written by a robot", "text": "Body."}},
+}
+CSRF = re.compile(r'name="csrf_token" value="([A-Za-z0-9_-]+)"')
+NEXT = re.compile(r'name="next" value="([^"]*)"')
+
+
+@pytest.fixture
+def engine(db_url: str, example_model: type) -> Iterator[sqlalchemy.Engine]:
+    """The test database with the example's tables, this module's, and demo articles/products."""
+    from application.classes.demo_catalog import seed_catalog
+    from application.classes.demo_content import seed_articles
+    from application.modules.rest.auth.users import models  # noqa: F401  (its tables)
+
+    made = sqlalchemy.create_engine(db_url)
+    example_model.metadata.create_all(made)  # type: ignore[attr-defined]
+    with Session(made) as db:
+        seed_articles(db, count=3)
+        seed_catalog(db)
+        db.commit()
+    yield made
+    made.dispose()
+
+
+@pytest.fixture
+def tokens(engine: sqlalchemy.Engine) -> dict[str, str]:
+    """API users: `writer` (every write of both modules), `poster` (add articles only),
+    `basic` (HTTP Basic, deletes products), `sleeper` (deactivated); their bearer tokens."""
+    from application.modules.rest.auth.users.users import create_api_user
+
+    everything = {f"{m}:{a}": a for m in (ARTICLES, PRODUCTS) for a in ("post", "put", "delete")}
+    made: dict[str, str] = {}
+    with Session(engine) as db:
+        for name, granted, password in [
+            ("writer", list(everything), None),
+            ("poster", [f"{ARTICLES}:post"], None),
+            ("basic", [f"{PRODUCTS}:delete", f"{ARTICLES}:put"], PASSWORD),
+            ("sleeper", list(everything), None),
+        ]:
+            user, token = create_api_user(
+                db, name, known=everything, privileges=granted, password=password
+            )
+            assert token is not None
+            made[name] = token
+            user.is_active = name != "sleeper"
+        db.commit()
+    return made
+
+
+@pytest.fixture
+def app(engine: sqlalchemy.Engine) -> Iterator[Application]:
+    application = Application(REPO, use_cache=False)
+    yield application
+    application.db.dispose()
+
+
+@pytest.fixture
+def client(app: Application) -> Client:
+    return Client(app)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def basic(name: str, password: str) -> dict[str, str]:
+    pair = base64.b64encode(f"{name}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {pair}"}
+
+
+def send(
+    client: Client, method: str, path: str, data: Any = None, headers: dict[str, str] | None = None
+) -> TestResponse:
+    body = json.dumps(data) if data is not None else None
+    return client.open(
+        path, method=method, data=body, content_type="application/json", headers=headers or {}
+    )
+
+
+def error_of(response: TestResponse, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.content_type == "application/json; charset=utf-8"
+    assert "Set-Cookie" not in response.headers  # no sessions, no cookies
+    error: dict[str, Any] = json.loads(response.get_data(as_text=True))["error"]
+    assert (error["status"], error["code"]) == (status, code)
+    return error
+
+
+def count(engine: sqlalchemy.Engine, table: str) -> int:
+    with engine.connect() as connection:
+        return int(
+            connection.execute(sqlalchemy.text(f"SELECT count(*) FROM {table}")).scalar_one()
+        )
+
+
+def free_products(engine: sqlalchemy.Engine) -> list[int]:
+    """Ids of products that no set holds (those can be deleted), lowest first."""
+    query = (
+        "SELECT id FROM catalog_products WHERE id NOT IN (SELECT item_id FROM catalog_set_items)"
+    )
+    with engine.connect() as connection:
+        return sorted(int(row[0]) for row in connection.execute(sqlalchemy.text(query)))
+
+
+def first_id(client: Client, resource: str) -> int:
+    body = json.loads(client.get(f"/rest/{resource}/").get_data(as_text=True))
+    return int(body["items"][0]["id"])
+
+
+# the provider ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/rest/articles/"),
+        ("PUT", "/rest/articles/1"),
+        ("DELETE", "/rest/articles/1"),
+        ("POST", "/rest/products/"),
+        ("PUT", "/rest/products/1"),
+        ("DELETE", "/rest/cs/products/1"),
+    ],
+)
+def test_a_write_without_credentials_is_401_with_a_challenge(
+    client: Client, tokens: dict[str, str], method: str, path: str
+) -> None:
+    response = send(client, method, path, NEW_ARTICLE)
+    error = error_of(response, 401, "unauthorized")
+    assert "needs an API user" in error["message"]
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="rest"'
+
+
+def test_a_bearer_token_with_the_privilege_writes(
+    client: Client, tokens: dict[str, str], engine: sqlalchemy.Engine
+) -> None:
+    before = count(engine, "article")
+    response = send(client, "POST", "/rest/articles/", NEW_ARTICLE, bearer(tokens["writer"]))
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert "Set-Cookie" not in response.headers
+    assert count(engine, "article") == before + 1
+    product = free_products(engine)[0]
+    response = send(client, "DELETE", f"/rest/products/{product}", None, bearer(tokens["writer"]))
+    assert response.status_code == 204
+    assert client.get(f"/rest/products/{product}").status_code == 404
+
+
+def test_http_basic_with_the_privilege_writes(
+    client: Client, tokens: dict[str, str], engine: sqlalchemy.Engine
+) -> None:
+    product = free_products(engine)[0]
+    response = send(client, "DELETE", f"/rest/products/{product}", None, basic("basic", PASSWORD))
+    assert response.status_code == 204, response.get_data(as_text=True)
+    # the name is not case-sensitive, the password is
+    article = first_id(client, "articles")
+    changed = {**NEW_ARTICLE, "localizations": {"en_US": {"title": "Changed by Basic"}}}
+    response = send(client, "PUT", f"/rest/articles/{article}", changed, basic("BASIC", PASSWORD))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    wrong = send(
+        client, "PUT", f"/rest/articles/{article}", changed, basic("basic", "correct-horse-42")
+    )
+    error_of(wrong, 401, "unauthorized")
+
+
+def test_credentials_lacking_the_acl_action_get_403_and_change_nothing(
+    client: Client, tokens: dict[str, str], engine: sqlalchemy.Engine
+) -> None:
+    products = count(engine, "catalog_products")
+    product = first_id(client, "products")
+    for method, path in [("DELETE", f"/rest/products/{product}"), ("PUT", "/rest/articles/1")]:
+        error = error_of(
+            send(client, method, path, NEW_ARTICLE, bearer(tokens["poster"])), 403, "forbidden"
+        )
+        assert f":{method.lower()}`" in error["message"]
+    error_of(
+        send(client, "POST", "/rest/products/", {}, basic("basic", PASSWORD)), 403, "forbidden"
+    )
+    assert count(engine, "catalog_products") == products
+    # the privilege it has works
+    response = send(client, "POST", "/rest/articles/", NEW_ARTICLE, bearer(tokens["poster"]))
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer jpy_not-a-token",
+        "Bearer ",
+        "Bearer " + "x" * 300,
+        "Token abc",
+        "Basic !!!not-base64",
+        "Basic " + base64.b64encode(b"no colon").decode(),
+        "Basic " + base64.b64encode(b"\xff\xfe:x").decode(),
+        "Basic " + base64.b64encode(b"nobody:" + PASSWORD.encode()).decode(),
+        "Basic " + base64.b64encode(b"writer:" + PASSWORD.encode()).decode(),  # no password set
+    ],
+)
+def test_wrong_or_malformed_credentials_are_401_with_both_challenges(
+    client: Client, tokens: dict[str, str], header: str
+) -> None:
+    response = send(client, "POST", "/rest/articles/", NEW_ARTICLE, {"Authorization": header})
+    error = error_of(response, 401, "unauthorized")
+    assert "Bearer <token>" in error["message"]
+    assert response.headers.getlist("WWW-Authenticate") == [
+        'Bearer realm="rest"',
+        'Basic realm="rest", charset="UTF-8"',
+    ]
+
+
+def test_a_deactivated_user_is_refused(client: Client, tokens: dict[str, str]) -> None:
+    response = send(client, "POST", "/rest/articles/", NEW_ARTICLE, bearer(tokens["sleeper"]))
+    assert "deactivated" in error_of(response, 401, "unauthorized")["message"]
+
+
+def test_reads_stay_public_and_ignore_credentials(client: Client, tokens: dict[str, str]) -> None:
+    for headers in [{}, bearer("wrong"), bearer(tokens["writer"])]:
+        response = client.get("/rest/articles/", headers=headers)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers
+
+
+def test_only_a_hash_of_the_token_is_stored(
+    tokens: dict[str, str], engine: sqlalchemy.Engine
+) -> None:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sqlalchemy.text("SELECT name, token_hash, password_hash FROM rest_api_users")
+        ).all()
+    stored = {name: (token_hash, password_hash) for name, token_hash, password_hash in rows}
+    token = tokens["writer"]
+    assert token.startswith("jpy_") and len(token) > 40
+    assert stored["writer"] == (hashlib.sha256(token.encode()).hexdigest(), None)
+    assert PASSWORD not in str(stored["basic"]) and str(stored["basic"][1]).startswith("scrypt$")
+    assert all(token not in str(row) for row in rows for token in tokens.values())
+
+
+def test_five_failures_from_an_address_make_further_attempts_wait(
+    client: Client, tokens: dict[str, str], engine: sqlalchemy.Engine
+) -> None:
+    for _ in range(5):
+        error_of(
+            send(client, "POST", "/rest/articles/", NEW_ARTICLE, bearer("guess")),
+            401,
+            "unauthorized",
+        )
+    # now even the right token waits: the address is throttled
+    response = send(client, "POST", "/rest/articles/", NEW_ARTICLE, bearer(tokens["writer"]))
+    error = error_of(response, 429, "too_many_attempts")
+    assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
+    assert f"{response.headers['Retry-After']} seconds" in error["message"]
+    assert count(engine, "rest_auth_failures") == 5  # refused attempts are not counted
+    # another address is not held up
+    other = client.open(
+        "/rest/articles/",
+        method="POST",
+        data=json.dumps(NEW_ARTICLE),
+        content_type="application/json",
+        headers=bearer(tokens["writer"]),
+        environ_base={"REMOTE_ADDR": "192.0.2.7"},
+    )
+    assert other.status_code == 201
+
+
+def test_basic_failures_for_one_name_throttle_that_name(
+    client: Client, tokens: dict[str, str]
+) -> None:
+    for number in range(5):
+        response = client.open(
+            "/rest/products/1",
+            method="DELETE",
+            headers=basic("basic", "wrong"),
+            environ_base={"REMOTE_ADDR": f"192.0.2.{number + 1}"},
+        )
+        error_of(response, 401, "unauthorized")
+    response = send(client, "DELETE", "/rest/products/1", None, basic("basic", PASSWORD))
+    error_of(response, 429, "too_many_attempts")
+
+
+def test_the_rest_base_gets_its_provider_from_base_yaml(app: Application) -> None:
+    from application.modules.rest.auth.users.auth import RestAuth
+
+    assert isinstance(app.bases["rest"].auth, RestAuth)
+
+
+# jetpy api-user ----------------------------------------------------------------------------
+def cli(*args: str, input: str | None = None) -> Result:
+    for name in [n for n in sys.modules if n == "application" or n.startswith("application.")]:
+        del sys.modules[name]  # as a new process does
+    return CliRunner().invoke(main, ["-p", str(REPO), "api-user", *args], input=input)
+
+
+TOKEN_LINE = re.compile(r"\(shown only now, keep it secret\): (jpy_\S+)")
+
+
+def test_the_cli_creates_a_user_and_prints_its_token_once(
+    engine: sqlalchemy.Engine, app: Application
+) -> None:
+    result = cli(
+        "create", "shop-sync", "--grant", f"{PRODUCTS}:put", "--grant", f"{PRODUCTS}:delete"
+    )
+    assert result.exit_code == 0, result.output
+    assert f"created API user shop-sync with {PRODUCTS}:delete, {PRODUCTS}:put" in result.output
+    found = TOKEN_LINE.search(result.output)
+    assert found is not None
+    token = found.group(1)
+    client = Client(app)
+    product = free_products(engine)[0]
+    assert (
+        send(client, "DELETE", f"/rest/products/{product}", None, bearer(token)).status_code == 204
+    )
+    error_of(send(client, "POST", "/rest/articles/", NEW_ARTICLE, bearer(token)), 403, "forbidden")
+
+    # a new token replaces the old one
+    result = cli("token", "SHOP-SYNC")
+    assert result.exit_code == 0, result.output
+    found = TOKEN_LINE.search(result.output)
+    assert found is not None and found.group(1) != token
+    error_of(send(client, "DELETE", "/rest/products/2", None, bearer(token)), 401, "unauthorized")
+    assert cli("token", "nobody").exit_code != 0
+
+
+def test_the_cli_refuses_bad_input(engine: sqlalchemy.Engine) -> None:
+    result = cli("create", "robot", "--grant", "content.articles.rest:fly")
+    assert result.exit_code != 0
+    assert "unknown privilege content.articles.rest:fly" in result.output
+    assert "content.articles.rest:post" in result.output  # the ones there are
+    assert "Error: not created: the name must be" in cli("create", "--", "-x").output
+    assert "give it a token or a --password" in cli("create", "robot", "--no-token").output
+    result = cli("create", "robot", "--no-token", "--password", input="short\nshort\n")
+    assert "shorter than 10 characters" in result.output
+    result = cli("create", "robot", "--no-token", "--password", input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert "token" not in result.output and PASSWORD not in result.output
+    assert "exists already" in cli("create", "Robot").output
+    with Session(engine) as db:
+        from application.modules.rest.auth.users.models import ApiUser
+
+        [robot] = db.scalars(select(ApiUser).where(func.lower(ApiUser.name) == "robot")).all()
+        assert robot.token_hash is None and robot.password_hash is not None
+
+
+# the admin pages ------------------------------------------------------------------------------
+@pytest.fixture
+def admin(engine: sqlalchemy.Engine, app: Application) -> Client:
+    """A client signed in to the admin base as a superuser."""
+    from application.classes.admin_users import create_administrator
+
+    with Session(engine) as db:
+        create_administrator(db, "boss", "boss@example.com", PASSWORD, superuser=True)
+        create_administrator(db, "clerk", "clerk@example.com", PASSWORD)
+        db.commit()
+    client = Client(app)
+    log_in(client, "boss")
+    return client
+
+
+def log_in(client: Client, name: str) -> None:
+    page = client.get("/admin/").get_data(as_text=True)
+    token, next_url = CSRF.search(page), NEXT.search(page)
+    assert token is not None and next_url is not None
+    data = {"_login": "1", "csrf_token": token.group(1), "next": next_url.group(1), "login": name}
+    response = client.post("/admin/", data={**data, "password": PASSWORD})
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+
+
+def csrf_of(client: Client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    found = CSRF.search(response.get_data(as_text=True))
+    assert found is not None
+    return found.group(1)
+
+
+SHOWN_TOKEN = re.compile(r'<code id="api-token">(jpy_[A-Za-z0-9_-]+)</code>')
+
+
+def test_the_admin_adds_an_api_user_and_sees_its_token_once(
+    admin: Client, app: Application, engine: sqlalchemy.Engine
+) -> None:
+    page = admin.get("/admin/api-users/?add").get_data(as_text=True)
+    assert f'value="{ARTICLES}:post"' in page and f'value="{PRODUCTS}:delete"' in page
+    token = csrf_of(admin, "/admin/api-users/?add")
+    data = {
+        "csrf_token": token,
+        "name": "importer",
+        "description": "nightly import",
+        "is_active": "y",
+        "privileges": [f"{ARTICLES}:post", f"{PRODUCTS}:delete"],
+        "new_token": "y",
+    }
+    response = admin.post("/admin/api-users/?add", data=data)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    found = SHOWN_TOKEN.search(text)
+    assert found is not None, text
+    issued = found.group(1)
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Added importer." in text
+    # never again: the list and the view do not have it
+    listed = admin.get("/admin/api-users/").get_data(as_text=True)
+    assert "importer" in listed and issued not in listed
+    assert issued not in admin.get("/admin/api-users/?view=1").get_data(as_text=True)
+
+    rest = Client(app)
+    response = send(rest, "POST", "/rest/articles/", NEW_ARTICLE, bearer(issued))
+    assert response.status_code == 201
+    error_of(send(rest, "PUT", "/rest/articles/1", NEW_ARTICLE, bearer(issued)), 403, "forbidden")
+
+    # edit: take the article privilege away, issue a new token
+    token = csrf_of(admin, "/admin/api-users/?edit=1")
+    data = {**data, "csrf_token": token, "privileges": [f"{PRODUCTS}:delete"]}
+    response = admin.post("/admin/api-users/?edit=1", data=data)
+    found = SHOWN_TOKEN.search(response.get_data(as_text=True))
+    assert found is not None and found.group(1) != issued
+    error_of(
+        send(rest, "POST", "/rest/articles/", NEW_ARTICLE, bearer(issued)), 401, "unauthorized"
+    )
+    newer = found.group(1)
+    error_of(send(rest, "POST", "/rest/articles/", NEW_ARTICLE, bearer(newer)), 403, "forbidden")
+
+    # edit without a new token: back to the list, the token stays
+    token = csrf_of(admin, "/admin/api-users/?edit=1")
+    data = {**data, "csrf_token": token, "new_token": "", "is_active": ""}
+    response = admin.post("/admin/api-users/?edit=1", data=data)
+    assert response.status_code == 303
+    error_of(send(rest, "DELETE", "/rest/products/1", None, bearer(newer)), 401, "unauthorized")
+
+    # delete
+    token = csrf_of(admin, "/admin/api-users/?delete=1")
+    assert admin.post("/admin/api-users/?delete=1", data={"csrf_token": token}).status_code == 303
+    assert count(engine, "rest_api_users") == 0
+    assert count(engine, "rest_api_user_privileges") == 0
+
+
+def test_the_admin_form_checks_name_and_password(admin: Client, tokens: dict[str, str]) -> None:
+    token = csrf_of(admin, "/admin/api-users/?add")
+    data = {"csrf_token": token, "name": "WRITER", "password": "short", "privileges": ["x:y"]}
+    response = admin.post("/admin/api-users/?add", data=data)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "an API user named WRITER exists already" in text
+    assert "shorter than 10 characters" in text
+    assert "is not a valid choice" in text
+    assert 'id="api-token"' not in text
+
+
+def test_the_admin_sets_and_removes_the_basic_password(
+    admin: Client, app: Application, tokens: dict[str, str], engine: sqlalchemy.Engine
+) -> None:
+    rest = Client(app)
+    with Session(app.db.engine) as db:
+        from application.modules.rest.auth.users.models import ApiUser
+
+        writer = db.scalars(select(ApiUser).where(ApiUser.name == "writer")).one()
+        url = f"/admin/api-users/?edit={writer.id}"
+    data = {
+        "csrf_token": csrf_of(admin, url),
+        "name": "writer",
+        "is_active": "y",
+        "privileges": [f"{PRODUCTS}:delete"],
+        "password": "A-fine-password-9",
+    }
+    assert admin.post(url, data=data).status_code == 303
+    product = free_products(engine)[0]
+    auth = basic("writer", "A-fine-password-9")
+    assert send(rest, "DELETE", f"/rest/products/{product}", None, auth).status_code == 204
+    # the token stays as it was
+    product = free_products(engine)[0]
+    assert (
+        send(
+            rest, "DELETE", f"/rest/products/{product}", None, bearer(tokens["writer"])
+        ).status_code
+        == 204
+    )
+    data = {**data, "csrf_token": csrf_of(admin, url), "password": "", "no_password": "y"}
+    assert admin.post(url, data=data).status_code == 303
+    error_of(send(rest, "DELETE", "/rest/products/3", None, auth), 401, "unauthorized")
+
+
+def test_the_admin_pages_need_the_privileges(
+    admin: Client, app: Application, engine: sqlalchemy.Engine
+) -> None:
+    anonymous = Client(app)
+    response = anonymous.get("/admin/api-users/")
+    assert response.status_code == 200 and 'type="password"' in response.get_data(as_text=True)
+    clerk = Client(app)
+    log_in(clerk, "clerk")
+    assert clerk.get("/admin/api-users/").status_code == 403
+    assert clerk.get("/admin/api-users/?add").status_code == 403
+    # the POST without a CSRF token changes nothing
+    response = admin.post("/admin/api-users/?add", data={"name": "sneaky", "new_token": "y"})
+    assert response.status_code == 400
+    assert count(engine, "rest_api_users") == 0
+
+
+def test_czech_admin_page(admin: Client) -> None:
+    text = admin.get("/admin/cs/api-users/?add").get_data(as_text=True)
+    assert "Vydat token (zobrazí se jen jednou)" in text
+    assert "Oprávnění" in text
+
+
+def test_the_admin_menu_offers_api_users(admin: Client) -> None:
+    assert 'href="/admin/api-users/"' in admin.get("/admin/").get_data(as_text=True)
+    assert 'href="/admin/cs/api-users/"' in admin.get("/admin/cs/").get_data(as_text=True)
