@@ -153,6 +153,12 @@ def test_add_then_edit_a_price_shows_on_the_public_page_at_once(
     id = product_id(app, "HAM-1")
     form = boss.get(f"{URL}?edit={id}")
     assert 'value="121.00"' in form.get_data(as_text=True)
+    # the stored rate (21.00 in the database) is the pricelist's 21: chosen, no error shown
+    assert "has no VAT rate" not in form.get_data(as_text=True)
+    assert re.search(
+        r'<option[^>]*selected[^>]*value="21"|<option[^>]*value="21"[^>]*selected',
+        form.get_data(as_text=True),
+    )
     changed = boss.post(
         f"{URL}?edit={id}",
         data=product_data(

@@ -107,8 +107,13 @@ def breakdown(
 
 
 def _rate(pricelist: Pricelist, text: str) -> Decimal:
+    """The pricelist's rate written as `text` (`21`, `21.00` …, compared as numbers)."""
+    try:
+        wanted = Decimal(text)
+    except InvalidOperation:
+        wanted = None
     for rate in pricelist.rates:
-        if text in (str(rate), str(rate.normalize())):
+        if rate == wanted:
             return rate
     raise ValueError(f"pricelist {pricelist.code} has no VAT rate {text}")
 
@@ -398,10 +403,11 @@ class Main(CrudController):
         pricelists = self.pricelists()
         for pricelist in pricelists:
             row = item.price_row(pricelist) if item.id is not None else None
-            rate = row.vat_rate if row is not None else None
-            data[f"rate_{pricelist.code}"] = str(
-                rate if rate is not None else pricelist.default_vat_rate
-            )
+            stored = row.vat_rate if row is not None else None
+            rate = pricelist.default_vat_rate if stored is None else stored
+            # written as the select's choice is (a stored 21.00 is the pricelist's 21)
+            chosen = next((known for known in pricelist.rates if known == rate), rate)
+            data[f"rate_{pricelist.code}"] = str(chosen)
             if row is not None:
                 data[f"price_{pricelist.code}"] = _plain(row.amount)
                 data[f"before_{pricelist.code}"] = _plain(row.amount_before)
