@@ -160,7 +160,9 @@ class CrudController(Controller):
         text = self.request.args.get(action, "")
         item = self.load(text)
         if item is None:
-            raise NotFound(f"There is no item {text!r} here; it may have been deleted.")
+            raise NotFound(
+                self._("There is no item %(id)s here; it may have been deleted.", id=repr(text))
+            )
         self.item = item
         return item
 
@@ -218,8 +220,10 @@ class CrudController(Controller):
             self.check_csrf()
             if form.validate():
                 self.save(item, form)
-                phrase = "Added %(item)s." if adding else "Saved %(item)s."
-                return self.done(self._(phrase, item=self.title_of(item)))
+                name = self.title_of(item)
+                # literal phrases, so `jetpy dictionaries collect` finds both
+                added = self._("Added %(item)s.", item=name)
+                return self.done(added if adding else self._("Saved %(item)s.", item=name))
         if adding:
             title, url = self._("Add"), self.page.url() + "?add"
         else:

@@ -31,11 +31,9 @@ import copy
 import functools
 import gettext
 from collections.abc import MutableMapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import wtforms
-import yaml
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import BadRequest
 from wtforms.csrf.core import CSRF, CSRFTokenField
@@ -45,6 +43,7 @@ from wtforms.validators import ValidationError
 
 from jetpy import csrf
 from jetpy.controller import Controller
+from jetpy.i18n import jetpy_phrases
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -57,17 +56,6 @@ if TYPE_CHECKING:
 
 FieldT = TypeVar("FieldT", bound=wtforms.Field)
 SUBMIT_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-DICTIONARIES = Path(__file__).parent / "dictionaries"
-
-
-@functools.cache
-def builtin_phrases(locale: str) -> dict[str, str]:
-    """jetpy's own dictionary for `locale` (form messages), read once; {} when there is none."""
-    file = DICTIONARIES / f"{locale}.yaml"
-    if not file.is_file():
-        return {}
-    data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    return {str(key): str(value) for key, value in (data or {}).items()}
 
 
 @functools.cache
@@ -81,7 +69,7 @@ class Phrases:
 
     def __init__(self, translator: Translator) -> None:
         self.translator = translator
-        self.builtin = builtin_phrases(translator.locale)
+        self.builtin = jetpy_phrases(translator.locale)
         self.catalog = wtforms_catalog(translator.locale)
 
     def lookup(self, phrase: str) -> str | None:

@@ -390,21 +390,23 @@ class Grid:
     ) -> Response | None:
         """A bulk POST: the confirmation page (rendered), then the redirect after running."""
         controller.check_csrf()
+        _ = controller.translator
         form = controller.request.form
         operation = self.operations.get(form.get("bulk", ""))
         if operation is None:
-            raise BadRequest(f"There is no bulk operation {form.get('bulk')!r} in this grid.")
+            name = repr(form.get("bulk"))
+            raise BadRequest(_("There is no bulk operation %(name)s in this grid.", name=name))
         if not allowed(controller, operation.acl_action):
-            raise Forbidden(f"You may not run the bulk operation {operation.label!r}.")
+            label = repr(operation.label)
+            raise Forbidden(_("You may not run the bulk operation %(label)s.", label=label))
         ids = {parse_id(text) for text in form.getlist("ids")[: MAX_SELECTED + 1]}
         if None in ids or len(ids) > MAX_SELECTED:
-            raise BadRequest(f"Select from 1 to {MAX_SELECTED} rows by their ids.")
+            raise BadRequest(_("Select from 1 to %(count)s rows by their ids.", count=MAX_SELECTED))
         session = controller.db
         rows = []
         if ids:
             chosen = self.statement.where(self.key_expression.in_(ids)).order_by(None)
             rows = self.rows(session, chosen.order_by(self.key_expression))
-        _ = controller.translator
         if not rows:
             message = _("Select at least one row for %(operation)s.", operation=operation.label)
             state.messages.append(message)

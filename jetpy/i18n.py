@@ -2,8 +2,9 @@
 
 A dictionary is a flat YAML mapping `phrase: translation` in `application/dictionaries/` (the
 common one) or in a module's `dictionaries/` folder, one file per locale (`cs_CZ.yaml`).
-`_()` looks a phrase up in the module's dictionary, then the common one, and otherwise returns
-the phrase as written. Formatting uses Babel's CLDR data for the request's locale.
+`_()` looks a phrase up in the module's dictionary, then the common one, then jetpy's own
+(jetpy/dictionaries/: the texts of its views and messages), and otherwise returns the phrase
+as written. Formatting uses Babel's CLDR data for the request's locale.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import yaml
 from babel import Locale as BabelLocale
 from babel import UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_time
@@ -47,6 +49,7 @@ LOCALE_NAME = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)")
 
 Phrases = dict[str, str]  # phrase → translation
+JETPY_DICTIONARIES = Path(__file__).parent / "dictionaries"  # jetpy's own phrases per locale
 
 
 def dictionaries_dir(folder: Path) -> Path:
@@ -54,9 +57,19 @@ def dictionaries_dir(folder: Path) -> Path:
     return folder / "dictionaries"
 
 
+@functools.cache
+def jetpy_phrases(locale: str) -> Phrases:
+    """jetpy's own dictionary for `locale` (its views, messages, forms), read once; {} if none."""
+    file = JETPY_DICTIONARIES / f"{locale}.yaml"
+    if not file.is_file():
+        return {}
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    return {str(key): str(value) for key, value in (data or {}).items()}
+
+
 # translating ------------------------------------------------------------------------
 class Translator:
-    """Translates phrases for one locale: a module's dictionary over the common one.
+    """Translates phrases for one locale: a module's dictionary over the common one over jetpy's.
 
     Called as `_("Hello %(name)s", name=user)`: the phrase is translated first, then the
     placeholders are filled in. Without values the text is returned as it is (no `%` is
@@ -69,7 +82,7 @@ class Translator:
     def __init__(self, locale: str, module: str | None, phrases: Phrases) -> None:
         self.locale = locale
         self.module = module
-        self.phrases = phrases  # both dictionaries merged: one lookup per phrase
+        self.phrases = phrases  # the dictionaries merged: one lookup per phrase
 
     def __call__(self, phrase: str, /, **values: Any) -> str:
         text = self.phrases.get(phrase, phrase)
@@ -123,11 +136,11 @@ class Translations:
         self._translators: dict[tuple[str, str | None], Translator] = {}
 
     def translator(self, locale: str, module: str | None = None) -> Translator:
-        """The translator for `locale`: `module`'s dictionary first, then the common one."""
+        """The translator for `locale`: `module`'s dictionary first, the common one, jetpy's."""
         key = (locale, module)
         found = self._translators.get(key)
         if found is None:
-            phrases = dict(self.common.get(locale, {}))
+            phrases = {**jetpy_phrases(locale), **self.common.get(locale, {})}
             if module is not None:
                 phrases.update(self.modules.get(module, {}).get(locale, {}))
             found = self._translators[key] = Translator(locale, module, phrases)

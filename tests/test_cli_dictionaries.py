@@ -8,7 +8,9 @@ from click.testing import CliRunner, Result
 from jinja2 import Environment
 
 from jetpy.cli import main
-from jetpy.cli_dictionaries import code_phrases, template_phrases
+from jetpy.cli_dictionaries import code_phrases, scan, template_phrases
+from jetpy.errors import Problem
+from jetpy.i18n import JETPY_DICTIONARIES, read_dictionaries
 from tests.conftest import ProjectFactory
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,3 +121,16 @@ def test_the_example_application_lacks_no_translation() -> None:
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1].startswith("0 missing phrases")
     assert "cs_CZ: all translated" in result.output
+
+
+def test_jetpy_translates_its_own_views_and_messages() -> None:
+    jetpy = ROOT / "jetpy"
+    files = [*(jetpy / "views").glob("*.html")]
+    files += [path for path in jetpy.rglob("*.py") if "skeletons" not in path.parts]
+    problems: list[Problem] = []
+    uses = scan(files, ROOT, problems)
+    dictionaries = read_dictionaries(JETPY_DICTIONARIES, ROOT, problems)
+    assert not problems
+    assert {"Export CSV", "Deleted %(item)s.", "Sign in"} <= set(uses)
+    for locale, phrases in dictionaries.items():
+        assert [phrase for phrase in uses if phrase not in phrases] == [], locale

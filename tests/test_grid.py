@@ -6,6 +6,7 @@ import csv
 import html
 import io
 import re
+import textwrap
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -433,6 +434,31 @@ def test_a_base_overrides_the_grid_template(make_project: ProjectFactory, db_url
     Model.metadata.create_all(app.db.engine)
     assert "<p>0 books</p>" in Client(app).get("/books/").get_data(as_text=True)
     app.db.dispose()
+
+
+def test_a_czech_page_shows_jetpy_labels_and_messages_in_czech(
+    make_project: ProjectFactory, db_url: str
+) -> None:
+    web = textwrap.dedent(BOOKS_FILES["application/bases/web/base.yaml"] or "")
+    files = {
+        **BOOKS_FILES,
+        "application/bases/web/base.yaml": web + "  cs_CZ:\n    urls: [/cs/]\n    title: Web\n",
+        "application/bases/web/pages/cs_CZ/knihy/page.yaml": (
+            "title: Knihy\ncontents:\n  - module: test.books\n    controller: Crud\n"
+        ),
+    }
+    app = Application(make_project(files))
+    from application.classes.model import Model
+
+    Model.metadata.create_all(app.db.engine)
+    page = Client(app).get("/cs/knihy/?page=abc").get_data(as_text=True)
+    app.db.dispose()
+    for czech in ["Přidat", "Hledat", "Filtrovat", "Vše", "Zrušit filtr", "Export do CSV"]:
+        assert czech in page
+    assert "Počet řádků: 0" in page and "Nic nenalezeno." in page
+    assert "Parametr page=abc byl vynechán: není číslo stránky." in page
+    for english in ["Add", "Search", "Filter", "Export CSV", "Ignored"]:
+        assert f">{english}" not in page and f"{english} " not in page
 
 
 # CSV ------------------------------------------------------------------------------------------
