@@ -1,5 +1,5 @@
-"""Module rest.auth.users: API users of the rest base (bearer token, HTTP Basic), the throttle,
-`jetpy api-user` and the admin pages of API users."""
+"""Module rest.auth.users: API users of the rest base (bearer token, HTTP Basic) and their
+roles, the throttle, `jetpy api-user`/`jetpy api-role` and the admin pages of users and roles."""
 
 from __future__ import annotations
 
@@ -50,24 +50,32 @@ def engine(db_url: str, example_model: type) -> Iterator[sqlalchemy.Engine]:
     made.dispose()
 
 
+EVERYTHING = {f"{m}:{a}": a for m in (ARTICLES, PRODUCTS) for a in ("post", "put", "delete")}
+
+
 @pytest.fixture
 def tokens(engine: sqlalchemy.Engine) -> dict[str, str]:
-    """API users: `writer` (every write of both modules), `poster` (add articles only),
-    `basic` (HTTP Basic, deletes products), `sleeper` (deactivated); their bearer tokens."""
-    from application.modules.rest.auth.users.users import create_api_user
+    """API roles `all` (every write of both modules), `poster` (add articles), `deleter`
+    (delete products), `editor` (change articles); API users `writer` (all), `poster`,
+    `basic` (HTTP Basic; deleter and editor), `sleeper` (all, deactivated); their tokens."""
+    from application.modules.rest.auth.users.users import create_api_role, create_api_user
 
-    everything = {f"{m}:{a}": a for m in (ARTICLES, PRODUCTS) for a in ("post", "put", "delete")}
     made: dict[str, str] = {}
     with Session(engine) as db:
-        for name, granted, password in [
-            ("writer", list(everything), None),
-            ("poster", [f"{ARTICLES}:post"], None),
-            ("basic", [f"{PRODUCTS}:delete", f"{ARTICLES}:put"], PASSWORD),
-            ("sleeper", list(everything), None),
+        for role, granted in [
+            ("all", list(EVERYTHING)),
+            ("poster", [f"{ARTICLES}:post"]),
+            ("deleter", [f"{PRODUCTS}:delete"]),
+            ("editor", [f"{ARTICLES}:put"]),
         ]:
-            user, token = create_api_user(
-                db, name, known=everything, privileges=granted, password=password
-            )
+            create_api_role(db, role, known=EVERYTHING, privileges=granted)
+        for name, roles, password in [
+            ("writer", ["all"], None),
+            ("poster", ["Poster"], None),  # role names are not case-sensitive
+            ("basic", ["deleter", "editor"], PASSWORD),
+            ("sleeper", ["all"], None),
+        ]:
+            user, token = create_api_user(db, name, roles=roles, password=password)
             assert token is not None
             made[name] = token
             user.is_active = name != "sleeper"
@@ -308,10 +316,10 @@ def test_the_rest_base_gets_its_provider_from_base_yaml(app: Application) -> Non
 
 
 # jetpy api-user ----------------------------------------------------------------------------
-def cli(*args: str, input: str | None = None) -> Result:
+def cli(*args: str, input: str | None = None, group: str = "api-user") -> Result:
     for name in [n for n in sys.modules if n == "application" or n.startswith("application.")]:
         del sys.modules[name]  # as a new process does
-    return CliRunner().invoke(main, ["-p", str(REPO), "api-user", *args], input=input)
+    return CliRunner().invoke(main, ["-p", str(REPO), group, *args], input=input)
 
 
 TOKEN_LINE = re.compile(r"\(shown only now, keep it secret\): (jpy_\S+)")
@@ -321,10 +329,21 @@ def test_the_cli_creates_a_user_and_prints_its_token_once(
     engine: sqlalchemy.Engine, app: Application
 ) -> None:
     result = cli(
-        "create", "shop-sync", "--grant", f"{PRODUCTS}:put", "--grant", f"{PRODUCTS}:delete"
+        "create",
+        "shop",
+        "--grant",
+        f"{PRODUCTS}:put",
+        "--grant",
+        f"{PRODUCTS}:delete",
+        "--description",
+        "The shop's sync",
+        group="api-role",
     )
     assert result.exit_code == 0, result.output
-    assert f"created API user shop-sync with {PRODUCTS}:delete, {PRODUCTS}:put" in result.output
+    assert f"created API role shop granting {PRODUCTS}:delete, {PRODUCTS}:put" in result.output
+    result = cli("create", "shop-sync", "--role", "shop")
+    assert result.exit_code == 0, result.output
+    assert "created API user shop-sync with roles shop" in result.output
     found = TOKEN_LINE.search(result.output)
     assert found is not None
     token = found.group(1)
@@ -345,10 +364,15 @@ def test_the_cli_creates_a_user_and_prints_its_token_once(
 
 
 def test_the_cli_refuses_bad_input(engine: sqlalchemy.Engine) -> None:
-    result = cli("create", "robot", "--grant", "content.articles.rest:fly")
+    result = cli("create", "robots", "--grant", "content.articles.rest:fly", group="api-role")
     assert result.exit_code != 0
     assert "unknown privilege content.articles.rest:fly" in result.output
     assert "content.articles.rest:post" in result.output  # the ones there are
+    assert cli("create", "robots", group="api-role").exit_code == 0
+    assert "exists already" in cli("create", "ROBOTS", group="api-role").output
+    result = cli("create", "robot", "--role", "robots", "--role", "nope")
+    assert result.exit_code != 0
+    assert "there is no API role nope (roles: robots;" in result.output
     assert "Error: not created: the name must be" in cli("create", "--", "-x").output
     assert "give it a token or a --password" in cli("create", "robot", "--no-token").output
     result = cli("create", "robot", "--no-token", "--password", input="short\nshort\n")
@@ -362,6 +386,7 @@ def test_the_cli_refuses_bad_input(engine: sqlalchemy.Engine) -> None:
 
         [robot] = db.scalars(select(ApiUser).where(func.lower(ApiUser.name) == "robot")).all()
         assert robot.token_hash is None and robot.password_hash is not None
+        assert robot.roles == []  # a user without roles can authenticate but not write
 
 
 # the admin pages ------------------------------------------------------------------------------
@@ -399,18 +424,77 @@ def csrf_of(client: Client, url: str) -> str:
 SHOWN_TOKEN = re.compile(r'<code id="api-token">(jpy_[A-Za-z0-9_-]+)</code>')
 
 
+def role_ids(engine: sqlalchemy.Engine) -> dict[str, str]:
+    """API role name → id (as the form sends it)."""
+    with engine.connect() as connection:
+        rows = connection.execute(sqlalchemy.text("SELECT name, id FROM rest_api_roles")).all()
+    return {str(name): str(id) for name, id in rows}
+
+
+def test_the_admin_adds_edits_and_deletes_api_roles(
+    admin: Client, engine: sqlalchemy.Engine
+) -> None:
+    page = admin.get("/admin/api-roles/?add").get_data(as_text=True)
+    assert f'value="{ARTICLES}:post"' in page and f'value="{PRODUCTS}:delete"' in page
+    data = {
+        "csrf_token": csrf_of(admin, "/admin/api-roles/?add"),
+        "name": "importer",
+        "description": "nightly import",
+        "privileges": [f"{ARTICLES}:post", f"{PRODUCTS}:delete"],
+    }
+    assert admin.post("/admin/api-roles/?add", data=data).status_code == 303
+    listed = admin.get("/admin/api-roles/").get_data(as_text=True)
+    assert "importer" in listed and f"{PRODUCTS}:delete, {ARTICLES}:post" in listed
+    role = role_ids(engine)["importer"]
+    # the same name (any case), an unknown privilege: refused, nothing changes
+    data = {**data, "csrf_token": csrf_of(admin, "/admin/api-roles/?add"), "name": "IMPORTER"}
+    response = admin.post("/admin/api-roles/?add", data={**data, "privileges": ["x:y"]})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "an API role named IMPORTER exists already" in text and "not a valid choice" in text
+    url = f"/admin/api-roles/?edit={role}"
+    data = {
+        "csrf_token": csrf_of(admin, url),
+        "name": "importer",
+        "privileges": [f"{ARTICLES}:put"],
+    }
+    assert admin.post(url, data=data).status_code == 303
+    assert count(engine, "rest_api_role_privileges") == 1
+    view = admin.get(f"/admin/api-roles/?view={role}").get_data(as_text=True)
+    assert "Articles REST API: Edit articles" in view  # labels, not raw values
+    # deleting a role takes it from its users
+    from application.modules.rest.auth.users.users import create_api_user
+
+    with Session(engine) as db:
+        create_api_user(db, "holder", roles=["importer"])
+        db.commit()
+    url = f"/admin/api-roles/?delete={role}"
+    assert admin.post(url, data={"csrf_token": csrf_of(admin, url)}).status_code == 303
+    assert count(engine, "rest_api_roles") == 0
+    assert count(engine, "rest_api_role_privileges") == 0
+    assert count(engine, "rest_api_user_roles") == 0
+    assert count(engine, "rest_api_users") == 1
+
+
 def test_the_admin_adds_an_api_user_and_sees_its_token_once(
     admin: Client, app: Application, engine: sqlalchemy.Engine
 ) -> None:
+    from application.modules.rest.auth.users.users import create_api_role
+
+    with Session(engine) as db:
+        create_api_role(db, "poster", known=EVERYTHING, privileges=[f"{ARTICLES}:post"])
+        create_api_role(db, "deleter", known=EVERYTHING, privileges=[f"{PRODUCTS}:delete"])
+        db.commit()
+    roles = role_ids(engine)
     page = admin.get("/admin/api-users/?add").get_data(as_text=True)
-    assert f'value="{ARTICLES}:post"' in page and f'value="{PRODUCTS}:delete"' in page
+    assert f'value="{roles["poster"]}"' in page and f'value="{roles["deleter"]}"' in page
     token = csrf_of(admin, "/admin/api-users/?add")
     data = {
         "csrf_token": token,
         "name": "importer",
         "description": "nightly import",
         "is_active": "y",
-        "privileges": [f"{ARTICLES}:post", f"{PRODUCTS}:delete"],
+        "roles": [roles["poster"], roles["deleter"]],
         "new_token": "y",
     }
     response = admin.post("/admin/api-users/?add", data=data)
@@ -431,9 +515,9 @@ def test_the_admin_adds_an_api_user_and_sees_its_token_once(
     assert response.status_code == 201
     error_of(send(rest, "PUT", "/rest/articles/1", NEW_ARTICLE, bearer(issued)), 403, "forbidden")
 
-    # edit: take the article privilege away, issue a new token
+    # edit: take the article role away, issue a new token
     token = csrf_of(admin, "/admin/api-users/?edit=1")
-    data = {**data, "csrf_token": token, "privileges": [f"{PRODUCTS}:delete"]}
+    data = {**data, "csrf_token": token, "roles": [roles["deleter"]]}
     response = admin.post("/admin/api-users/?edit=1", data=data)
     found = SHOWN_TOKEN.search(response.get_data(as_text=True))
     assert found is not None and found.group(1) != issued
@@ -454,12 +538,13 @@ def test_the_admin_adds_an_api_user_and_sees_its_token_once(
     token = csrf_of(admin, "/admin/api-users/?delete=1")
     assert admin.post("/admin/api-users/?delete=1", data={"csrf_token": token}).status_code == 303
     assert count(engine, "rest_api_users") == 0
-    assert count(engine, "rest_api_user_privileges") == 0
+    assert count(engine, "rest_api_user_roles") == 0
+    assert count(engine, "rest_api_roles") == 2  # the roles stay
 
 
 def test_the_admin_form_checks_name_and_password(admin: Client, tokens: dict[str, str]) -> None:
     token = csrf_of(admin, "/admin/api-users/?add")
-    data = {"csrf_token": token, "name": "WRITER", "password": "short", "privileges": ["x:y"]}
+    data = {"csrf_token": token, "name": "WRITER", "password": "short", "roles": ["999999"]}
     response = admin.post("/admin/api-users/?add", data=data)
     assert response.status_code == 200
     text = response.get_data(as_text=True)
@@ -482,7 +567,7 @@ def test_the_admin_sets_and_removes_the_basic_password(
         "csrf_token": csrf_of(admin, url),
         "name": "writer",
         "is_active": "y",
-        "privileges": [f"{PRODUCTS}:delete"],
+        "roles": [role_ids(engine)["deleter"]],
         "password": "A-fine-password-9",
     }
     assert admin.post(url, data=data).status_code == 303
@@ -512,6 +597,8 @@ def test_the_admin_pages_need_the_privileges(
     log_in(clerk, "clerk")
     assert clerk.get("/admin/api-users/").status_code == 403
     assert clerk.get("/admin/api-users/?add").status_code == 403
+    assert clerk.get("/admin/api-roles/").status_code == 403
+    assert clerk.get("/admin/api-roles/?add").status_code == 403
     # the POST without a CSRF token changes nothing
     response = admin.post("/admin/api-users/?add", data={"name": "sneaky", "new_token": "y"})
     assert response.status_code == 400
@@ -521,9 +608,12 @@ def test_the_admin_pages_need_the_privileges(
 def test_czech_admin_page(admin: Client) -> None:
     text = admin.get("/admin/cs/api-users/?add").get_data(as_text=True)
     assert "Vydat token (zobrazí se jen jednou)" in text
-    assert "Oprávnění" in text
+    assert "Role" in text
+    text = admin.get("/admin/cs/api-roles/?add").get_data(as_text=True)
+    assert "Oprávnění" in text and "Role API" in text
 
 
-def test_the_admin_menu_offers_api_users(admin: Client) -> None:
-    assert 'href="/admin/api-users/"' in admin.get("/admin/").get_data(as_text=True)
-    assert 'href="/admin/cs/api-users/"' in admin.get("/admin/cs/").get_data(as_text=True)
+def test_the_admin_menu_offers_api_users_and_roles(admin: Client) -> None:
+    for prefix in ["/admin/", "/admin/cs/"]:
+        menu = admin.get(prefix).get_data(as_text=True)
+        assert f'href="{prefix}api-users/"' in menu and f'href="{prefix}api-roles/"' in menu

@@ -72,7 +72,7 @@ class RestAuth:
         return True
 
     def module_action_allowed(self, ctx: RequestContext, module: str, acl_action: str) -> bool:
-        """Whether the request's API user has the privilege `module:acl_action`."""
+        """Whether any role of the request's API user grants `module:acl_action`."""
         user = self.current_user(ctx)
         return user is not None and user.has_privilege("module_action", f"{module}:{acl_action}")
 

@@ -1,4 +1,4 @@
-"""API users of the rest base, their privileges, and failed authentications (for the throttle)."""
+"""API users of the rest base, their roles (with privileges), and failed authentications."""
 
 from __future__ import annotations
 
@@ -23,15 +23,57 @@ def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-class ApiUserPrivilege(Model):
-    """One privilege of an API user: `module:acl_action` of a REST module."""
+class ApiRolePrivilege(Model):
+    """One privilege of an API role: `module:acl_action` of a REST module."""
 
-    __tablename__ = "rest_api_user_privileges"
-    __table_args__ = (UniqueConstraint("api_user_id", "value"),)
+    __tablename__ = "rest_api_role_privileges"
+    __table_args__ = (UniqueConstraint("api_role_id", "value"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    api_user_id: Mapped[int] = mapped_column(ForeignKey("rest_api_users.id", ondelete="CASCADE"))
+    api_role_id: Mapped[int] = mapped_column(ForeignKey("rest_api_roles.id", ondelete="CASCADE"))
     value: Mapped[str] = mapped_column(String(200))
+
+
+class ApiRole(Model):
+    """A named set of REST privileges that API users are given."""
+
+    __tablename__ = "rest_api_roles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(String(500), default="")
+    privileges: Mapped[list[ApiRolePrivilege]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=ApiRolePrivilege.value
+    )
+
+    @property
+    def privilege_values(self) -> list[str]:
+        """The role's privileges as `module:acl_action` texts."""
+        return [privilege.value for privilege in self.privileges]
+
+    def set_privileges(self, values: list[str]) -> None:
+        """Exactly these `module:acl_action` privileges (kept rows stay, others go)."""
+        wanted = set(values)
+        self.privileges[:] = [p for p in self.privileges if p.value in wanted]
+        have = {p.value for p in self.privileges}
+        for value in sorted(wanted - have):
+            self.privileges.append(ApiRolePrivilege(value=value))
+
+    def __repr__(self) -> str:
+        return f"<ApiRole {self.id} {self.name}>"
+
+
+class ApiUserRole(Model):
+    """An API user has a role (the many-to-many table)."""
+
+    __tablename__ = "rest_api_user_roles"
+
+    api_user_id: Mapped[int] = mapped_column(
+        ForeignKey("rest_api_users.id", ondelete="CASCADE"), primary_key=True
+    )
+    api_role_id: Mapped[int] = mapped_column(
+        ForeignKey("rest_api_roles.id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 class ApiUser(Model):
@@ -47,22 +89,19 @@ class ApiUser(Model):
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     # scrypt hash of the HTTP Basic password; None: HTTP Basic is off for this user
     password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
-    privileges: Mapped[list[ApiUserPrivilege]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by=ApiUserPrivilege.value
+    roles: Mapped[list[ApiRole]] = relationship(
+        secondary="rest_api_user_roles", lazy="selectin", order_by=ApiRole.name
     )
 
     @property
-    def privilege_values(self) -> list[str]:
-        """The user's privileges as `module:acl_action` texts."""
-        return [privilege.value for privilege in self.privileges]
+    def role_names(self) -> list[str]:
+        """The names of the user's roles."""
+        return [role.name for role in self.roles]
 
-    def set_privileges(self, values: list[str]) -> None:
-        """Exactly these `module:acl_action` privileges (kept rows stay, others go)."""
-        wanted = set(values)
-        self.privileges[:] = [p for p in self.privileges if p.value in wanted]
-        have = {p.value for p in self.privileges}
-        for value in sorted(wanted - have):
-            self.privileges.append(ApiUserPrivilege(value=value))
+    @property
+    def privilege_values(self) -> list[str]:
+        """Every `module:acl_action` that any of the user's roles grants."""
+        return sorted({value for role in self.roles for value in role.privilege_values})
 
     def issue_token(self) -> str:
         """A new bearer token for this user (the old one stops working); show it once."""
