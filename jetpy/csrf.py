@@ -11,7 +11,9 @@ cannot forge the token. A token belongs to one session id: when the session rota
 Every unsafe request to a page of an HTML base is checked after the controllers resolved and
 before any action runs (`protect()`): a missing or wrong token is answered 400 and nothing
 changes. Bases with `errors: json` (APIs, which do not authenticate by cookie) are not checked,
-nor pages whose controllers are all `csrf_exempt` (RestController); base.yaml `csrf: true` or
+nor pages whose controllers are all `csrf_exempt` (RestController) when the request brings no
+session cookie of the base (a cookie means a browser, which can be led by another site to send
+it: then the token is needed, in the header for scripts); base.yaml `csrf: true` or
 `csrf: false` overrides a base's default. `Controller.check_csrf()` checks on demand, e.g. in
 a base that is not checked, or in code that runs before the actions (an auth provider).
 """
@@ -103,11 +105,17 @@ def protects(base: Base) -> bool:
 def protect(ctx: RequestContext, controllers: Sequence[Controller]) -> None:
     """The automatic check before the actions run: unsafe requests to a protected base.
 
-    Skipped only when every controller of the page is `csrf_exempt` (a RestController).
+    Skipped only when every controller of the page is `csrf_exempt` (a RestController) and
+    the request brings no session cookie of the base: a browser sends the cookie on its own,
+    so a request with it may be forged by another site whatever the controller is.
     """
     if ctx.request.method in SAFE_METHODS or not protects(ctx.base):
         return
-    if controllers and all(controller.csrf_exempt for controller in controllers):
+    if (
+        controllers
+        and all(controller.csrf_exempt for controller in controllers)
+        and ctx.app.sessions.cookie_name(ctx.base.id) not in ctx.request.cookies
+    ):
         return
     check(ctx)
 

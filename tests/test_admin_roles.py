@@ -155,3 +155,38 @@ def test_every_post_without_the_csrf_token_is_refused(app: Application) -> None:
         for token in ({}, {"csrf_token": "wrong"}):
             assert boss.post(url, data={**data, **token}).status_code == 400, url
     assert role(app, "User viewer") == before and role(app, "Forged") is None
+
+
+def test_a_non_superuser_gives_a_role_no_privilege_they_lack(app: Application) -> None:
+    from application.classes.admin_users import Administrator, Role
+
+    with app.db.session() as db:
+        editor = Role(name="Role editor")
+        for page in ("_homepage_", "roles"):
+            editor.grant("visit_page", page)
+        for action in ("view", "add", "edit"):
+            editor.grant("module_action", f"admin.auth.roles:{action}")
+        clerk = db.scalars(sqlalchemy.select(Administrator).filter_by(username="clerk")).one()
+        clerk.roles.append(editor)
+        db.commit()
+    clerk = signed_in(app, "clerk")
+    url = f"/admin/roles/?edit={role_id(app, 'Role editor')}"
+    held = [
+        "visit_page:_homepage_",
+        "visit_page:roles",
+        "module_action:admin.auth.roles:add",
+        "module_action:admin.auth.roles:edit",
+        "module_action:admin.auth.roles:view",
+    ]
+    data = {"csrf_token": token_of(clerk.get(url)), "name": "Role editor", "privileges": held}
+    more = {**data, "privileges": [*held, "module_action:admin.auth.roles:delete"]}
+    refused = clerk.post(url, data=more)
+    assert refused.status_code == 200
+    assert "only give privileges you have yourself" in text_of(refused)
+    found = role(app, "Role editor")
+    assert found is not None and found[2] == sorted(held)
+    # what they have themselves (the users viewer's privileges too) may be given
+    given = [*held, "module_action:admin.auth.users:view"]
+    assert clerk.post(url, data={**data, "privileges": given}).status_code == 303
+    found = role(app, "Role editor")
+    assert found is not None and found[2] == sorted(given)

@@ -326,3 +326,51 @@ def test_only_a_superuser_makes_or_changes_superusers(app: Application) -> None:
     with app.db.session() as db:
         newbie = db.scalars(sqlalchemy.select(Administrator).filter_by(username="newbie")).one()
         assert newbie.is_superuser is False
+
+
+def test_a_non_superuser_gives_no_role_with_more_privileges_than_their_own(
+    app: Application,
+) -> None:
+    from application.classes.admin_users import Administrator, Role
+
+    with app.db.session() as db:
+        keeper = Role(name="Keeper")
+        keeper.grant("visit_page", "users")
+        for action in ("view", "add", "edit"):
+            keeper.grant("module_action", f"admin.auth.users:{action}")
+        powerful = Role(name="Powerful")
+        powerful.grant("module_action", "admin.auth.roles:edit")
+        clerk = db.scalars(sqlalchemy.select(Administrator).filter_by(username="clerk")).one()
+        clerk.roles.append(keeper)
+        db.add(powerful)
+        db.commit()
+        keeper_id, powerful_id = keeper.id, powerful.id
+        viewer_id = next(role.id for role in clerk.roles if role.name == "User viewer")
+    clerk_client = signed_in(app, "clerk")
+    clerk = user_id(app, "clerk")
+    url = f"/admin/users/?edit={clerk}"
+    data = {
+        "csrf_token": token_of(clerk_client.get(url)),
+        "username": "clerk",
+        "email": "clerk@example.com",
+        "is_active": "y",
+        "role_ids": [str(viewer_id), str(keeper_id), str(powerful_id)],
+    }
+    refused = clerk_client.post(url, data=data)
+    assert refused.status_code == 200
+    assert "only give roles whose privileges you have" in text_of(refused)
+    assert administrator(app, "clerk") == (
+        clerk,
+        "clerk@example.com",
+        True,
+        1,
+        ["Keeper", "User viewer"],
+    )
+    # roles they hold, or that grant nothing more, are fine (for others too)
+    data["role_ids"] = [str(keeper_id)]
+    assert clerk_client.post(url, data=data).status_code == 303
+    assert add_form(clerk_client, role_ids=str(powerful_id)).status_code == 200
+    assert administrator(app, "newbie") is None
+    assert add_form(clerk_client, role_ids=str(keeper_id)).status_code == 303
+    found = administrator(app, "newbie")
+    assert found is not None and found[4] == ["Keeper"]

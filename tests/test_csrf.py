@@ -37,6 +37,15 @@ class Main(Controller):
         self.db.execute(text("INSERT INTO notes (body) VALUES (:body)"), {"body": "x"})
         self.check_csrf()
         self.render("done.html")
+
+
+class Hook(Controller):
+    csrf_exempt = True  # like a RestController: credentials come with each request
+
+    def default_action(self):
+        if self.request.method == "POST":
+            DONE.append("hook")
+        self.render("done.html")
 """
 
 FILES = {
@@ -53,6 +62,9 @@ FILES = {
     ),
     "application/bases/web/pages/en_US/login/page.yaml": (
         "title: Login\ncontents:\n  - {module: test.form, action: login}\n"
+    ),
+    "application/bases/web/pages/en_US/hook/page.yaml": (
+        "title: Hook\ncontents:\n  - {module: test.form, controller: Hook}\n"
     ),
     "application/data/modules.yaml": "test.hello: activated\ntest.form: activated\n",
 }
@@ -218,3 +230,19 @@ def test_check_csrf_in_an_action_rolls_back_what_it_wrote(
     finally:
         app.db.dispose()
         engine.dispose()
+
+
+def test_an_exempt_page_is_checked_when_the_browser_sends_a_session_cookie(
+    form_client: tuple[Client, list[str]],
+) -> None:
+    client, done = form_client
+    # a script without cookies (credentials in each request): no token needed
+    assert client.post("/hook/").status_code == 200
+    assert done == ["hook"]
+    # a browser with a session: another site could make it post, so the token is needed
+    token = token_of(client.get("/form/"))
+    assert client.get_cookie("jetpy_session_web") is not None
+    assert client.post("/hook/").status_code == 400
+    assert done == ["hook"]
+    assert client.post("/hook/", headers={"X-CSRF-Token": token}).status_code == 200
+    assert done == ["hook", "hook"]

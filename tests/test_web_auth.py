@@ -394,3 +394,42 @@ def test_passwords_are_stored_hashed(client: Client, site: tuple[Application, Pa
     with Session(site[0].db.engine) as db:
         stored = db.execute(sqlalchemy.text("SELECT password_hash FROM web_visitors")).scalar()
     assert isinstance(stored, str) and stored.startswith("scrypt$") and PASSWORD not in stored
+
+
+def test_signing_up_again_takes_as_long_as_a_new_sign_up(
+    client: Client, site: tuple[Application, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from application.modules.web.auth import controllers
+
+    confirmed_visitor(client, site)
+    hashed: list[str] = []
+    real = controllers.hash_password
+
+    def counting(password: str) -> str:
+        hashed.append(password)
+        return real(password)
+
+    monkeypatch.setattr(controllers, "hash_password", counting)
+    # the slow part of a new sign-up (hashing the password) is done for a known address too
+    assert sign_up(Client(site[0]), "jana@example.com", "Another-Password-7").status_code == 303
+    assert hashed == ["Another-Password-7"]
+    assert sign_up(Client(site[0]), "eva@example.com", "Another-Password-8").status_code == 303
+    assert hashed == ["Another-Password-7", "Another-Password-8"]
+
+
+def test_a_forged_host_never_gets_a_reset_link(
+    client: Client, site: tuple[Application, Path]
+) -> None:
+    confirmed_visitor(client, site)
+    before = len(outbox(site[1]))
+    evil = Client(site[0])
+    token = csrf_of(evil.get("/password-reset/", base_url="http://evil.example/"))
+    response = evil.post(
+        "/password-reset/",
+        data={"csrf_token": token, "email": "jana@example.com"},
+        base_url="http://evil.example/",
+    )
+    assert response.status_code == 500  # the page lacks `site_url`: the log names the fix
+    assert "Traceback" not in response.get_data(as_text=True)
+    assert all("evil.example" not in str(m) for m in outbox(site[1])[before:])
+    assert len(outbox(site[1])) == before

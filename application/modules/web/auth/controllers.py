@@ -25,7 +25,7 @@ from application.classes.mail import MailRequested
 from application.modules.web.auth.auth import VisitorAuth
 from application.modules.web.auth.models import Visitor, VisitorLoginFailure
 from application.modules.web.auth.tokens import CONFIRM, RESET, TokenProblem, make_token, read_token
-from jetpy import Controller
+from jetpy import Controller, JetpyError
 from jetpy.auth import DatabaseFailures, LoginThrottle, hash_password, weak_password
 from jetpy.auth.throttle import client_address, throttle_key
 from jetpy.forms import Form
@@ -49,6 +49,9 @@ def check_email(form: Form, field: Any) -> None:
         raise ValidationError(
             form._("This does not look like an e-mail address; write it like jane@example.com.")
         )
+
+
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})  # development hosts
 
 
 class NewPasswordForm(Form):
@@ -132,9 +135,22 @@ class Main(Controller):
         return self.app.page(id, base=self.base.id, locale=self.locale.name)
 
     def absolute(self, url: str) -> str:
-        """`url` (a path) with the site's address before it."""
-        site = str(self.parameters.get("site_url") or self.request.host_url)
-        return site.rstrip("/") + url
+        """`url` (a path) with the site's address before it, for links in e-mails.
+
+        The address is the page's `site_url` parameter. Without it only a loopback host
+        (development) is used as the request gave it: any other Host header may be forged, and a
+        reset link to a forged host would hand the token to whoever owns it.
+        """
+        site = self.parameters.get("site_url")
+        if not site:
+            if self.request.host.rsplit(":", 1)[0].strip("[]") not in LOOPBACK:
+                raise JetpyError(
+                    f"page {self.page.id!r} of base {self.base.id!r} needs the parameter "
+                    "`site_url` (e.g. https://www.example.com) for the links it mails; the "
+                    "request's Host header cannot be trusted for them"
+                )
+            site = self.request.host_url
+        return str(site).rstrip("/") + url
 
     def mail(self, to: str, subject: str, text: str, cause: str) -> None:
         self.app.events.emit(
@@ -190,6 +206,8 @@ class Main(Controller):
         _ = self._
         found = self.db.scalars(select(Visitor).where(Visitor.email == email)).first()
         if found is not None:
+            # hashed all the same: a quicker answer would tell that the address has an account
+            hash_password(form.password.data or "")
             login = self.absolute(self.page_of("account").url())
             reset = self.absolute(self.page_of("password-reset").url())
             text = _(

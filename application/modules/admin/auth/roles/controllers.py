@@ -16,6 +16,7 @@ from wtforms import Field, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from application.classes.admin_users import MODULE_ACTION, VISIT_PAGE, AdministratorRole, Role
+from jetpy.auth import SessionAuth
 from jetpy.crud import CrudController
 from jetpy.forms import Form
 from jetpy.grid import Column, Grid
@@ -41,10 +42,17 @@ class RoleForm(Form):
     privileges = SelectMultipleField("Privileges", choices=[])
 
     name_taken: Any = None  # set by the controller: name → whether another role has it
+    # set by the controller for a non-superuser: the privileges they may give (None: any)
+    grantable: set[str] | None = None
 
     def validate_name(self, field: Field) -> None:
         if self.name_taken is not None and self.name_taken((field.data or "").strip()):
             raise ValidationError(self._("Another role has this name."))
+
+    def validate_privileges(self, field: Field) -> None:
+        if self.grantable is not None and set(field.data or []) - self.grantable:
+            # else anyone who may edit roles could give their own role any privilege
+            raise ValidationError(self._("You may only give privileges you have yourself."))
 
 
 class Main(CrudController):
@@ -121,6 +129,15 @@ class Main(CrudController):
             }
         form = RoleForm(self, data=data)
         form.privileges.choices = [c for group in self.groups() for c in group.choices]
+        auth = self.ctx.auth
+        me = auth.current_user(self.ctx) if isinstance(auth, SessionAuth) else None
+        if me is None or not me.is_superuser:
+            # what the role has may stay; new privileges only those the user has
+            form.grantable = {f"{p.kind}:{p.value}" for p in item.privileges} | {
+                value
+                for value, _ in form.privileges.choices
+                if me is not None and me.has_privilege(*value.split(":", 1))
+            }
 
         def name_taken(name: str) -> bool:
             same = func.lower(Role.name) == name.lower()

@@ -51,6 +51,8 @@ class EditForm(Form):
     role_ids = CheckboxesField("Roles", coerce=int, choices=[])
 
     is_me: bool = False  # the signed-in administrator edits themselves
+    # set by the controller for a non-superuser: the roles they may give (None: any)
+    grantable_role_ids: set[int] | None = None
     check_unique: Any = None  # set by the controller: (username, email) → "username" … or None
 
     def validate_username(self, field: Field) -> None:
@@ -66,6 +68,14 @@ class EditForm(Form):
             raise ValidationError(self._("This is not an e-mail address."))
         if self.check_unique is not None and self.check_unique() == "e-mail address":
             raise ValidationError(self._("Another administrator has this e-mail address."))
+
+    def validate_role_ids(self, field: Field) -> None:
+        allowed = self.grantable_role_ids
+        if allowed is not None and set(field.data or []) - allowed:
+            # else anyone who may edit administrators could give themselves any privilege
+            raise ValidationError(
+                self._("You may only give roles whose privileges you have yourself.")
+            )
 
     def validate_is_active(self, field: Field) -> None:
         if self.is_me and not field.data:  # they would be signed out, perhaps the last one
@@ -195,6 +205,13 @@ class Main(CrudController):
         form.is_me = me is not None and item.id is not None and item.id == me.id
         if me is None or not me.is_superuser:
             del form.is_superuser  # only a superuser makes superusers
+            # the roles the item has may stay; new ones only when they grant nothing more
+            form.grantable_role_ids = {role.id for role in item.roles} | {
+                role.id
+                for role in roles
+                if me is not None
+                and all(me.has_privilege(p.kind, p.value) for p in role.privileges)
+            }
 
         def check_unique() -> str | None:
             return taken_by_another(
