@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy
 from sqlalchemy.orm import Session
-from werkzeug.test import Client
+from werkzeug.test import Client, TestResponse
 
 import jetpy.db
 from jetpy import Application
@@ -343,3 +344,17 @@ def seeded_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededSite
         session.commit()
     yield SeededSite(url, app)
     app.db.dispose()
+
+
+# forms -----------------------------------------------------------------------------------
+_CSRF_INPUT = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*>')
+_VALUE = re.compile(r'\bvalue="([^"]+)"')
+
+
+def csrf_token_in(response: TestResponse) -> str:
+    """The CSRF token of the first form on the page (whatever the order of its attributes)."""
+    page = response.get_data(as_text=True)
+    field = _CSRF_INPUT.search(page)
+    value = _VALUE.search(field.group(0)) if field else None
+    assert value is not None, f"the page has no CSRF field: {page[:500]}"
+    return value.group(1)

@@ -14,7 +14,8 @@ from werkzeug.test import Client, TestResponse
 
 from jetpy import Application
 from tests.conftest import REPO
-from tests.test_admin_login import PASSWORD, TOKEN, log_in
+from tests.conftest import csrf_token_in as token_of
+from tests.test_admin_login import PASSWORD, log_in
 
 NEW_PASSWORD = "Brand-New-Secret-77"
 
@@ -69,12 +70,6 @@ def signed_in(app: Application, name: str) -> Client:
 
 def text_of(response: TestResponse) -> str:
     return response.get_data(as_text=True)
-
-
-def token_of(response: TestResponse) -> str:
-    found = TOKEN.search(text_of(response))
-    assert found is not None, text_of(response)[:500]
-    return found.group(1)
 
 
 def menu_labels(response: TestResponse) -> list[str]:

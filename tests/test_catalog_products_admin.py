@@ -16,12 +16,12 @@ from werkzeug.test import Client, TestResponse
 from application.classes.catalog.pricing import price_breakdown
 from jetpy import Application
 from tests.conftest import REPO
+from tests.conftest import csrf_token_in as token_of
 from tests.test_admin_login import PASSWORD, log_in
 
 URL = "/admin/products/"
 XSS = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
-TOKEN = re.compile(r'name="csrf_token"[^>]*? value="([A-Za-z0-9_-]+)"')
 EAN = "4006381333931"
 
 
@@ -72,12 +72,6 @@ def boss(app: Application) -> Client:
     client = Client(app)
     assert log_in(client, "boss", url=URL).status_code == 303
     return client
-
-
-def token_of(response: TestResponse) -> str:
-    found = TOKEN.search(response.get_data(as_text=True))
-    assert found is not None, response.get_data(as_text=True)[:300]
-    return found.group(1)
 
 
 def category_id(app: Application) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -14,13 +13,13 @@ from werkzeug.test import Client, TestResponse
 
 from jetpy import Application
 from tests.conftest import REPO
+from tests.conftest import csrf_token_in as token_of
 from tests.test_admin_login import PASSWORD, log_in
 
 URL = "/admin/articles/"
 XSS = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 LOCALES = ("en_US", "cs_CZ")
-TOKEN = re.compile(r'name="csrf_token"[^>]*? value="([A-Za-z0-9_-]+)"')
 
 
 @pytest.fixture
@@ -50,12 +49,6 @@ def boss(app: Application) -> Client:
     client = Client(app)
     assert log_in(client, "boss", url=URL).status_code == 303
     return client
-
-
-def token_of(response: TestResponse) -> str:
-    found = TOKEN.search(response.get_data(as_text=True))
-    assert found is not None, response.get_data(as_text=True)[:300]
-    return found.group(1)
 
 
 def article_data(token: str, **values: str) -> dict[str, str]:

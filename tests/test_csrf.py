@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import pytest
 import sqlalchemy
-from werkzeug.test import Client, TestResponse
+from werkzeug.test import Client
 
 from jetpy import Application
 from tests.conftest import ProjectFactory
+from tests.conftest import csrf_token_in as token_of
 
 FORM = """
 from sqlalchemy import text
@@ -79,8 +79,6 @@ API = {
     ),
 }
 
-TOKEN = re.compile(r'name="csrf_token" value="([A-Za-z0-9_-]+)"')
-
 
 @pytest.fixture
 def form_client(make_project: ProjectFactory) -> tuple[Client, list[str]]:
@@ -90,12 +88,6 @@ def form_client(make_project: ProjectFactory) -> tuple[Client, list[str]]:
     )
 
     return Client(app), DONE
-
-
-def token_of(response: TestResponse) -> str:
-    found = TOKEN.search(response.get_data(as_text=True))
-    assert found is not None
-    return found.group(1)
 
 
 def test_a_form_page_keeps_its_token_in_the_session_cookie(

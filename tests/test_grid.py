@@ -21,6 +21,7 @@ from jetpy import Application, JetpyError
 from jetpy.grid import Column, Filter, Grid, escape_like, parse_id
 from jetpy.grid_csv import csv_cell
 from tests.conftest import LAYOUT, ProjectFactory
+from tests.conftest import csrf_token_in as token_of
 
 MODEL = """
 from sqlalchemy import MetaData
@@ -265,13 +266,6 @@ def stored(app: Application) -> dict[str, str]:
 
     with app.db.session() as session:
         return {book.title: book.status for book in session.scalars(select(Book))}
-
-
-def token_of(response: TestResponse) -> str:
-    page = response.get_data(as_text=True)
-    found = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
-    assert found, "the page has no CSRF field"
-    return found[1]
 
 
 def ids_of(app: Application, *names: str) -> list[str]:

@@ -35,8 +35,8 @@ from application.modules.mail.outbox.listeners import outbox_dir
 from jetpy import Application
 from jetpy.pages import Page
 from tests.conftest import SITE_PASSWORD, SeededSite
+from tests.conftest import csrf_token_in as token_of
 
-TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([A-Za-z0-9_-]+)"')
 SIGNED_IN = 'id="signed-in"'
 LOGIN_FORM = 'name="_login"'
 COOKIE = "jetpy_session_admin"
@@ -64,12 +64,6 @@ def app(seeded_site: SeededSite) -> Application:
 @pytest.fixture
 def client(app: Application) -> Client:
     return Visitor(app)
-
-
-def token_of(response: TestResponse) -> str:
-    found = TOKEN.search(response.get_data(as_text=True))
-    assert found is not None, response.get_data(as_text=True)[:500]
-    return found.group(1)
 
 
 def log_in(client: Client, login: str = "boss", url: str = "/admin/", **form: str) -> TestResponse:
