@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -27,7 +28,7 @@ MARK_FIELD = "_login"  # tells a login attempt from any other POST to a secret p
 _NOBODY = object()  # ctx.vars["user"] when the provider looked and found no one
 
 
-class SessionAuth:
+class SessionAuth(ABC):
     """An AuthProvider on top of the session and a source of users; subclass it.
 
     A subclass says where users come from (`user_by_id`, `user_by_login`) and where failed
@@ -45,18 +46,19 @@ class SessionAuth:
 
     login_view = "jetpy/login.html"  # a full page: the base may put its own in views/
 
-    # the source of users: what a subclass provides --------------------------------------
+    # the source of users: what a subclass provides (an instance lacking one is refused at
+    # load, when the base's auth factory is called) --------------------------------------
+    @abstractmethod
     def user_by_id(self, ctx: RequestContext, id: Any) -> AuthUser | None:
         """The user with `id` (as stored in the session), or None."""
-        raise NotImplementedError(f"{type(self).__name__} must define user_by_id()")
 
+    @abstractmethod
     def user_by_login(self, ctx: RequestContext, login: str) -> AuthUser | None:
         """The user who signs in as `login` (a username or an e-mail address), or None."""
-        raise NotImplementedError(f"{type(self).__name__} must define user_by_login()")
 
+    @abstractmethod
     def failure_store(self, ctx: RequestContext) -> FailureStore:
         """Where failed logins are counted, e.g. `DatabaseFailures(ctx.db, LoginFailure)`."""
-        raise NotImplementedError(f"{type(self).__name__} must define failure_store()")
 
     def store_password_hash(self, ctx: RequestContext, user: AuthUser, password_hash: str) -> None:
         """Keep a new hash of the user's password (the model's attribute by default)."""
