@@ -71,7 +71,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import EnvironBuilder
 
 from jetpy import Application
-from jetpy.db import ENVIRONMENT, application_tables
+from jetpy.data.db import ENVIRONMENT, application_tables
 
 ROOT = Path(__file__).resolve().parents[1]  # the example application's project folder
 APPLICATION = ROOT / "application"

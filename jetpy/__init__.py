@@ -6,14 +6,14 @@ __version__ = "0.1.0"
 
 from jetpy.app import Application
 from jetpy.auth import AuthProvider
-from jetpy.bases import Base, Locale
-from jetpy.context import RequestContext
-from jetpy.controller import Controller, ControllerRouter, RouterAction
 from jetpy.errors import DefinitionError, JetpyError, Problem
-from jetpy.events import Event, EventBus
-from jetpy.head import Head
-from jetpy.navigation import Breadcrumb, Crumb
-from jetpy.pages import Content, Page
+from jetpy.kernel.bases import Base, Locale
+from jetpy.kernel.context import RequestContext
+from jetpy.kernel.controller import Controller, ControllerRouter, RouterAction
+from jetpy.kernel.head import Head
+from jetpy.kernel.navigation import Breadcrumb, Crumb
+from jetpy.kernel.pages import Content, Page
+from jetpy.modules.events import Event, EventBus
 from jetpy.rest import ApiError, RestController
 
 __all__ = [

@@ -15,19 +15,19 @@ from werkzeug.security import safe_join
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
-from jetpy import stages
-from jetpy.bases import UrlMap
-from jetpy.check import check_project
-from jetpy.context import RequestContext
-from jetpy.db import Database, database_url
-from jetpy.errorpages import PageResponse, error_response
+from jetpy.data.db import Database, database_url
 from jetpy.errors import DefinitionError, JetpyError, Problem
-from jetpy.events import EventBus
-from jetpy.loader import load_project, write_cache
-from jetpy.manager import acl_actions
-from jetpy.pages import Content, Page
-from jetpy.sessions import SessionCookies
-from jetpy.templates import PUBLIC_URL, Templates
+from jetpy.kernel import stages
+from jetpy.kernel.bases import UrlMap
+from jetpy.kernel.context import RequestContext
+from jetpy.kernel.errorpages import PageResponse, error_response
+from jetpy.kernel.pages import Content, Page
+from jetpy.kernel.sessions import SessionCookies
+from jetpy.kernel.templates import PUBLIC_URL, Templates
+from jetpy.modules.events import EventBus
+from jetpy.project.check import check_project
+from jetpy.project.loader import load_project, write_cache
+from jetpy.project.manager import acl_actions
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -61,8 +61,8 @@ class Application:
         self.sessions = SessionCookies(self.config.secret_key, self.config.session_max_age)
         self.bases = project.bases
         self.trees = project.trees
-        self.translations = project.translations  # dictionaries per locale, see jetpy.i18n
-        self.menus = project.menus  # menu sets, see jetpy.menus
+        self.translations = project.translations  # dictionaries per locale, see jetpy.modules.i18n
+        self.menus = project.menus  # menu sets, see jetpy.modules.menus
         self.public_dir = self.root / "public"
         self.templates = Templates(
             list(self.bases.values()), self.modules, self.config.debug, self.public_dir

@@ -14,10 +14,10 @@ import sqlalchemy
 from sqlalchemy.orm import Session
 from werkzeug.test import Client, TestResponse
 
-import jetpy.db
+import jetpy.data.db
 from jetpy import Application
-from jetpy.db import application_tables, import_classes, project_model
-from jetpy.modules import use_project_imports
+from jetpy.data.db import application_tables, import_classes, project_model
+from jetpy.modules.discovery import use_project_imports
 
 REPO = Path(__file__).resolve().parent.parent  # the example application's project folder
 TEST_DATABASE = "JETPY_TEST_DATABASE_URL"  # e.g. postgresql+psycopg://postgres@127.0.0.1/test
@@ -189,14 +189,14 @@ def _own_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     """
     monkeypatch.setenv("JETPY_DATABASE_URL", f"sqlite:///{tmp_path / 'db' / 'site.sqlite3'}")
     made: list[sqlalchemy.Engine] = []
-    create = jetpy.db._create_engine
+    create = jetpy.data.db._create_engine
 
     def recorded(url: str, echo: bool) -> sqlalchemy.Engine:
         engine = create(url, echo)
         made.append(engine)
         return engine
 
-    monkeypatch.setattr(jetpy.db, "_create_engine", recorded)
+    monkeypatch.setattr(jetpy.data.db, "_create_engine", recorded)
     yield
     for engine in made:
         engine.dispose()

@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy.orm import Session
 
 from jetpy.auth import verify_password
-from jetpy.cli import main
+from jetpy.cli.main import main
 from tests.conftest import REPO
 
 GOOD = "Correct-Horse-42"

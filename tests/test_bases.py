@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from jetpy.bases import Base, Locale, LocaleUrl, UrlMap
+from jetpy.kernel.bases import Base, Locale, LocaleUrl, UrlMap
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 
 from jetpy import Application
 from jetpy.errors import DefinitionError, JetpyError, Problem
-from jetpy.loader import Project
+from jetpy.project.loader import Project
 from tests.conftest import ProjectFactory, write_files
 
 PAGES = "application/bases/web/pages/en_US"

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from jetpy import Application
-from jetpy.cli import main
+from jetpy.cli.main import main
 from tests.conftest import ProjectFactory
 
 PAGES = "application/bases/web/pages/en_US"

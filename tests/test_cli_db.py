@@ -1,4 +1,4 @@
-"""`jetpy db …`: create, revision, upgrade, downgrade and seed (jetpy.cli_db, jetpy.migrations)."""
+"""`jetpy db …`: create, revision, upgrade, downgrade and seed (jetpy.cli.db, jetpy.data.migrations)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy
 from click.testing import CliRunner, Result
 
-from jetpy.cli import main
+from jetpy.cli.main import main
 from tests.conftest import ProjectFactory
 from tests.test_db import AUDIT_MODELS, DB_FILES
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 from jinja2 import Environment
 
-from jetpy.cli import main
-from jetpy.cli_dictionaries import code_phrases, scan, template_phrases
+from jetpy.cli.dictionaries import code_phrases, scan, template_phrases
+from jetpy.cli.main import main
 from jetpy.errors import Problem
-from jetpy.i18n import JETPY_DICTIONARIES, read_dictionaries
+from jetpy.modules.i18n import JETPY_DICTIONARIES, read_dictionaries
 from tests.conftest import ProjectFactory
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,7 +125,7 @@ def test_the_example_application_lacks_no_translation() -> None:
 
 def test_jetpy_translates_its_own_views_and_messages() -> None:
     jetpy = ROOT / "jetpy"
-    files = [*(jetpy / "views").glob("*.html")]
+    files = [*(jetpy / "web" / "views").glob("*.html")]
     files += [path for path in jetpy.rglob("*.py") if "skeletons" not in path.parts]
     problems: list[Problem] = []
     uses = scan(files, ROOT, problems)

@@ -8,7 +8,8 @@ import pytest
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from jetpy import Application, Controller, RequestContext, stages
+from jetpy import Application, Controller, RequestContext
+from jetpy.kernel import stages
 
 
 def serve(app: Application, path: str) -> str:

@@ -124,7 +124,7 @@ def test_embedding_another_modules_action(make: MakeClient) -> None:
 
 def test_router_errors_name_the_fix(app: object) -> None:
     from jetpy import Controller, ControllerRouter
-    from jetpy.pages import Content
+    from jetpy.kernel.pages import Content
 
     class Thing(Controller):
         def show_action(self) -> None:

@@ -1,4 +1,4 @@
-"""CRUD controllers (jetpy.crud): actions by query parameters, forms, 404s, ACL, CSRF."""
+"""CRUD controllers (jetpy.web.crud): actions by query parameters, forms, 404s, ACL, CSRF."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.test_grid import BOOKS, books, books_app, ids_of, stored, titles, tok
 
 __all__ = ["books", "books_app"]  # fixtures shared with test_grid
 
-PAGES = ["/admin-books/", "/jetpy-form-books/"]  # a plain WTForms form, a jetpy.forms.Form
+PAGES = ["/admin-books/", "/jetpy-form-books/"]  # a plain WTForms form, a jetpy.web.forms.Form
 
 
 def book(app: Application, title: str) -> tuple[str, str, int, str] | None:

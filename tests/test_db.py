@@ -1,4 +1,4 @@
-"""The data layer: database URL, the request's session, module tables (jetpy.db)."""
+"""The data layer: database URL, the request's session, module tables (jetpy.data.db)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from sqlalchemy import select
 from werkzeug.test import Client
 
 from jetpy import Application
-from jetpy.config import Config
-from jetpy.db import Database, DatabaseError, database_url
+from jetpy.data.db import Database, DatabaseError, database_url
+from jetpy.definitions.config import Config
 from jetpy.errors import DefinitionError
-from jetpy.manager import ModuleError, ModuleManager
+from jetpy.project.manager import ModuleError, ModuleManager
 from tests.conftest import ProjectFactory
 
 MODEL = """
@@ -341,7 +341,7 @@ def test_a_broken_models_file_refuses_the_install(
 def test_the_uninstall_cli_takes_drop_data(make_project: ProjectFactory, db_url: str) -> None:
     from click.testing import CliRunner
 
-    from jetpy.cli import main
+    from jetpy.cli.main import main
 
     project = module_project(make_project)
     runner = CliRunner()

@@ -4,7 +4,7 @@ import pytest
 from werkzeug.test import Client
 from werkzeug.wrappers import Response
 
-from jetpy.errorpages import HTML, PageResponse
+from jetpy.kernel.errorpages import HTML, PageResponse
 
 
 def test_a_page_response_has_what_a_werkzeug_response_has() -> None:

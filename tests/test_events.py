@@ -365,7 +365,7 @@ def test_a_broken_listeners_py_names_its_line(make_project: ProjectFactory) -> N
 def test_jetpy_check_reports_listener_problems(make_project: ProjectFactory) -> None:
     from click.testing import CliRunner
 
-    from jetpy.cli import main
+    from jetpy.cli.main import main
 
     project = make_project(listener_module("a.typo", {"test.ping": "on_ping"}, ""))
     result = CliRunner().invoke(main, ["check", "--project", str(project)])

@@ -9,9 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from click.testing import CliRunner
 
-from jetpy.cli import main
-from jetpy.db import application_tables
-from jetpy.loader import load_project
+from jetpy.cli.main import main
+from jetpy.data.db import application_tables
+from jetpy.project.loader import load_project
 from tests.conftest import REPO
 
 

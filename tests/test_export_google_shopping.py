@@ -46,7 +46,7 @@ from application.modules.exports.google_shopping.links import (
     product_links,
 )
 from jetpy import Application
-from jetpy.cli import main
+from jetpy.cli.main import main
 from tests.conftest import REPO
 
 D = Decimal

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
-from jetpy import Application, flash
-from jetpy.sessions import Session
+from jetpy import Application
+from jetpy.kernel import flash
+from jetpy.kernel.sessions import Session
 from tests.conftest import ProjectFactory
 
 CONTROLLERS = """
@@ -91,7 +92,7 @@ def test_a_page_showing_no_flash_sets_no_cookie(client: Client) -> None:
 
 
 def context(session: Session) -> Any:
-    """A stand-in request context: just what jetpy.flash touches."""
+    """A stand-in request context: just what jetpy.kernel.flash touches."""
     request = SimpleNamespace(cookies={"jetpy_session_web": "…"})
     return SimpleNamespace(session=session, loaded_session=session, request=request)
 

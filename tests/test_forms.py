@@ -1,4 +1,4 @@
-"""jetpy.forms: WTForms bound to the request, the session's CSRF token, translations, views."""
+"""jetpy.web.forms: WTForms bound to the request, the session's CSRF token, translations, views."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from werkzeug.test import Client, TestResponse
 
 from jetpy import Application
-from jetpy.forms import Phrases
-from jetpy.i18n import Translator
+from jetpy.modules.i18n import Translator
+from jetpy.web.forms import Phrases
 from tests.conftest import ProjectFactory
 
 CONTROLLERS = """
@@ -18,7 +18,7 @@ from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from jetpy import Controller
-from jetpy.forms import Form
+from jetpy.web.forms import Form
 
 SAVED = []
 

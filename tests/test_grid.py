@@ -1,4 +1,4 @@
-"""Data grids (jetpy.grid): sorting, search, filters, paging, state in the URL, CSV, bulk."""
+"""Data grids (jetpy.web.grid): sorting, search, filters, paging, state in the URL, CSV, bulk."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from sqlalchemy import select
 from werkzeug.test import Client, TestResponse
 
 from jetpy import Application, JetpyError
-from jetpy.grid import Column, Filter, Grid, escape_like, parse_id
-from jetpy.grid_csv import csv_cell
+from jetpy.web.grid import Column, Filter, Grid, escape_like, parse_id
+from jetpy.web.grid_csv import csv_cell
 from tests.conftest import LAYOUT, ProjectFactory
 from tests.conftest import csrf_token_in as token_of
 
@@ -56,11 +56,11 @@ from sqlalchemy import select
 from wtforms import Form, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-import jetpy.forms
+import jetpy.web.forms
 from application.classes.books import Book
 from jetpy import Controller
-from jetpy.crud import CrudController
-from jetpy.grid import Column, Filter, Grid, Operation
+from jetpy.web.crud import CrudController
+from jetpy.web.grid import Column, Filter, Grid, Operation
 
 STATUSES = [("draft", "Draft"), ("live", "Live")]
 
@@ -121,7 +121,7 @@ class Crud(CrudController):
         return book.title
 
 
-class JetpyBookForm(jetpy.forms.Form):
+class JetpyBookForm(jetpy.web.forms.Form):
     title = StringField("Title", [DataRequired(), Length(max=200)])
     author = StringField("Author", [DataRequired(), Length(max=100)])
     pages = IntegerField("Pages", [NumberRange(min=1)])

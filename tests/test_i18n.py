@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from werkzeug.test import Client
 
 from jetpy import Application
-from jetpy.cli import main
+from jetpy.cli.main import main
 from jetpy.errors import DefinitionError, JetpyError, Problem
-from jetpy.i18n import Formats, Translations, formats_for, to_decimal
+from jetpy.modules.i18n import Formats, Translations, formats_for, to_decimal
 from tests.conftest import HELLO_CONTROLLERS, ProjectFactory
 
 MakeClient = Callable[..., Client]

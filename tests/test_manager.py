@@ -10,8 +10,8 @@ from click.testing import CliRunner, Result
 from werkzeug.test import Client
 
 from jetpy import Application
-from jetpy.cli import main
-from jetpy.manager import InstallContext, ModuleError, ModuleManager, acl_actions
+from jetpy.cli.main import main
+from jetpy.project.manager import InstallContext, ModuleError, ModuleManager, acl_actions
 from tests.conftest import ProjectFactory
 
 STATE = "application/data/modules.yaml"

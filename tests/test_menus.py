@@ -10,10 +10,10 @@ from werkzeug.test import Client, EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
 from jetpy import Application, JetpyError
-from jetpy.context import RequestContext
 from jetpy.errors import DefinitionError, Problem
-from jetpy.menus import Menu, MenuItem
-from jetpy.pages import Page
+from jetpy.kernel.context import RequestContext
+from jetpy.kernel.pages import Page
+from jetpy.modules.menus import Menu, MenuItem
 from tests.conftest import ProjectFactory
 
 MAIN = "application/menus/main.yaml"

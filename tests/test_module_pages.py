@@ -321,7 +321,7 @@ def test_module_page_problems(
 def test_the_cli_lists_module_pages(root: Path) -> None:
     from click.testing import CliRunner
 
-    from jetpy.cli import main
+    from jetpy.cli.main import main
 
     result = CliRunner().invoke(main, ["pages", "--project", str(root)])
     assert result.exit_code == 0, result.output

@@ -3,13 +3,13 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from jetpy.cli import main
+from jetpy.cli.main import main
 from tests.conftest import ProjectFactory
 
 MODULE_CLI = '''
 import click
 
-from jetpy.modulecli import pass_app
+from jetpy.cli.modulecli import pass_app
 
 
 @click.command("hello-export")

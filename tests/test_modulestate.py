@@ -6,7 +6,7 @@ import pytest
 from werkzeug.test import Client
 
 from jetpy import Application, DefinitionError
-from jetpy.modulestate import read_states, write_states
+from jetpy.modules.states import read_states, write_states
 from tests.conftest import ProjectFactory
 
 STATE = "application/data/modules.yaml"

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import Client, TestResponse
 
 from jetpy import Application
-from jetpy.cli import main
+from jetpy.cli.main import main
 from tests.conftest import REPO
 
 PASSWORD = "Correct-Horse-42"

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from werkzeug.test import Client
 
 from jetpy import Application
-from jetpy.cli import main
-from jetpy.modulestate import write_states
+from jetpy.cli.main import main
+from jetpy.modules.states import write_states
 
 
 def invoke(*args: str) -> tuple[int, str]:

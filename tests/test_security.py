@@ -33,7 +33,7 @@ from application.classes.catalog import (
 from application.classes.content import Article, ArticleLocalization
 from application.modules.mail.outbox.listeners import outbox_dir
 from jetpy import Application
-from jetpy.pages import Page
+from jetpy.kernel.pages import Page
 from tests.conftest import SITE_PASSWORD, SeededSite
 from tests.conftest import csrf_token_in as token_of
 

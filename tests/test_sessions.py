@@ -11,7 +11,7 @@ from werkzeug.test import Client, TestResponse
 
 from jetpy import Application
 from jetpy.errors import JetpyError
-from jetpy.sessions import REFRESH_AFTER, Session, SessionCookies
+from jetpy.kernel.sessions import REFRESH_AFTER, Session, SessionCookies
 from tests.conftest import ProjectFactory
 
 COOKIE = "jetpy_session_web"

@@ -17,8 +17,8 @@ from jetpy.auth.throttle import DatabaseFailures, FailureStore, LoginThrottle
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response
 
-    from jetpy.context import RequestContext
-    from jetpy.pages import Page
+    from jetpy.kernel.context import RequestContext
+    from jetpy.kernel.pages import Page
 
 __all__ = [
     "AuthProvider",

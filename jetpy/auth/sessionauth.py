@@ -8,17 +8,17 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Response
 
-from jetpy import csrf
 from jetpy.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from jetpy.auth.redirects import safe_next
 from jetpy.auth.throttle import FailureStore, LoginThrottle, client_address, throttle_key
-from jetpy.errorpages import PageResponse
-from jetpy.head import PLACEHOLDER
+from jetpy.kernel import csrf
+from jetpy.kernel.errorpages import PageResponse
+from jetpy.kernel.head import PLACEHOLDER
 
 if TYPE_CHECKING:
     from jetpy.auth import AuthUser
-    from jetpy.context import RequestContext
-    from jetpy.pages import Page
+    from jetpy.kernel.context import RequestContext
+    from jetpy.kernel.pages import Page
 
 SESSION_KEY = "_auth"
 LOGIN_FIELD = "login"

@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from jetpy.context import RequestContext
+    from jetpy.kernel.context import RequestContext
 
 LIMIT = 5
 WINDOW = 15 * 60

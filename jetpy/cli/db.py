@@ -11,11 +11,11 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from jetpy.db import Database, DatabaseError, application_tables, database_url
+from jetpy.cli.modulecli import project_dir, project_option
+from jetpy.data.db import Database, DatabaseError, application_tables, database_url
+from jetpy.data.migrations import Migrations
 from jetpy.errors import JetpyError
-from jetpy.loader import load_project
-from jetpy.migrations import Migrations
-from jetpy.modulecli import project_dir, project_option
+from jetpy.project.loader import load_project
 
 F = TypeVar("F", bound=Callable[..., Any])
 SEED_MODULE = "application.seed"  # application/seed.py: def seed(session) -> None

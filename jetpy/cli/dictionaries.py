@@ -20,9 +20,9 @@ import yaml
 from jinja2 import Environment, nodes
 from jinja2.exceptions import TemplateSyntaxError
 
+from jetpy.cli.modulecli import project_dir, project_option
 from jetpy.errors import JetpyError, Problem, relative
-from jetpy.i18n import dictionaries_dir
-from jetpy.modulecli import project_dir, project_option
+from jetpy.modules.i18n import dictionaries_dir
 
 if TYPE_CHECKING:
     from jetpy.app import Application
@@ -219,7 +219,7 @@ def collect_command(module: str | None, locales: tuple[str, ...], project: Path 
     (application/dictionaries/) translates it. Exits 0 with the list, 1 when a file
     cannot be parsed, 2 for an unknown module or locale.
     """
-    from jetpy.cli import _load
+    from jetpy.cli.main import _load
 
     app = _load(project or project_dir(click.get_current_context()))
     try:

@@ -9,12 +9,12 @@ from pathlib import Path
 import click
 
 from jetpy.app import Application
-from jetpy.cli_db import db
-from jetpy.cli_dictionaries import dictionaries
-from jetpy.cli_modules import modules
+from jetpy.cli.db import db
+from jetpy.cli.dictionaries import dictionaries
+from jetpy.cli.modulecli import ModuleCommandGroup
+from jetpy.cli.modules import modules
 from jetpy.errors import DefinitionError
-from jetpy.modulecli import ModuleCommandGroup
-from jetpy.scaffold import new
+from jetpy.modules.scaffold import new
 
 
 def _load(project: Path, use_cache: bool = True, debug: bool | None = None) -> Application:

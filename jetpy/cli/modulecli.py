@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from jetpy.loader import load_project
+from jetpy.project.loader import load_project
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,7 +38,7 @@ def pass_app(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from jetpy.cli import _load
+        from jetpy.cli.main import _load
 
         app = _load(project_dir(click.get_current_context()))
         return function(app, *args, **kwargs)

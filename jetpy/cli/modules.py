@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 import click
 
-from jetpy.manager import Change, ModuleError, ModuleManager
-from jetpy.modulecli import project_dir, project_option
+from jetpy.cli.modulecli import project_dir, project_option
+from jetpy.project.manager import Change, ModuleError, ModuleManager
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -22,11 +22,11 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from jetpy.errors import JetpyError
-from jetpy.modulestate import AVAILABLE
+from jetpy.modules.states import AVAILABLE
 
 if TYPE_CHECKING:
-    from jetpy.config import Config
-    from jetpy.modules import Module
+    from jetpy.definitions.config import Config
+    from jetpy.modules.discovery import Module
 
 ENVIRONMENT = "JETPY_DATABASE_URL"
 DEFAULT_FILE = "data/site.sqlite3"  # under application/
@@ -64,7 +64,7 @@ class Database:
         self.url = url
         self.echo = echo
         self._engine: Engine | None = None
-        self._request: ContextVar[Session | None] = ContextVar("jetpy.db", default=_OUTSIDE)
+        self._request: ContextVar[Session | None] = ContextVar("jetpy.data.db", default=_OUTSIDE)
 
     @property
     def engine(self) -> Engine:

@@ -20,15 +20,15 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy.types import TypeDecorator
 
-from jetpy.db import Database, application_tables, module_tables, project_model
+from jetpy.data.db import Database, application_tables, module_tables, project_model
 from jetpy.errors import JetpyError
-from jetpy.modules import Module
-from jetpy.modulestate import AVAILABLE
+from jetpy.modules.discovery import Module
+from jetpy.modules.states import AVAILABLE
 
 APPLICATION = "application"  # the branch label of the application's own revisions
 ENV_PY = '''"""Alembic's entry point for this project: jetpy supplies the engine and the models."""
 
-from jetpy.migrations import run_migrations
+from jetpy.data.migrations import run_migrations
 
 run_migrations()
 '''

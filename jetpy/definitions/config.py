@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from jetpy import schema
+from jetpy.definitions import schema
+from jetpy.definitions.yamlfile import load_yaml
 from jetpy.errors import Problem, relative
-from jetpy.yamlfile import load_yaml
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class Config:
     map_cache: bool = True
     database_url: str = ""  # `database.url`; empty: a SQLite file in application/data/
     database_echo: bool = False
-    session_max_age: int = 14 * 24 * 3600  # seconds an unused session lasts (jetpy.sessions)
+    session_max_age: int = 14 * 24 * 3600  # seconds an unused session lasts (jetpy.kernel.sessions)
 
 
 def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:

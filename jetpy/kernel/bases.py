@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from jetpy.auth import AuthProvider
-    from jetpy.context import RequestContext
+    from jetpy.kernel.context import RequestContext
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from jetpy.head import Head
-from jetpy.navigation import Breadcrumb
+from jetpy.kernel.head import Head
+from jetpy.kernel.navigation import Breadcrumb
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session as DbSession
@@ -15,10 +15,10 @@ if TYPE_CHECKING:
 
     from jetpy.app import Application
     from jetpy.auth import AuthProvider
-    from jetpy.bases import Base, Locale
-    from jetpy.controller import Controller
-    from jetpy.pages import Content, Page
-    from jetpy.sessions import Session
+    from jetpy.kernel.bases import Base, Locale
+    from jetpy.kernel.controller import Controller
+    from jetpy.kernel.pages import Content, Page
+    from jetpy.kernel.sessions import Session
 
 
 class RequestContext:
@@ -73,7 +73,7 @@ class RequestContext:
 
     @property
     def session(self) -> Session:
-        """The visitor's session in this base (jetpy.sessions), read on first use."""
+        """The visitor's session in this base (jetpy.kernel.sessions), read on first use."""
         session = self.loaded_session
         if session is None:
             session = self.loaded_session = self.app.sessions.load(self)

@@ -9,22 +9,22 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 from werkzeug.exceptions import Forbidden
 
-from jetpy import csrf, flash
 from jetpy.errors import JetpyError
-from jetpy.i18n import Formats, Translator, formats_for
+from jetpy.kernel import csrf, flash
+from jetpy.modules.i18n import Formats, Translator, formats_for
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session as DbSession
     from werkzeug.wrappers import Request
 
     from jetpy.app import Application
-    from jetpy.bases import Base, Locale
-    from jetpy.context import RequestContext
-    from jetpy.head import Head
-    from jetpy.modules import Module
-    from jetpy.navigation import Breadcrumb
-    from jetpy.pages import Content, Page
-    from jetpy.sessions import Session
+    from jetpy.kernel.bases import Base, Locale
+    from jetpy.kernel.context import RequestContext
+    from jetpy.kernel.head import Head
+    from jetpy.kernel.navigation import Breadcrumb
+    from jetpy.kernel.pages import Content, Page
+    from jetpy.kernel.sessions import Session
+    from jetpy.modules.discovery import Module
 
 
 class Controller:
@@ -68,7 +68,7 @@ class Controller:
 
     @property
     def session(self) -> Session:
-        """The visitor's session in this base (jetpy.sessions); saved when changed."""
+        """The visitor's session in this base (jetpy.kernel.sessions); saved when changed."""
         return self.ctx.session
 
     # translations and formats ------------------------------------------------------
@@ -112,7 +112,7 @@ class Controller:
         self.ctx.claim(path)
 
     def check_csrf(self) -> None:
-        """Refuse (400) a POST whose CSRF token is missing or wrong (see jetpy.csrf)."""
+        """Refuse (400) a POST whose CSRF token is missing or wrong (see jetpy.kernel.csrf)."""
         csrf.check(self.ctx)
 
     def flash(self, message: str, category: str = "success") -> None:
@@ -135,7 +135,7 @@ class Controller:
         self, module: str, action: str = "default", controller: str = "Main", **parameters: Any
     ) -> Markup:
         """Run another module's action and return its output, e.g. a widget in a view."""
-        from jetpy.stages import embed
+        from jetpy.kernel.stages import embed
 
         return embed(self.ctx, module, action, controller, parameters)
 

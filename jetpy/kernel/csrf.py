@@ -1,7 +1,7 @@
 """CSRF protection bound to the session: the token lives in `ctx.session["_csrf"]`.
 
 A form puts `<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">` in itself (a
-`jetpy.forms.Form` does it on its own). The token is random, made the first time a page asks
+`jetpy.web.forms.Form` does it on its own). The token is random, made the first time a page asks
 for it and kept in the visitor's session with the session's id; a POST, PUT, PATCH or DELETE
 must send it back, in the form field `csrf_token` or in the header `X-CSRF-Token` (scripts).
 Another site can neither read the session nor plant one (the session cookie is signed), so it
@@ -30,10 +30,10 @@ from werkzeug.exceptions import BadRequest
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from jetpy.bases import Base
-    from jetpy.context import RequestContext
-    from jetpy.controller import Controller
-    from jetpy.sessions import Session
+    from jetpy.kernel.bases import Base
+    from jetpy.kernel.context import RequestContext
+    from jetpy.kernel.controller import Controller
+    from jetpy.kernel.sessions import Session
 
 FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"

@@ -11,14 +11,14 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from jetpy.rest.errors import error_envelope
+from jetpy.kernel.envelope import error_envelope
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request
 
     from jetpy.app import Application
-    from jetpy.bases import Base
-    from jetpy.context import RequestContext
+    from jetpy.kernel.bases import Base
+    from jetpy.kernel.context import RequestContext
 
 log = logging.getLogger("jetpy")
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from jetpy.context import RequestContext
+    from jetpy.kernel.context import RequestContext
 
 SESSION_KEY = "_flashes"
 CATEGORIES = ("success", "error", "info", "warning")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from jetpy.pages import Page
+    from jetpy.kernel.pages import Page
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,13 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
-from jetpy import schema
+from jetpy.definitions import schema
+from jetpy.definitions.yamlfile import load_yaml
 from jetpy.errors import JetpyError, Problem, relative
-from jetpy.navigation import Crumb
-from jetpy.yamlfile import load_yaml
+from jetpy.kernel.navigation import Crumb
 
 if TYPE_CHECKING:
-    from jetpy.bases import Base, Locale
+    from jetpy.kernel.bases import Base, Locale
 
 HOMEPAGE_ID = "_homepage_"
 

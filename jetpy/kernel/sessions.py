@@ -5,7 +5,7 @@ the browser can read it but cannot change it: a changed or expired cookie counts
 session at all. Keep only small things here (ids, a CSRF token, flash messages); never a
 password. A request that never touches `ctx.session` reads no cookie and sets none.
 
-Reserved keys: `_csrf` and `_flashes` (jetpy.forms), `_auth` (jetpy.auth).
+Reserved keys: `_csrf` and `_flashes` (jetpy.web.forms), `_auth` (jetpy.auth).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from jetpy.errors import JetpyError
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response
 
-    from jetpy.context import RequestContext
+    from jetpy.kernel.context import RequestContext
 
 log = logging.getLogger("jetpy")
 

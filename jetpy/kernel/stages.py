@@ -19,18 +19,18 @@ from werkzeug.exceptions import (
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Response
 
-from jetpy import csrf
-from jetpy.context import RequestContext
-from jetpy.errorpages import PageResponse
-from jetpy.head import PLACEHOLDER
-from jetpy.pages import Content
-from jetpy.templates import NO_LAYOUT
+from jetpy.kernel import csrf
+from jetpy.kernel.context import RequestContext
+from jetpy.kernel.errorpages import PageResponse
+from jetpy.kernel.head import PLACEHOLDER
+from jetpy.kernel.pages import Content
+from jetpy.kernel.templates import NO_LAYOUT
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request
 
     from jetpy.app import Application
-    from jetpy.controller import Controller
+    from jetpy.kernel.controller import Controller
 
 log = logging.getLogger("jetpy")
 

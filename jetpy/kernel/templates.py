@@ -17,16 +17,17 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
-from jetpy import csrf, flash, i18n
-from jetpy.head import PLACEHOLDER
+from jetpy.kernel import csrf, flash
+from jetpy.kernel.head import PLACEHOLDER
+from jetpy.modules import i18n
 
 if TYPE_CHECKING:
-    from jetpy.bases import Base
-    from jetpy.context import RequestContext
-    from jetpy.modules import Module
+    from jetpy.kernel.bases import Base
+    from jetpy.kernel.context import RequestContext
+    from jetpy.modules.discovery import Module
 
 PUBLIC_URL = "/public/"
-JETPY_VIEWS = Path(__file__).parent / "views"  # default views shipped with jetpy
+JETPY_VIEWS = Path(__file__).parents[1] / "web" / "views"  # default views shipped with jetpy
 # `layout: none` (a JSON API base): no HTML; each page answers with a module's response
 NO_LAYOUT = "none"
 
@@ -138,7 +139,7 @@ class Templates:
         """The names every view and layout of this request sees, made once; never change it."""
         shared = ctx.template_vars
         if shared is None:
-            from jetpy.stages import embed
+            from jetpy.kernel.stages import embed
 
             app = ctx.app
             shared = {

@@ -11,12 +11,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from jetpy import schema
+from jetpy.definitions import schema
+from jetpy.definitions.yamlfile import load_yaml
 from jetpy.errors import Problem, relative
-from jetpy.yamlfile import load_yaml
 
 if TYPE_CHECKING:
-    from jetpy.controller import Controller
+    from jetpy.kernel.controller import Controller
 
 PACKAGE = "application"
 _NAME_PART = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -35,7 +35,7 @@ class Module:
     listens: dict[str, str] = field(default_factory=dict)
     controllers: dict[str, type[Controller]] = field(default_factory=dict)
     loaded: bool = True  # False when its manifest or controllers.py is broken
-    state: str = "available"  # or installed, activated (see jetpy.modulestate)
+    state: str = "available"  # or installed, activated (see jetpy.modules.states)
 
     @property
     def active(self) -> bool:
@@ -112,7 +112,7 @@ def discover(app_dir: Path, root: Path, problems: list[Problem]) -> dict[str, Mo
 def _load_controllers(
     module: Module, root: Path, problems: list[Problem]
 ) -> dict[str, type[Controller]]:
-    from jetpy.controller import Controller
+    from jetpy.kernel.controller import Controller
 
     source = module.dir / "controllers.py"
     if not source.is_file():

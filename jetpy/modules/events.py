@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from jetpy.errors import JetpyError, Problem, relative
-from jetpy.modules import Module, import_file
+from jetpy.modules.discovery import Module, import_file
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response
@@ -91,7 +91,7 @@ class EventBus:
         self.listeners = listeners
         # what is being queued in this thread or task: None outside requests and deliveries
         self._queue: ContextVar[_Queue | None] = ContextVar(
-            f"jetpy.events.{id(self):x}", default=None
+            f"jetpy.modules.events.{id(self):x}", default=None
         )
 
     def emit(self, event: Event) -> None:

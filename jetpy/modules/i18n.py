@@ -3,7 +3,7 @@
 A dictionary is a flat YAML mapping `phrase: translation` in `application/dictionaries/` (the
 common one) or in a module's `dictionaries/` folder, one file per locale (`cs_CZ.yaml`).
 `_()` looks a phrase up in the module's dictionary, then the common one, then jetpy's own
-(jetpy/dictionaries/: the texts of its views and messages), and otherwise returns the phrase
+(jetpy/modules/dictionaries/: the texts of its views and messages), and otherwise returns the phrase
 as written. Formatting uses Babel's CLDR data for the request's locale.
 """
 
@@ -32,15 +32,15 @@ from babel.numbers import (
 )
 from jinja2 import Undefined, pass_context
 
+from jetpy.definitions.yamlfile import load_yaml
 from jetpy.errors import JetpyError, Problem, relative
-from jetpy.yamlfile import load_yaml
 
 if TYPE_CHECKING:
     from jinja2 import Environment
     from jinja2.runtime import Context
 
-    from jetpy.bases import Base
-    from jetpy.modules import Module
+    from jetpy.kernel.bases import Base
+    from jetpy.modules.discovery import Module
 
 log = logging.getLogger("jetpy")
 

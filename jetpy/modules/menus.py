@@ -27,16 +27,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
-from jetpy import schema
+from jetpy.definitions import schema
+from jetpy.definitions.schema import Field
+from jetpy.definitions.yamlfile import load_yaml
 from jetpy.errors import JetpyError, Problem, relative
-from jetpy.schema import Field
-from jetpy.yamlfile import load_yaml
 
 if TYPE_CHECKING:
-    from jetpy.bases import Locale
-    from jetpy.context import RequestContext
-    from jetpy.modules import Module
-    from jetpy.pages import Page, PageTree
+    from jetpy.kernel.bases import Locale
+    from jetpy.kernel.context import RequestContext
+    from jetpy.kernel.pages import Page, PageTree
+    from jetpy.modules.discovery import Module
 
 Text = str | dict[str, str]  # one text, or a text per locale
 

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from jetpy.definitions.yamlfile import load_yaml
 from jetpy.errors import Problem, relative
-from jetpy.yamlfile import load_yaml
 
 if TYPE_CHECKING:
-    from jetpy.modules import Module
+    from jetpy.modules.discovery import Module
 
 AVAILABLE = "available"
 INSTALLED = "installed"

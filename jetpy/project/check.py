@@ -9,13 +9,13 @@ from pathlib import Path
 from jinja2 import Environment, TemplateNotFound, meta, nodes
 from jinja2.exceptions import TemplateSyntaxError
 
-from jetpy.controller import Controller
 from jetpy.errors import Problem, relative
-from jetpy.loader import Project
-from jetpy.menus import menu_problems
-from jetpy.modules import Module
-from jetpy.pages import Content, Page
-from jetpy.templates import NO_LAYOUT, Templates, layout_name
+from jetpy.kernel.controller import Controller
+from jetpy.kernel.pages import Content, Page
+from jetpy.kernel.templates import NO_LAYOUT, Templates, layout_name
+from jetpy.modules.discovery import Module
+from jetpy.modules.menus import menu_problems
+from jetpy.project.loader import Project
 
 _RENDER_CALL = re.compile(r"""\brender(?:_view)?\(\s*["']([^"']+)["']""")
 

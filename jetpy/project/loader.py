@@ -12,17 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jetpy import schema
-from jetpy.bases import Base, Locale, LocaleUrl
-from jetpy.config import Config, load_config
+from jetpy.definitions import schema
+from jetpy.definitions.config import Config, load_config
+from jetpy.definitions.yamlfile import load_yaml
 from jetpy.errors import Problem, relative
-from jetpy.events import Listeners, load_listeners
-from jetpy.i18n import Translations, load_translations
-from jetpy.menus import MenuSets, load_menus
-from jetpy.modules import Module, discover, resolve_callable, use_project_imports
-from jetpy.modulestate import apply_states, read_states, state_file
-from jetpy.pages import HOMEPAGE_ID, Page, PageTree, read_definition
-from jetpy.yamlfile import load_yaml
+from jetpy.kernel.bases import Base, Locale, LocaleUrl
+from jetpy.kernel.pages import HOMEPAGE_ID, Page, PageTree, read_definition
+from jetpy.modules.discovery import Module, discover, resolve_callable, use_project_imports
+from jetpy.modules.events import Listeners, load_listeners
+from jetpy.modules.i18n import Translations, load_translations
+from jetpy.modules.menus import MenuSets, load_menus
+from jetpy.modules.states import apply_states, read_states, state_file
 
 if TYPE_CHECKING:
     from jetpy.auth import AuthProvider

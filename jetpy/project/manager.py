@@ -38,14 +38,21 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table
 
 if TYPE_CHECKING:
-    from jetpy.migrations import Migrations
+    from jetpy.data.migrations import Migrations
 
-from jetpy.config import Config
-from jetpy.db import Database, database_url, module_tables
+from jetpy.data.db import Database, database_url, module_tables
+from jetpy.definitions.config import Config
 from jetpy.errors import JetpyError, Problem, relative
-from jetpy.loader import Project, load_project
-from jetpy.modules import Module
-from jetpy.modulestate import ACTIVATED, AVAILABLE, INSTALLED, read_states, state_file, write_states
+from jetpy.modules.discovery import Module
+from jetpy.modules.states import (
+    ACTIVATED,
+    AVAILABLE,
+    INSTALLED,
+    read_states,
+    state_file,
+    write_states,
+)
+from jetpy.project.loader import Project, load_project
 
 HOOK_FILE = "install.py"
 _KEPT_OUT_OF_SNAPSHOT = {"cache"}  # data/cache/ is rebuilt at will; it need not be restored
@@ -236,7 +243,7 @@ class ModuleManager:
 
     # the steps -----------------------------------------------------------------
     def _migrations(self) -> Migrations:
-        from jetpy.migrations import Migrations  # Alembic only when a module has revisions
+        from jetpy.data.migrations import Migrations  # Alembic only when a module has revisions
 
         return Migrations(self.app_dir, self.db, self.modules, self.states)
 

@@ -33,7 +33,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from jetpy.controller import Controller
+from jetpy.kernel.controller import Controller
 from jetpy.rest.body import Body, read_json
 from jetpy.rest.errors import ApiError, Headers, json_response
 

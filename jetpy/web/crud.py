@@ -2,7 +2,7 @@
 
 The action is chosen by the query string, the way PHP Jet's admin modules do it:
 
-    /admin/articles/              list (a jetpy.grid.Grid: sort, search, filters, CSV, bulk)
+    /admin/articles/              list (a jetpy.web.grid.Grid: sort, search, filters, CSV, bulk)
     /admin/articles/?add          add
     /admin/articles/?view=5       view item 5
     /admin/articles/?edit=5       edit item 5
@@ -13,7 +13,7 @@ action needs an ACL action of the module (`acl_actions`, declared in its manifes
 `self.router.action("delete").url(item)` is None for a user who may not delete (views hide the
 link) and the delete URL answers 403. An unknown or malformed id answers 404.
 
-Forms are WTForms forms: a `jetpy.forms.Form` class is built with the controller, any other
+Forms are WTForms forms: a `jetpy.web.forms.Form` class is built with the controller, any other
 class as `form_class(formdata, obj=item)`; both need `validate()` and `populate_obj(item)`.
 Every POST passes the CSRF check; after a successful one the browser is redirected to the
 list with a flash message.
@@ -30,10 +30,10 @@ from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
-from jetpy.controller import Controller, ControllerRouter
 from jetpy.errors import JetpyError
-from jetpy.grid import MAX_ID, Grid, parse_id
-from jetpy.grid_page import render_view
+from jetpy.kernel.controller import Controller, ControllerRouter
+from jetpy.web.grid import MAX_ID, Grid, parse_id
+from jetpy.web.grid_page import render_view
 
 # the query parameters that choose an action, tried in this order; none of them: the list
 ACTIONS = ("add", "edit", "view", "delete")
@@ -66,7 +66,7 @@ class CrudController(Controller):
         """The list's grid; its `row_actions` default to view, edit and delete links."""
         raise JetpyError(
             f"{type(self).__name__} of module {self.module.name} has no get_grid(); "
-            "define it to return a jetpy.grid.Grid of the items"
+            "define it to return a jetpy.web.grid.Grid of the items"
         )
 
     def load(self, text: str) -> Any | None:
@@ -81,7 +81,7 @@ class CrudController(Controller):
     def make_form(self, item: Any) -> Any:
         """The add/edit form: the POSTed values, or the item's on the first GET.
 
-        A `jetpy.forms.Form` gets the controller; any other class (a plain WTForms Form) gets
+        A `jetpy.web.forms.Form` gets the controller; any other class (a plain WTForms Form) gets
         the POSTed form data and `obj=item`.
         """
         if self.form_class is None:
@@ -89,7 +89,7 @@ class CrudController(Controller):
                 f"{type(self).__name__} of module {self.module.name} has no form_class; "
                 "set it to a WTForms Form class (or override make_form())"
             )
-        from jetpy.forms import Form
+        from jetpy.web.forms import Form
 
         if issubclass(self.form_class, Form):  # it reads the request itself
             return self.form_class(self, obj=item)

@@ -21,7 +21,7 @@ The rules:
   changes nothing. `class Meta: csrf = False` turns the field off (a GET search form).
 - Labels, descriptions, the messages given to validators and WTForms' own messages are
   phrases: looked up in the module's dictionary (then the common one), then in jetpy's
-  dictionary for the locale (jetpy/dictionaries/), then in WTForms' catalogs; else English.
+  dictionary for the locale (jetpy/modules/dictionaries/), then in WTForms' catalogs; else English.
 - A form with errors is shown again with status 200: it is an ordinary page, not an HTTP error.
 """
 
@@ -41,9 +41,9 @@ from wtforms.i18n import messages_path
 from wtforms.meta import DefaultMeta
 from wtforms.validators import ValidationError
 
-from jetpy import csrf
-from jetpy.controller import Controller
-from jetpy.i18n import jetpy_phrases
+from jetpy.kernel import csrf
+from jetpy.kernel.controller import Controller
+from jetpy.modules.i18n import jetpy_phrases
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -51,8 +51,8 @@ if TYPE_CHECKING:
     from wtforms.fields.core import UnboundField
     from wtforms.meta import _SupportsGettextAndNgettext
 
-    from jetpy.context import RequestContext
-    from jetpy.i18n import Translator
+    from jetpy.kernel.context import RequestContext
+    from jetpy.modules.i18n import Translator
 
 FieldT = TypeVar("FieldT", bound=wtforms.Field)
 SUBMIT_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -97,7 +97,7 @@ class Phrases:
 
 
 class SessionCSRF(CSRF):
-    """WTForms' CSRF field backed by jetpy.csrf: the token of the visitor's session."""
+    """WTForms' CSRF field backed by jetpy.kernel.csrf: the token of the visitor's session."""
 
     def __init__(self, ctx: RequestContext) -> None:
         self.ctx = ctx
@@ -121,7 +121,7 @@ class JetpyMeta(DefaultMeta):
     """Form options: CSRF through the session, messages through the module's dictionary."""
 
     csrf = True
-    csrf_field_name = "csrf_token"  # jetpy.csrf.FIELD (`csrf` is a Meta option here)
+    csrf_field_name = "csrf_token"  # jetpy.kernel.csrf.FIELD (`csrf` is a Meta option here)
     id_prefix = ""  # put before every field's id, e.g. "contact-": ids unique in the page
     ctx: RequestContext
     phrases: Phrases
@@ -139,7 +139,7 @@ class JetpyMeta(DefaultMeta):
         options: MutableMapping[str, Any],
     ) -> FieldT:
         if unbound_field.field_class is CSRFTokenField:
-            options = {**options, "prefix": ""}  # the name jetpy.csrf looks for
+            options = {**options, "prefix": ""}  # the name jetpy.kernel.csrf looks for
         elif self.id_prefix and "id" not in unbound_field.kwargs:
             options = {**options, "id": self.id_prefix + options["prefix"] + options["name"]}
         field: FieldT = unbound_field.bind(form=form, **options)

@@ -18,8 +18,8 @@ the grid says which parameter was ignored. `export=csv` streams the filtered row
 A POST with `bulk=<operation>` and the checked `ids` shows a confirmation page first and runs
 the operation only when it comes back with `confirm=1`, both times behind the CSRF check.
 The HTML comes from the template `grid.html` (and `grid_confirm.html`), which jetpy ships in
-jetpy/views/; a base overrides them with files of the same name in its views/. Templates see
-a `jetpy.grid_page.GridPage`; the CSV is written by jetpy.grid_csv.
+jetpy/web/views/; a base overrides them with files of the same name in its views/. Templates see
+a `jetpy.web.grid_page.GridPage`; the CSV is written by jetpy.web.grid_csv.
 """
 
 from __future__ import annotations
@@ -35,14 +35,14 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from jetpy.errors import JetpyError
-from jetpy.grid_csv import csv_response
-from jetpy.grid_page import GridPage, grid_url
+from jetpy.web.grid_csv import csv_response
+from jetpy.web.grid_page import GridPage, grid_url
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
     from werkzeug.datastructures import MultiDict
 
-    from jetpy.controller import Controller
+    from jetpy.kernel.controller import Controller
 
 Translate = Callable[..., str]
 RESERVED = frozenset({"sort", "q", "page", "per_page", "export"})  # the grid's own parameters

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Response
 
 if TYPE_CHECKING:
-    from jetpy.db import Database
-    from jetpy.grid import Grid, GridState
+    from jetpy.data.db import Database
+    from jetpy.web.grid import Grid, GridState
 
 BATCH = 500  # rows fetched at a time: memory stays flat however many rows are exported
 # a spreadsheet runs a cell starting with one of these as a formula (CSV injection)

@@ -1,4 +1,4 @@
-"""The page of a grid that its templates see (jetpy/views/grid.html): rows, state, URLs."""
+"""The page of a grid that its templates see (jetpy/web/views/grid.html): rows, state, URLs."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 if TYPE_CHECKING:
-    from jetpy.controller import Controller
-    from jetpy.grid import Column, Filter, Grid, GridState, Operation
+    from jetpy.kernel.controller import Controller
+    from jetpy.web.grid import Column, Filter, Grid, GridState, Operation
 
 
 @dataclass
@@ -94,7 +94,7 @@ class GridPage:
 
 
 def render_view(controller: Controller, template: str, values: dict[str, Any]) -> str:
-    """Render a view of the base (or jetpy's default of that name, see jetpy/views/)."""
+    """Render a view of the base (or jetpy's default of that name, see jetpy/web/views/)."""
     templates = controller.app.templates
     found = templates.environment(controller.base).get_template(template)
     values = {"controller": controller, "_": controller.translator, **values}

@@ -9,7 +9,7 @@ from decimal import Decimal
 from babel.numbers import NumberPattern, get_currency_precision
 
 from application.classes.catalog.pricing import round_money
-from jetpy.i18n import formats_for
+from jetpy.modules.i18n import formats_for
 
 
 def format_money(

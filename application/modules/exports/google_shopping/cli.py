@@ -31,7 +31,7 @@ from application.modules.exports.google_shopping.links import (
     product_links,
 )
 from jetpy import Application
-from jetpy.modulecli import pass_app
+from jetpy.cli.modulecli import pass_app
 
 DEFAULT_SITE = "http://127.0.0.1:8000"  # where `jetpy run` serves the site
 

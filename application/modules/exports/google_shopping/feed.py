@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from typing import BinaryIO
 
     from jetpy import Application
-    from jetpy.bases import Locale
+    from jetpy.kernel.bases import Locale
 
 BASE = "web"  # the base whose pages the feed links to
 PRODUCTS_PAGE = "products"  # the page id the products browser is mounted on

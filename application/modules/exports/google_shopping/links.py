@@ -25,7 +25,7 @@ from application.modules.exports.google_shopping.feed import (
 )
 from application.modules.exports.google_shopping.rss import Channel
 from jetpy import JetpyError
-from jetpy.context import RequestContext
+from jetpy.kernel.context import RequestContext
 
 if TYPE_CHECKING:
     from jetpy import Application, ControllerRouter

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jetpy import RestController
-from jetpy.pages import Page
+from jetpy.kernel.pages import Page
 
 
 class Main(RestController):

@@ -11,7 +11,7 @@ from application.modules.web.auth.models import Visitor, VisitorLoginFailure
 from jetpy.auth import AuthUser, DatabaseFailures, SessionAuth
 
 if TYPE_CHECKING:
-    from jetpy.context import RequestContext
+    from jetpy.kernel.context import RequestContext
 
 MODULE = "web.auth"
 

@@ -28,7 +28,7 @@ from application.modules.web.auth.tokens import CONFIRM, RESET, TokenProblem, ma
 from jetpy import Controller, JetpyError
 from jetpy.auth import DatabaseFailures, LoginThrottle, hash_password, weak_password
 from jetpy.auth.throttle import client_address, throttle_key
-from jetpy.forms import Form
+from jetpy.web.forms import Form
 
 # the address form browsers accept for <input type=email> (WHATWG), with a dot in the domain
 EMAIL = re.compile(

@@ -1,4 +1,4 @@
-"""A contact form (jetpy.forms): checked on the server, answered with POST-redirect-GET.
+"""A contact form (jetpy.web.forms): checked on the server, answered with POST-redirect-GET.
 
 The module does not send anything itself: it emits `contact.submitted`, and whichever modules
 listen (the mail outbox in the example) do their part once the request has succeeded.
@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from application.classes.contact import ContactSubmitted
 from jetpy import Controller, ControllerRouter
-from jetpy.forms import Form
+from jetpy.web.forms import Form
 
 DEFAULT_TO = "hello@example.com"
 # the address form browsers accept for <input type=email> (WHATWG), with a dot in the domain

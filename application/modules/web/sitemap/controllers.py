@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from jetpy import Controller
-from jetpy.menus import page_visible
-from jetpy.pages import Page
+from jetpy.kernel.pages import Page
+from jetpy.modules.menus import page_visible
 
 
 class Main(Controller):

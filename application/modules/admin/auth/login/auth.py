@@ -10,10 +10,10 @@ from application.classes.admin_users import Administrator, LoginFailure
 from jetpy.auth import DatabaseFailures, SessionAuth
 
 if TYPE_CHECKING:
-    from jetpy.context import RequestContext
-    from jetpy.pages import Page
+    from jetpy.kernel.context import RequestContext
+    from jetpy.kernel.pages import Page
 
-# the ACL action a module's list needs (jetpy.crud's `list`): without it, no menu item
+# the ACL action a module's list needs (jetpy.web.crud's `list`): without it, no menu item
 VIEW = "view"
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from application.classes.admin_users import AdministratorError, create_administrator
 from jetpy import Application
-from jetpy.modulecli import pass_app
+from jetpy.cli.modulecli import pass_app
 
 
 @click.group("admin")

@@ -13,7 +13,7 @@ from application.classes.catalog.models import Product
 from application.classes.content import Article
 from application.modules.admin.auth.login.auth import AdminAuth
 from jetpy import Controller
-from jetpy.pages import Page
+from jetpy.kernel.pages import Page
 
 # what the dashboard counts: (label, the model, the admin page listing it)
 COUNTED: tuple[tuple[str, Any, str], ...] = (

@@ -1,6 +1,6 @@
 """Roles of the admin base: a grid, and add/edit forms with the privileges as checkboxes.
 
-The page (`/admin/roles/`) is a `jetpy.crud.CrudController`: `?add`, `?view=ID`, `?edit=ID`,
+The page (`/admin/roles/`) is a `jetpy.web.crud.CrudController`: `?add`, `?view=ID`, `?edit=ID`,
 `?delete=ID`. A role's privileges are picked from what exists: the pages of the admin base
 (`visit_page` + page id) and the ACL actions of the active modules (`module_action` +
 `module:acl_action`). A value that is not offered is refused by the form.
@@ -17,9 +17,9 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from application.classes.admin_users import MODULE_ACTION, VISIT_PAGE, AdministratorRole, Role
 from jetpy.auth import SessionAuth
-from jetpy.crud import CrudController
-from jetpy.forms import Form
-from jetpy.grid import Column, Grid
+from jetpy.web.crud import CrudController
+from jetpy.web.forms import Form
+from jetpy.web.grid import Column, Grid
 
 
 @dataclass(frozen=True)

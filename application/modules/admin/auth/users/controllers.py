@@ -1,6 +1,6 @@
 """Administrators in the admin base: a grid, add, edit, a new password, delete.
 
-The page (`/admin/users/`) is a `jetpy.crud.CrudController`: `?add`, `?view=ID`, `?edit=ID`,
+The page (`/admin/users/`) is a `jetpy.web.crud.CrudController`: `?add`, `?view=ID`, `?edit=ID`,
 `?delete=ID`, and `?password=ID` (ACL action `password`). A new password signs the
 administrator out of every other session; nobody deletes or deactivates themselves; only a
 superuser makes superusers or edits, sets the password of or deletes one.
@@ -25,10 +25,10 @@ from application.classes.admin_users import (
     taken_by_another,
 )
 from jetpy.auth import SessionAuth, hash_password, weak_password
-from jetpy.controller import ControllerRouter
-from jetpy.crud import CrudController
-from jetpy.forms import Form
-from jetpy.grid import Column, Filter, Grid
+from jetpy.kernel.controller import ControllerRouter
+from jetpy.web.crud import CrudController
+from jetpy.web.forms import Form
+from jetpy.web.grid import Column, Filter, Grid
 
 
 class CheckboxesField(SelectMultipleField):

@@ -1,6 +1,6 @@
 """Products in the admin base: a grid, and forms with texts, prices and stock.
 
-The page (`/admin/products/`) is a `jetpy.crud.CrudController`: `?add`, `?view=ID`,
+The page (`/admin/products/`) is a `jetpy.web.crud.CrudController`: `?add`, `?view=ID`,
 `?edit=ID`, `?delete=ID`, and `?preview=1&pricelist=CZK&amount=…&rate=…&before=…`, which
 answers the net, gross and VAT of a price as JSON, computed by the shared pricing rules
 (application/classes/catalog/pricing.py) — the form's script asks it while the editor types
@@ -48,9 +48,9 @@ from application.classes.catalog.models import (
 from application.classes.catalog.pricing import MAX_PRECISION, PriceBreakdown, price_breakdown
 from application.classes.catalog.queries import PRODUCT_LOADS, load_set_items
 from application.classes.slugs import choose_slug
-from jetpy.crud import CrudController
-from jetpy.forms import Form
-from jetpy.grid import Column, Filter, Grid
+from jetpy.web.crud import CrudController
+from jetpy.web.forms import Form
+from jetpy.web.grid import Column, Filter, Grid
 
 PUBLIC_BASE = "web"  # whose locales products are described in
 TEXT_FIELDS = ("name", "slug", "description")

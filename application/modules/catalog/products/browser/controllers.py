@@ -46,7 +46,7 @@ from application.classes.slugs import SLUG
 from jetpy import Controller, ControllerRouter, JetpyError
 
 if TYPE_CHECKING:
-    from jetpy.pages import Page
+    from jetpy.kernel.pages import Page
 
 FEATURED = 4  # products in the homepage widget unless its `count` says otherwise
 DESCRIPTION_LENGTH = 160  # of the meta description

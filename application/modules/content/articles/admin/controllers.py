@@ -1,6 +1,6 @@
 """Articles in the admin base: a grid, and add/edit forms with the texts of every locale.
 
-The page (`/admin/articles/`) is a `jetpy.crud.CrudController`: `?add`, `?view=ID`,
+The page (`/admin/articles/`) is a `jetpy.web.crud.CrudController`: `?add`, `?view=ID`,
 `?edit=ID`, `?delete=ID`. The locales are those of the public base `web`. A locale whose
 title is left empty has no text (the article is not shown there); an empty slug is made from
 the title and numbered (`-2`, `-3` …) when another article of the locale has it, while a slug
@@ -20,9 +20,9 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from application.classes.content import Article, ArticleLocalization, utcnow
 from application.classes.slugs import choose_slug
-from jetpy.crud import CrudController
-from jetpy.forms import Form
-from jetpy.grid import Column, Filter, Grid, Operation
+from jetpy.web.crud import CrudController
+from jetpy.web.forms import Form
+from jetpy.web.grid import Column, Filter, Grid, Operation
 
 PUBLIC_BASE = "web"  # whose locales articles are written in
 TEXT_FIELDS = ("title", "slug", "annotation", "text")

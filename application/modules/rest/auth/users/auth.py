@@ -23,8 +23,8 @@ from jetpy.auth.throttle import client_address, throttle_key
 from jetpy.rest import ApiError
 
 if TYPE_CHECKING:
-    from jetpy.context import RequestContext
-    from jetpy.pages import Page
+    from jetpy.kernel.context import RequestContext
+    from jetpy.kernel.pages import Page
 
 MAX_TOKEN = 200  # longer is no token of ours: refused without a query
 _UNSET = object()

@@ -14,7 +14,7 @@ from application.modules.rest.auth.users.users import (
     rest_privileges,
 )
 from jetpy import Application
-from jetpy.modulecli import pass_app
+from jetpy.cli.modulecli import pass_app
 
 NO_TABLES = (
     "the database refused: {error} (are the tables there? run "

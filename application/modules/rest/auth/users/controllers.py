@@ -1,6 +1,6 @@
 """API users and API roles in the admin base: grids, add/edit forms, and new tokens.
 
-Both pages are `jetpy.crud.CrudController`s (`?add`, `?view=ID`, `?edit=ID`, `?delete=ID`):
+Both pages are `jetpy.web.crud.CrudController`s (`?add`, `?view=ID`, `?edit=ID`, `?delete=ID`):
 `/admin/api-users/` (Main: users pick roles; a new bearer token, asked for in the form, is
 shown once, on the page answering the POST, and never again: only its hash is stored) and
 `/admin/api-roles/` (Roles: roles pick privileges, the REST modules' ACL actions).
@@ -33,9 +33,9 @@ from application.modules.rest.auth.users.users import (
     rest_privileges,
 )
 from jetpy.auth import hash_password
-from jetpy.crud import CrudController
-from jetpy.forms import Form
-from jetpy.grid import Column, Filter, Grid
+from jetpy.web.crud import CrudController
+from jetpy.web.forms import Form
+from jetpy.web.grid import Column, Filter, Grid
 
 
 class ApiUserForm(Form):

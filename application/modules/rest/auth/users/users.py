@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from application.modules.rest.auth.users.models import ApiRole, ApiUser
 from jetpy.auth import hash_password, weak_password
-from jetpy.modules import Module
+from jetpy.modules.discovery import Module
 from jetpy.rest import RestController
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,99}")
