@@ -23,6 +23,7 @@ LAYERS = [
     "rest",
     "project",
     "app",
+    "wsgi",
     "cli",
     "__init__",
 ]
