@@ -33,6 +33,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
+from jetpy.data.changes import Snapshot, item_changed
 from jetpy.kernel.controller import Controller
 from jetpy.rest.body import Body, read_json
 from jetpy.rest.errors import ApiError, Headers, json_response
@@ -315,6 +316,16 @@ class RestController(Controller):
     def body(self) -> Body:
         """The request's JSON object, to read field by field (see jetpy.rest.body)."""
         return Body(read_json(self.request))
+
+    def record_change(self, action: str, item: Any, before: Snapshot | None, label: str) -> None:
+        """Tell the listeners of `data.changed` (an audit log) what a write did to `item`.
+
+        `before` is `jetpy.data.changes.snapshot(item)` taken before the write (None for a new
+        item); call it after `flush()`. Delivered only if the request succeeds.
+        """
+        event = item_changed(self.ctx, self.module.name, action, item, before, label)
+        if event is not None:
+            self.app.events.emit(event)
 
     def flush(self) -> None:
         """Write the changes now; a constraint the database refuses answers 409 Conflict.

@@ -30,6 +30,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
+from jetpy.data.changes import CREATE, DELETE, UPDATE, Snapshot, item_changed, snapshot
 from jetpy.errors import JetpyError
 from jetpy.kernel.controller import Controller, ControllerRouter
 from jetpy.web.grid import MAX_ID, Grid, parse_id
@@ -55,6 +56,12 @@ class CrudController(Controller):
     acl_actions: ClassVar[Mapping[str, str | None]] = MappingProxyType(
         {"list": "view", "view": "view", "add": "add", "edit": "edit", "delete": "delete"}
     )
+    # headings and page titles, phrases of the module's dictionary; a module names its items:
+    # add_title = "Add product", edit_title = "Edit product “%(item)s”"
+    add_title: ClassVar[str] = "Add"
+    edit_title: ClassVar[str] = "Edit “%(item)s”"
+    view_title: ClassVar[str] = "%(item)s"
+    delete_title: ClassVar[str] = "Delete %(item)s?"
     form_template: ClassVar[str] = "crud_form.html"
     view_template: ClassVar[str] = "crud_view.html"
     delete_template: ClassVar[str] = "crud_delete.html"
@@ -169,9 +176,24 @@ class CrudController(Controller):
     def list_url(self) -> str:
         return self.page.url()
 
+    def record_change(
+        self, action: str, item: Any, before: Snapshot | None, label: str | None = None
+    ) -> None:
+        """Tell the listeners of `data.changed` (an audit log) what a write did to `item`.
+
+        `before` is `jetpy.data.changes.snapshot(item)` taken before the write (None for a new
+        item). Called by the add, edit and delete actions; a module's own writing action (a
+        password form) calls it too.
+        """
+        event = item_changed(
+            self.ctx, self.module.name, action, item, before, label or self.title_of
+        )
+        if event is not None:
+            self.app.events.emit(event)
+
     def done(self, message: str) -> Response:
         """After a successful POST: the message on the next page, back to the list."""
-        self.flash(message)
+        self.flash(message, "success")
         return redirect(self.list_url(), 303)
 
     def render_crud(self, template: str, **values: Any) -> None:
@@ -183,8 +205,8 @@ class CrudController(Controller):
         grid = self.get_grid()
         if grid.row_actions is None:
             grid.row_actions = self.row_links()
-        toolbar = [(self._("Add"), self.crud_router.action("add").url())]
-        return grid.serve(self, toolbar=toolbar)
+        toolbar = [(self._(self.add_title), self.crud_router.action("add").url())]
+        return grid.serve(self, toolbar=toolbar, title=self.page.title)
 
     @property
     def crud_router(self) -> ControllerRouter:
@@ -219,23 +241,30 @@ class CrudController(Controller):
         if self.request.method == "POST":
             self.check_csrf()
             if form.validate():
+                before = None if adding else snapshot(item)
                 self.save(item, form)
+                self.record_change(CREATE if adding else UPDATE, item, before)
                 name = self.title_of(item)
                 # literal phrases, so `jetpy dictionaries collect` finds both
                 added = self._("Added %(item)s.", item=name)
                 return self.done(added if adding else self._("Saved %(item)s.", item=name))
         if adding:
-            title, url = self._("Add"), self.page.url() + "?add"
+            crumb, url = self._(self.add_title), self.page.url() + "?add"
+            title = crumb
         else:
-            title, url = self.title_of(item), self.item_url("edit", item)
-        self.breadcrumb.add(title)
+            crumb, url = self.title_of(item), self.item_url("edit", item)
+            title = self._(self.edit_title, item=crumb)
+        self.breadcrumb.add(crumb)
+        self.head.title = title
         self.render_crud(self.form_template, form=form, item=item, title=title, action_url=url)
         return None
 
     def view_action(self) -> None:
         item = self.require_item("view")
-        title = self.title_of(item)
-        self.breadcrumb.add(title)
+        name = self.title_of(item)
+        title = self._(self.view_title, item=name)
+        self.breadcrumb.add(name)
+        self.head.title = title
         self.render_crud(self.view_template, item=item, title=title, fields=self.view_fields(item))
 
     def delete_action(self) -> Response | None:
@@ -243,8 +272,11 @@ class CrudController(Controller):
         title = self.title_of(item)
         if self.request.method == "POST":
             self.check_csrf()
+            before = snapshot(item)
             self.remove(item)
+            self.record_change(DELETE, item, before, title)
             return self.done(self._("Deleted %(item)s.", item=title))
         self.breadcrumb.add(title)
-        self.render_crud(self.delete_template, item=item, title=title)
+        self.head.title = heading = self._(self.delete_title, item=title)
+        self.render_crud(self.delete_template, item=item, title=title, heading=heading)
         return None

@@ -1,4 +1,9 @@
-"""Record events as JSON lines in application/data/audit.log, one line per event."""
+"""Record events: changes of items in the database (`AuditEntry`), others as JSON lines.
+
+`data.changed` (jetpy.data.changes.ItemChanged) becomes one row of the audit log, written in a
+session of its own: the event is delivered after the request's transaction was committed.
+Other events go to application/data/audit.log, one line per event.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from application.classes.audit import AuditEntry
+
 if TYPE_CHECKING:
     from jetpy import Application, Event
+    from jetpy.data.changes import ItemChanged
 
 
 def audit_file(app: Application) -> Path:
@@ -34,3 +42,10 @@ def record_event(app: Application, event: Event) -> None:
         os.write(descriptor, line.encode("utf-8"))
     finally:
         os.close(descriptor)
+
+
+def record_change(app: Application, event: ItemChanged) -> None:
+    """Keep what a committed write changed as one `AuditEntry`."""
+    with app.db.session() as session:
+        session.add(AuditEntry.of(event))
+        session.commit()

@@ -52,6 +52,7 @@ from application.classes.catalog import (
 )
 from application.classes.slugs import check_slug, free_slug, slugify
 from jetpy import ApiError, RestController
+from jetpy.data.changes import CREATE, DELETE, UPDATE, snapshot
 from jetpy.rest import Body, SortKey
 
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -172,12 +173,15 @@ class Main(RestController):
         self.fill(product)
         self.db.add(product)
         self.flush()
+        self.record_change(CREATE, product, None, self.label(product))
         return self.created(self.reread(product.id), product.id)
 
     def put(self, id: int) -> Any:
         product = self.product(id)
+        before = snapshot(product)
         self.fill(product)
         self.flush()
+        self.record_change(UPDATE, product, before, self.label(product))
         return self.reread(product.id)
 
     def delete(self, id: int) -> None:
@@ -193,8 +197,15 @@ class Main(RestController):
                 f"Product {product.code} is an item of the sets {', '.join(sorted(sets))}; "
                 "remove it from them first.",
             )
+        before, label = snapshot(product), self.label(product)
         self.db.delete(product)
         self.flush()
+        self.record_change(DELETE, product, before, label)
+
+    def label(self, product: Product) -> str:
+        """How the audit log names the product: its name in the URL's locale, else the code."""
+        text = product.text(self.locale.name)
+        return text.name if text is not None else product.code
 
     def product(self, id: int) -> Product:
         found = load_products(self.db, select(Product).where(Product.id == id))

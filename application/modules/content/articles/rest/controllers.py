@@ -27,6 +27,7 @@ from application.classes.content import Article, ArticleLocalization
 from application.classes.paging import page_of
 from application.classes.slugs import check_slug, free_slug, slugify
 from jetpy import ApiError, RestController
+from jetpy.data.changes import CREATE, DELETE, UPDATE, snapshot
 from jetpy.rest import Body
 
 TITLE_LENGTH = 200  # the columns' length
@@ -109,17 +110,29 @@ class Main(RestController):
         self.fill(article)
         self.db.add(article)
         self.flush()
+        self.record_change(CREATE, article, None, self.label(article))
         return self.created(self.full(article), article.id)
 
     def put(self, id: int) -> Any:
         article = self.article(id)
+        before = snapshot(article)
         self.fill(article)
         self.flush()
+        self.record_change(UPDATE, article, before, self.label(article))
         return self.full(article)
 
     def delete(self, id: int) -> None:
-        self.db.delete(self.article(id))
+        article = self.article(id)
+        before, label = snapshot(article), self.label(article)
+        self.db.delete(article)
         self.flush()
+        self.record_change(DELETE, article, before, label)
+
+    def label(self, article: Article) -> str:
+        """How the audit log names the article: its title in the URL's locale, else another."""
+        texts = article.localizations
+        found = texts.get(self.locale.name) or next(iter(texts.values()), None)
+        return found.title if found is not None else f"#{article.id}"
 
     def article(self, id: int) -> Article:
         """Any article, drafts included (writers see them all)."""
