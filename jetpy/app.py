@@ -24,6 +24,7 @@ from jetpy.kernel.errorpages import PageResponse, error_response
 from jetpy.kernel.pages import Content, Page
 from jetpy.kernel.sessions import SessionCookies
 from jetpy.kernel.templates import PUBLIC_URL, Templates
+from jetpy.media.library import MEDIA_URL, MediaLibrary
 from jetpy.modules.events import EventBus
 from jetpy.project.check import check_project
 from jetpy.project.loader import load_project, write_cache
@@ -67,6 +68,10 @@ class Application:
         self.templates = Templates(
             list(self.bases.values()), self.modules, self.config.debug, self.public_dir
         )
+        # app.media: the stored files, their URLs (/media/…) and the templates' media_* helpers
+        self.media = MediaLibrary.for_project(self.config, self.root)
+        for environment in self.templates.environments.values():
+            environment.globals.update(self.media.template_globals())
         self.url_map = UrlMap(list(self.bases.values()))
         # the Content of each parameterless module() a layout embeds, made once
         self.embedded_contents: dict[tuple[str, str, str], Content] = {}
@@ -141,6 +146,8 @@ class Application:
         try:
             if request.environ.get("PATH_INFO", "").startswith(PUBLIC_URL):
                 return self.public_file(request)
+            if request.environ.get("PATH_INFO", "").startswith(MEDIA_URL):
+                return self.media.serve(request)
             ctx = stages.match_locale(self, request)
             stages.initialize(ctx)
             stages.match_page(ctx)

@@ -188,6 +188,7 @@ def _own_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     outlives its test (PostgreSQL would count them; psycopg warns when one is collected).
     """
     monkeypatch.setenv("JETPY_DATABASE_URL", f"sqlite:///{tmp_path / 'db' / 'site.sqlite3'}")
+    monkeypatch.setenv("JETPY_MEDIA_DIR", str(tmp_path / "media"))  # never the project's own
     made: list[sqlalchemy.Engine] = []
     create = jetpy.data.db._create_engine
 

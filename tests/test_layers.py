@@ -19,6 +19,7 @@ LAYERS = [
     "kernel",
     "data",
     "web",
+    "media",
     "auth",
     "rest",
     "project",

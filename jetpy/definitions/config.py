@@ -20,6 +20,8 @@ class Config:
     map_cache: bool = True
     database_url: str = ""  # `database.url`; empty: a SQLite file in application/data/
     database_echo: bool = False
+    media_location: str = ""  # `media.location`; empty: application/data/media (jetpy.media)
+    media_max_upload_mb: int = 20  # `media.max_upload_mb`
     session_max_age: int = 14 * 24 * 3600  # seconds an unused session lasts (jetpy.kernel.sessions)
 
 
@@ -42,4 +44,12 @@ def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:
     database = schema.validate(
         settings.pop("database") or {}, schema.DATABASE, shown, "database.", problems
     )
+    media = schema.validate(settings.pop("media") or {}, schema.MEDIA, shown, "media.", problems)
+    settings["media_location"] = media["location"]
+    settings["media_max_upload_mb"] = media["max_upload_mb"]
+    if not 1 <= media["max_upload_mb"] <= 1024:
+        problems.append(
+            Problem(shown, "media.max_upload_mb", "must be from 1 to 1024", "e.g. 20 (megabytes)")
+        )
+        settings["media_max_upload_mb"] = Config.media_max_upload_mb
     return Config(**settings, database_url=database["url"], database_echo=database["echo"])

@@ -230,9 +230,15 @@ CONFIG: Schema = {
     "map_cache": Field(bool, True),
     "session_max_age": Field(int, 14 * 24 * 3600),  # seconds an unused session lasts
     "database": Field(dict, dict, example="{url: 'postgresql+psycopg://user@host/db'}"),
+    "media": Field(dict, dict, example="{location: /srv/site/media, max_upload_mb: 20}"),
 }
 
 DATABASE: Schema = {
     "url": Field(str, "", example="sqlite:///application/data/site.sqlite3"),
     "echo": Field(bool, False),  # log every SQL statement (debugging)
+}
+
+MEDIA: Schema = {  # the media library (jetpy.media)
+    "location": Field(str, "", example="application/data/media"),  # relative to the project
+    "max_upload_mb": Field(int, 20),  # the largest file an upload may have
 }

@@ -1,0 +1,182 @@
+"""Uploads checked by their content, never trusted for their name.
+
+`check_upload(name, data, limits)` answers a `CheckedFile` (what the bytes really are) or
+raises `UploadError` whose message names the file and says what to do. In this order:
+1. the name: a plain file name (no folder, no `..`, no control character, at most 255
+   characters); it is kept only as the item's label, never as a file name on disk;
+2. the size: not empty, at most `limits.max_bytes`;
+3. SVG is refused whatever its name (an SVG may carry scripts that run on the site's origin);
+4. a PDF is recognised by its magic bytes `%PDF-`;
+5. an image is opened by Pillow (which reads the format from the bytes), must be JPEG, PNG,
+   WebP or GIF, within `limits.max_pixels` and `limits.max_side` (checked from the header,
+   before decoding: a decompression bomb is refused before it takes memory), and must decode
+   completely (a truncated or corrupt file is refused);
+6. anything else is refused; so is a name whose extension promises another format than the
+   content holds (a PNG named `.pdf`), since browsers and people trust extensions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, UnidentifiedImageError
+
+from jetpy.errors import JetpyError
+
+# Pillow's format name → (extension on disk, MIME type, extensions a name may carry)
+IMAGE_FORMATS = {
+    "JPEG": ("jpg", "image/jpeg", ("jpg", "jpeg", "jpe", "jfif")),
+    "PNG": ("png", "image/png", ("png",)),
+    "WEBP": ("webp", "image/webp", ("webp",)),
+    "GIF": ("gif", "image/gif", ("gif",)),
+}
+PDF = ("pdf", "application/pdf", ("pdf",))
+MIMETYPES = {ext: mime for ext, mime, _names in (*IMAGE_FORMATS.values(), PDF)}
+ACCEPTED = "JPEG, PNG, WebP or GIF images and PDF documents"
+_BAD_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
+_SVG = re.compile(rb"<svg[\s>]", re.IGNORECASE)
+
+
+class UploadError(JetpyError):
+    """An uploaded file that is refused; the message is for the person who uploaded it."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How big an upload may be: bytes, pixels (width x height) and the longer side."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_pixels: int = 40_000_000
+    max_side: int = 12_000
+    max_frames: int = 500  # of an animated GIF or WebP
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload that passed: what it is, its extension on disk and its MIME type."""
+
+    name: str  # the uploaded name, for labels only
+    data: bytes
+    kind: str  # "image" or "document"
+    extension: str
+    mimetype: str
+    width: int | None = None
+    height: int | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def check_upload(name: str, data: bytes, limits: Limits | None = None) -> CheckedFile:
+    """What `data` (uploaded as `name`) is; UploadError when it is refused, and why."""
+    limits = limits or Limits()
+    name = check_name(name)
+    shown = repr(name)
+    if not data:
+        raise UploadError(f"{shown} is empty; choose the file again.")
+    if len(data) > limits.max_bytes:
+        raise UploadError(
+            f"{shown} has {_megabytes(len(data))}; files of at most "
+            f"{_megabytes(limits.max_bytes)} are accepted."
+        )
+    suffix = name.rpartition(".")[2].lower() if "." in name else ""
+    if suffix in ("svg", "svgz") or _looks_like_svg(data):
+        raise UploadError(
+            f"{shown} is an SVG image; SVG is not accepted because it can carry scripts. "
+            "Export it as PNG or WebP and upload that."
+        )
+    if data.startswith(b"%PDF-"):
+        found = CheckedFile(name, data, "document", PDF[0], PDF[1])
+        _check_suffix(shown, suffix, PDF[2], "a PDF document", PDF[0])
+        return found
+    return _check_image(name, shown, suffix, data, limits)
+
+
+def check_name(name: str) -> str:
+    """The uploaded file name when it is a plain one; UploadError otherwise."""
+    name = (name or "").strip()
+    if not name:
+        raise UploadError("A file came without a name; choose it again.")
+    if len(name) > 255:
+        raise UploadError(f"The file name {name[:40]!r}… is longer than 255 characters.")
+    if _BAD_NAME.search(name) or name in (".", ".."):
+        raise UploadError(
+            f"The file name {name!r} holds a folder, '..' or a control character; "
+            "rename the file to a plain name such as photo.jpg."
+        )
+    if name.startswith(".."):
+        raise UploadError(f"The file name {name!r} starts with '..'; rename the file.")
+    return name
+
+
+def _looks_like_svg(data: bytes) -> bool:
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<") and _SVG.search(head) is not None
+
+
+def _check_image(name: str, shown: str, suffix: str, data: bytes, limits: Limits) -> CheckedFile:
+    not_accepted = UploadError(
+        f"{shown} is not an image or document that is accepted here: upload {ACCEPTED}."
+    )
+    try:
+        with warnings.catch_warnings():
+            # the pixel limits below are stricter than Pillow's bomb check; its warning for
+            # big images must not end the upload (or the test run) before they are applied
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                format = image.format or ""
+                width, height = image.size
+                frames = getattr(image, "n_frames", 1)
+    except Image.DecompressionBombError:
+        raise UploadError(
+            f"{shown} claims more pixels than any photo has (a decompression bomb); images of "
+            f"at most {limits.max_pixels // 1_000_000} megapixels are accepted."
+        ) from None
+    except (UnidentifiedImageError, OSError, ValueError):
+        raise not_accepted from None
+    if format not in IMAGE_FORMATS:
+        raise UploadError(
+            f"{shown} is a {format} image; upload {ACCEPTED} (convert it to PNG or JPEG first)."
+        )
+    if width * height > limits.max_pixels or max(width, height) > limits.max_side:
+        raise UploadError(
+            f"{shown} is {width} x {height} pixels; images of at most "
+            f"{limits.max_pixels // 1_000_000} megapixels and {limits.max_side} pixels a side "
+            "are accepted. Make it smaller and upload it again."
+        )
+    if frames > limits.max_frames:
+        raise UploadError(f"{shown} has {frames} frames; at most {limits.max_frames} are accepted.")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()  # the file's structure (checksums of PNG chunks …)
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()  # every pixel of the first frame decodes
+    except Exception:  # Pillow raises many kinds for a damaged file
+        raise UploadError(
+            f"{shown} looks like a {format} image but is damaged or cut short; "
+            "save it again and upload the new file."
+        ) from None
+    extension, mimetype, names = IMAGE_FORMATS[format]
+    _check_suffix(shown, suffix, names, f"a {format} image", extension)
+    return CheckedFile(name, data, "image", extension, mimetype, width, height)
+
+
+def _check_suffix(shown: str, suffix: str, names: tuple[str, ...], what: str, right: str) -> None:
+    """Refuse a name whose extension promises something else than the content is.
+
+    Only a word of letters counts as an extension (`photo.2024` has none).
+    """
+    if suffix.isalpha() and len(suffix) <= 5 and suffix not in names:
+        raise UploadError(
+            f"{shown} is named .{suffix} but holds {what}; rename it to .{right} "
+            "(the content decides what a file is)."
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
