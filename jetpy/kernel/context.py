@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from jetpy.kernel.alternates import defaults as default_alternates
 from jetpy.kernel.head import Head
 from jetpy.kernel.navigation import Breadcrumb
 
@@ -41,6 +42,7 @@ class RequestContext:
         self.loaded_session: Session | None = None  # once something asked for ctx.session
         self._head: Head | None = None
         self._breadcrumb: Breadcrumb | None = None
+        self._alternates: dict[str, str | None] | None = None
         # what refers back to this context: dropped by close()
         self.template_vars: dict[str, Any] | None = None  # made by Templates.shared_vars
         self.routed: list[Controller] = []  # controllers that built a router
@@ -78,6 +80,14 @@ class RequestContext:
         if session is None:
             session = self.loaded_session = self.app.sessions.load(self)
         return session
+
+    @property
+    def alternates(self) -> dict[str, str | None]:
+        """Locale name → URL of this page's item there, or None (jetpy.kernel.alternates)."""
+        found = self._alternates
+        if found is None:
+            found = self._alternates = default_alternates(self)
+        return found
 
     @property
     def breadcrumb(self) -> Breadcrumb:

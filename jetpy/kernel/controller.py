@@ -11,6 +11,7 @@ from werkzeug.exceptions import Forbidden
 
 from jetpy.errors import JetpyError
 from jetpy.kernel import csrf, flash
+from jetpy.kernel.alternates import refine as refine_alternates
 from jetpy.modules.i18n import Formats, Translator, formats_for
 
 if TYPE_CHECKING:
@@ -60,6 +61,18 @@ class Controller:
     @property
     def breadcrumb(self) -> Breadcrumb:
         return self.ctx.breadcrumb
+
+    @property
+    def alternates(self) -> dict[str, str | None]:
+        """Locale name → URL of what this page shows there (jetpy.kernel.alternates)."""
+        return self.ctx.alternates
+
+    def set_alternates(self, url_for: Callable[[Page], str | None]) -> None:
+        """Say where the claimed item is in the other locales: `url_for(page)` gets the page
+        with this page's id in each of them and returns the item's URL, or None where the
+        item is missing (the locale switch then goes to that page, hreflang leaves it out).
+        """
+        refine_alternates(self.ctx, url_for)
 
     @property
     def db(self) -> DbSession:

@@ -16,6 +16,8 @@ class Head:
         self.meta_tags: dict[tuple[str, str], str] = {}
         self.css: list[str] = []
         self.js: list[str] = []
+        # (hreflang, absolute URL) of the page in each locale; filled in by render_page
+        self.alternates: list[tuple[str, str]] = []
         for tag in meta_tags or ():
             self.meta_tags[(tag["attribute"], tag["value"])] = tag["content"]
 
@@ -50,6 +52,14 @@ class Head:
                 escape(value),
                 '" content="',
                 escape(content),
+                '">',
+            )
+        for hreflang, url in self.alternates:
+            parts += (
+                '\n<link rel="alternate" hreflang="',
+                escape(hreflang),
+                '" href="',
+                escape(url),
                 '">',
             )
         for url in self.css:

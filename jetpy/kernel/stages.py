@@ -19,7 +19,7 @@ from werkzeug.exceptions import (
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Response
 
-from jetpy.kernel import csrf
+from jetpy.kernel import alternates, csrf
 from jetpy.kernel.context import RequestContext
 from jetpy.kernel.errorpages import PageResponse
 from jetpy.kernel.head import PLACEHOLDER
@@ -273,7 +273,9 @@ def render_page(ctx: RequestContext) -> Response:
         raise NotFound()
     templates = ctx.app.templates
     html = templates.render(templates.layout(ctx.base, page.layout), templates.shared_vars(ctx))
-    html = html.replace(PLACEHOLDER, ctx.head.render(), 1)
+    head = ctx.head
+    head.alternates = alternates.hreflang_links(ctx)
+    html = html.replace(PLACEHOLDER, head.render(), 1)
     return PageResponse(html, 200, page.http_headers, content_type="text/html; charset=utf-8")
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from jetpy import Controller, JetpyError
+from jetpy import Controller
+from jetpy.kernel.alternates import switch_links
 
 
 class Main(Controller):
@@ -23,13 +24,5 @@ class Main(Controller):
             self.render("submenu.html", section=section, current=self.page)
 
     def locale_switch_action(self) -> None:
-        links = []
-        for locale in self.base.locales.values():
-            if not locale.active:
-                continue
-            try:
-                target = self.app.page(self.page.id, base=self.base.id, locale=locale.name)
-            except JetpyError:
-                target = self.app.trees[(self.base.id, locale.name)].homepage
-            links.append((locale, target.url(), locale is self.locale))
-        self.render("locale_switch.html", links=links)
+        """What the page shows in each locale: the same item, else the page, else home."""
+        self.render("locale_switch.html", links=switch_links(self.ctx))

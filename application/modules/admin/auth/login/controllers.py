@@ -13,6 +13,7 @@ from application.classes.catalog.models import Product
 from application.classes.content import Article
 from application.modules.admin.auth.login.auth import AdminAuth
 from jetpy import Controller
+from jetpy.kernel.alternates import switch_links
 from jetpy.kernel.pages import Page
 
 # what the dashboard counts: (label, the model, the admin page listing it)
@@ -74,15 +75,9 @@ class Main(Controller):
         return shown
 
     def locale_switch_action(self) -> None:
-        """Links to this page in the base's other locales (their homepage when it lacks it)."""
-        links = []
-        for locale in self.base.locales.values():
-            if not locale.active:
-                continue
-            tree = self.app.trees[(self.base.id, locale.name)]
-            target = tree.by_id.get(self.page.id) or tree.homepage
-            links.append((locale, target.url(), locale is self.locale))
-        self.render("locale_switch.html", links=links)
+        """This page in the base's other locales (their homepage when it lacks it); the query
+        string, which names the item edited or shown, goes along."""
+        self.render("locale_switch.html", links=switch_links(self.ctx, keep_query=True))
 
     def user_action(self) -> None:
         """Who is signed in, and the button to sign out (for the layout's header)."""

@@ -158,6 +158,13 @@ class Main(Controller):
         self._crumbs(trail[:-1])
         self.breadcrumb.add(text.name)
         self.head.title = text.name
+        self.set_alternates(  # the category's slug path in each locale
+            lambda page: (
+                page.url(*other.split("/"))
+                if (other := category_path(trail, page.locale.name))
+                else None
+            )
+        )
         if text.description:
             self.head.set_meta("description", text.description)
         path = category_path(trail, locale) or text.slug
@@ -195,6 +202,13 @@ class Main(Controller):
         self.breadcrumb.add(text.name)
         self.head.title = text.name
         self.head.set_meta("description", _shorten(text.description or text.name))
+        self.set_alternates(
+            lambda page: (
+                page.url(other.slug + ".html")
+                if (other := product.text(page.locale.name)) is not None
+                else None
+            )
+        )
         items = [
             (item.quantity, item_text.name, self.product_url(item_text.slug))
             for item in product.set_items

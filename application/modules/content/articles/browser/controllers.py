@@ -97,6 +97,15 @@ class Main(Controller):
         self.head.title = article.title
         self.head.set_meta("description", article.annotation)
         self.breadcrumb.add(article.title)
+        # the same article in the other locales (its localizations are published together)
+        others = article.article.localizations
+        self.set_alternates(
+            lambda page: (
+                page.url(other.slug + ".html")
+                if (other := others.get(page.locale.name)) is not None
+                else None
+            )
+        )
         self.render("detail.html", article=article, paragraphs=article.text.split("\n\n"))
 
 
