@@ -1,4 +1,5 @@
-"""Definition formats: reading YAML files with problems by file and line, key schemas, config.yaml.
+"""Definition formats: reading YAML files with problems by file and line, key schemas, config.yaml,
+and the writer the studio changes them with (`writer`: round trip, validated, all or nothing).
 
 The lowest layer of jetpy after `jetpy.errors`: the kernel reads page.yaml and the module system
 reads manifests, menus and dictionaries through it; `jetpy.project` assembles a whole project.

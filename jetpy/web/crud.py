@@ -112,6 +112,14 @@ class CrudController(Controller):
         """How messages and headings name the item."""
         return str(item)
 
+    def saved_message(self, item: Any, adding: bool) -> str:
+        """The message after a save; a module says more (e.g. whether it is published)."""
+        name = self.title_of(item)
+        # literal phrases, so `jetpy dictionaries collect` finds both
+        if adding:
+            return self._("Added %(item)s.", item=name)
+        return self._("Saved %(item)s.", item=name)
+
     def view_fields(self, item: Any) -> list[tuple[str, Any]]:
         """(label, value) pairs the view page shows: the grid's columns by default."""
         return [(column.label, column.cell(item)) for column in self.get_grid().columns]
@@ -238,10 +246,7 @@ class CrudController(Controller):
                 before = None if adding else snapshot(item)
                 self.save(item, form)
                 self.record_change(CREATE if adding else UPDATE, item, before)
-                name = self.title_of(item)
-                # literal phrases, so `jetpy dictionaries collect` finds both
-                added = self._("Added %(item)s.", item=name)
-                return self.done(added if adding else self._("Saved %(item)s.", item=name))
+                return self.done(self.saved_message(item, adding))
         if adding:
             title, url = self._("Add"), self.page.url() + "?add"
         else:

@@ -40,7 +40,10 @@ class ArticleForm(Form):
         [InputRequired("Enter when the article is published.")],
         format=TIME_FORMAT,
     )
-    draft = BooleanField("Draft (never shown)")
+    draft = BooleanField(
+        "Draft (never shown)",
+        description="Leave it unticked to show the article from the time above.",
+    )
     locales: ClassVar[tuple[str, ...]] = ()
     check_texts: Callable[[], bool] | None = None  # the rules that need the database
 
@@ -171,7 +174,30 @@ class Main(CrudController):
 
     # the form ----------------------------------------------------------------------------
     def new_item(self) -> Article:
-        return Article(published_at=utcnow().replace(second=0, microsecond=0), draft=True)
+        # what an editor expects of "Add": published now, unless the draft box is ticked
+        return Article(published_at=utcnow().replace(second=0, microsecond=0), draft=False)
+
+    def saved_message(self, item: Any, adding: bool) -> str:
+        """Whether the saved article is on the site: published, scheduled or a draft."""
+        name, _ = self.title_of(item), self._
+        if item.draft:
+            if adding:
+                return _("Article “%(item)s” added as a draft (not shown on the site).", item=name)
+            return _("Article “%(item)s” saved as a draft (not shown on the site).", item=name)
+        if item.published_at > utcnow():
+            when = f"{item.published_at:%Y-%m-%d %H:%M} UTC"
+            if adding:
+                return _(
+                    "Article “%(item)s” added; it goes on the site at %(when)s.",
+                    item=name,
+                    when=when,
+                )
+            return _(
+                "Article “%(item)s” saved; it goes on the site at %(when)s.", item=name, when=when
+            )
+        if adding:
+            return _("Article “%(item)s” added and published.", item=name)
+        return _("Article “%(item)s” saved and published.", item=name)
 
     def make_form(self, item: Any) -> ArticleForm:
         data: dict[str, Any] = {
