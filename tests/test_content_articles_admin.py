@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -93,7 +94,7 @@ def test_add_an_article_in_both_locales_shows_on_the_public_site(
         text_cs_CZ="Text.",
     )
     assert response.status_code == 303 and response.headers["Location"] == URL
-    assert "Added Spring news." in boss.get(URL).get_data(as_text=True)
+    assert "Article “Spring news” added and published." in boss.get(URL).get_data(as_text=True)
     found = texts(app)
     assert found[("en_US", "Spring news")][1] == "spring-news"
     assert found[("cs_CZ", "Jarní novinky")][1] == "jarni-novinky"
@@ -156,6 +157,34 @@ def test_slugs_are_generated_numbered_and_checked(app: Application, boss: Client
     )
     assert saved.status_code == 303, saved.get_data(as_text=True)
     assert slugs(app) == ["cs_CZ same-title", "en_US same-title", "en_US same-title-2"]
+
+
+def test_a_new_article_is_published_unless_the_draft_box_is_ticked(
+    app: Application, boss: Client
+) -> None:
+    form = boss.get(URL + "?add").get_data(as_text=True)
+    draft_box = re.search(r'<input[^>]*id="article-draft"[^>]*>', form)
+    assert draft_box is not None and "checked" not in draft_box.group(0)
+    assert "Leave it unticked to show the article from the time above." in form
+
+    add(boss, title_en_US="Sketch", draft="y")
+    message = "Article “Sketch” added as a draft (not shown on the site)."
+    assert message in boss.get(URL).get_data(as_text=True)
+    add(boss, title_en_US="Later", published_at="2999-01-02T03:04")
+    message = "Article “Later” added; it goes on the site at 2999-01-02 03:04 UTC."
+    assert message in boss.get(URL).get_data(as_text=True)
+    id = texts(app)[("en_US", "Sketch")][0]
+    token = token_of(boss.get(f"{URL}?edit={id}"))
+    boss.post(f"{URL}?edit={id}", data=article_data(token, title_en_US="Sketch"))
+    assert "Article “Sketch” saved and published." in boss.get(URL).get_data(as_text=True)
+    assert Client(app).get("/articles/sketch.html").status_code == 200
+
+
+def test_the_save_message_is_translated(app: Application, boss: Client) -> None:
+    token = token_of(boss.get("/admin/cs/articles/?add"))
+    boss.post("/admin/cs/articles/?add", data=article_data(token, title_cs_CZ="Zpráva", draft="y"))
+    page = boss.get("/admin/cs/articles/").get_data(as_text=True)
+    assert "Článek „Zpráva“ byl přidán jako koncept (na webu se nezobrazuje)." in page
 
 
 def test_edit_changes_and_removes_locales_and_bad_dates_are_field_errors(
