@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-from playwright.sync_api import Page
+from typing import TYPE_CHECKING
 
 from tests.conftest import SITE_PASSWORD, SeededSite
+
+if TYPE_CHECKING:  # the conftest imports this module without Playwright too
+    from playwright.sync_api import Page
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"  # git-ignored, kept per run
 
