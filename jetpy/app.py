@@ -141,7 +141,7 @@ class Application:
         return response
 
     def respond(self, request: Request) -> Response:
-        """The request flow of DESIGN.md, stage by stage."""
+        """The request flow (README: "How a request is answered"), stage by stage."""
         ctx: RequestContext | None = None
         try:
             if request.environ.get("PATH_INFO", "").startswith(PUBLIC_URL):

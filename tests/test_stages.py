@@ -1,4 +1,4 @@
-"""The request flow of DESIGN.md, stage by stage, through the WSGI app."""
+"""The request flow (README: "How a request is answered"), stage by stage, through the WSGI app."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The request kernel: from a URL to a response, stage by stage (DESIGN.md, "Request flow").
+"""The request kernel: from a URL to a response, stage by stage (see the README).
 
 Bases and locales (`bases`), page trees (`pages`), the stages of a request (`stages`) and
 what they hand on (`context`), module controllers and micro-routers (`controller`), Jinja2

@@ -1,4 +1,4 @@
-"""The stages of a request, each a plain function with one job (see DESIGN.md)."""
+"""The stages of a request, each a plain function with one job (README: request flow)."""
 
 from __future__ import annotations
 
