@@ -25,6 +25,7 @@ LAYERS = [
     "project",
     "app",
     "wsgi",
+    "studio",
     "cli",
     "__init__",
 ]

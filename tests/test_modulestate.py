@@ -51,7 +51,8 @@ def test_states_round_trip_and_leave_no_temporary_files(tmp_path: Path) -> None:
     app_dir = tmp_path / "application"
     write_states(app_dir, {"b.x": "installed", "a.y": "activated"})
     assert read_states(app_dir, tmp_path, []) == {"a.y": "activated", "b.x": "installed"}
-    assert [p.name for p in (app_dir / "data").iterdir()] == ["modules.yaml"]
+    # the generation stamp tells running applications to read the states again
+    assert sorted(p.name for p in (app_dir / "data").iterdir()) == ["generation", "modules.yaml"]
 
 
 def test_changing_states_invalidates_the_page_map_cache(make_project: ProjectFactory) -> None:

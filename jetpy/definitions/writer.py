@@ -34,6 +34,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from jetpy.definitions.generation import bump
 from jetpy.errors import JetpyError, Problem, relative
 
 MAX_NAME = 100  # characters of a folder or file name the studio creates (URL fragments too)
@@ -303,6 +304,7 @@ class Changes:
             if problems:
                 raise Refused(problems)
         self._apply()
+        bump(self.app_dir)  # running applications read the definitions again
         return self.changed
 
     @contextmanager

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from jetpy.definitions.generation import bump
 from jetpy.definitions.yamlfile import load_yaml
 from jetpy.errors import Problem, relative
 
@@ -89,3 +90,4 @@ def write_states(app_dir: Path, states: dict[str, str]) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    bump(app_dir)  # running applications see the new states on their next request

@@ -55,8 +55,13 @@ class Project:
         return self.app_dir / "data" / "cache" / "pages.marshal"
 
 
-def load_project(root: Path, use_cache: bool = True) -> Project:
-    """Read the whole project; problems are collected in `project.problems`."""
+def load_project(root: Path, use_cache: bool = True, own_imports: bool = True) -> Project:
+    """Read the whole project; problems are collected in `project.problems`.
+
+    `own_imports=False` reads the definitions of `root` but imports module code (`application…`)
+    from the project this process already uses: the studio checks a staging copy of its project
+    that way, in process, without importing every module a second time.
+    """
     root = root.resolve()
     project = Project(root=root, app_dir=root / "application")
     problems = project.problems
@@ -70,7 +75,8 @@ def load_project(root: Path, use_cache: bool = True) -> Project:
             )
         )
         return project
-    use_project_imports(root)
+    if own_imports:
+        use_project_imports(root)
     project.config = load_config(project.app_dir, root, problems)
     project.modules = discover(project.app_dir, root, problems)
     states = read_states(project.app_dir, root, problems)
