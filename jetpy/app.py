@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
-from werkzeug.security import safe_join
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
@@ -22,6 +21,7 @@ from jetpy.kernel.bases import UrlMap
 from jetpy.kernel.context import RequestContext
 from jetpy.kernel.errorpages import PageResponse, error_response
 from jetpy.kernel.pages import Content, Page
+from jetpy.kernel.request import Request as CleanRequest
 from jetpy.kernel.sessions import SessionCookies
 from jetpy.kernel.templates import PUBLIC_URL, Templates
 from jetpy.media.library import MEDIA_URL, MediaLibrary
@@ -115,7 +115,11 @@ class Application:
     # WSGI ------------------------------------------------------------------------------
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         # not populated: environ["werkzeug.request"] would be a reference cycle per request
-        response = self.handle(Request(environ, populate_request=False))
+        request = CleanRequest(environ, populate_request=False)
+        try:
+            response = self.handle(request)
+        finally:
+            request.close()  # uploaded files' temporary files
         if type(response) is PageResponse:
             # rendered by jetpy: final headers, the body in memory; skip get_wsgi_headers()
             start_response(response.status, response.wsgi_headers())
@@ -136,6 +140,8 @@ class Application:
         finally:
             self.db.close_request(session)
             queued = self.events.release(token)
+        if response.status_code in (204, 304):  # no body, so no type (WSGI servers check it)
+            response.headers.pop("Content-Type", None)
         if queued is not None:
             self.events.after_response(queued, response)
         return response
@@ -151,6 +157,7 @@ class Application:
             ctx = stages.match_locale(self, request)
             stages.initialize(ctx)
             stages.match_page(ctx)
+            stages.check_page_method(ctx)
             stages.check_access(ctx)
             static = stages.static_output(ctx)
             if static is not None:
@@ -200,9 +207,10 @@ class Application:
     def public_file(self, request: Request) -> Response:
         """A file from the project's public/ folder (never outside it)."""
         name = stages.decode_path(request)[len(PUBLIC_URL) :]
-        path = safe_join(str(self.public_dir), name)
-        if path is None or not Path(path).is_file():
+        path = stages.file_in(self.public_dir, name)
+        if path is None:
             raise NotFound()
+        stages.check_method(request, stages.FILE_METHODS)
         # a versioned URL from static() changes with the file, so it may be kept for long
         max_age = 31_536_000 if request.args.get("v") else 3600
         return send_file(path, request.environ, max_age=max_age)

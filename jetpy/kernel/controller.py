@@ -33,6 +33,8 @@ class Controller:
 
     # True: unsafe requests to it need no CSRF token (e.g. an API with its own credentials)
     csrf_exempt: bool = False
+    # True: it answers OPTIONS, TRACE … itself; else its page does (jetpy.kernel.stages)
+    own_methods: bool = False
 
     def __init__(self, ctx: RequestContext, module: Module, content: Content) -> None:
         self.ctx = ctx

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import quote
 
@@ -12,10 +13,12 @@ from werkzeug.exceptions import (
     Forbidden,
     HTTPException,
     InternalServerError,
+    MethodNotAllowed,
     NotFound,
     RequestURITooLarge,
     ServiceUnavailable,
 )
+from werkzeug.security import safe_join
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Response
 
@@ -36,6 +39,10 @@ log = logging.getLogger("jetpy")
 
 MAX_PATH_LENGTH = 2048
 _FORBIDDEN_CHARS = frozenset(chr(code) for code in [*range(32), 127])
+FILE_METHODS = ("GET", "HEAD", "OPTIONS")  # what a file (public/, direct files) answers
+PAGE_METHODS = ("GET", "HEAD", "POST", "OPTIONS")  # what a page of modules answers
+# left to the page's controllers (forms may be sent with PUT, PATCH or DELETE too)
+_CONTROLLER_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
 
 
 def finish(response: Response) -> NoReturn:
@@ -73,6 +80,28 @@ def decode_path(request: Request) -> str:
                     "The URL path contains a `.` or `..` segment; write the path without it."
                 )
     return path if path.startswith("/") else "/" + path
+
+
+def check_method(request: Request, allowed: tuple[str, ...]) -> None:
+    """OPTIONS → 204 with `Allow`; a method not `allowed` (TRACE …) → 405 with `Allow`."""
+    method = request.method
+    if method == "OPTIONS":
+        finish(Response(status=204, headers={"Allow": ", ".join(allowed)}))
+    if method not in allowed:
+        raise MethodNotAllowed(
+            list(allowed), f"{method} is not answered here; use {', '.join(allowed)}."
+        )
+
+
+def file_in(folder: Path, name: str) -> Path | None:
+    """The file `name` below `folder`, None when there is none (or the name cannot be one)."""
+    path = safe_join(str(folder), name)
+    if path is None:
+        return None
+    try:
+        return Path(path) if Path(path).is_file() else None
+    except OSError:  # e.g. a name longer than the file system allows: no such file
+        return None
 
 
 def query_suffix(request: Request) -> str:
@@ -121,14 +150,30 @@ def match_page(ctx: RequestContext) -> None:
     if not base.active:
         raise ServiceUnavailable()
     if rest in base.direct_files:
-        file = base.pages_dir(locale.name) / rest
-        if file.is_file():
+        file = file_in(base.pages_dir(locale.name), rest)
+        if file is not None:
+            check_method(ctx.request, FILE_METHODS)
             finish(send_file(file, ctx.request.environ, max_age=3600))
     tree = ctx.app.trees[(base.id, locale.name)]
     ctx.page, ctx.url_path = tree.match(rest)
 
 
 # 4. checks ------------------------------------------------------------------------
+def check_page_method(ctx: RequestContext) -> None:
+    """OPTIONS, TRACE … on a page are answered here, never with the page, unless one of its
+    controllers answers every method itself (`Controller.own_methods`: a RestController)."""
+    if ctx.request.method in _CONTROLLER_METHODS:
+        return
+    modules = ctx.app.modules
+    for content in ctx.page.contents:
+        module = modules.get(content.module or "")
+        if module is not None and module.active:
+            controller = module.controllers.get(content.controller)
+            if getattr(controller, "own_methods", False):
+                return
+    check_method(ctx.request, PAGE_METHODS)
+
+
 def check_access(ctx: RequestContext) -> None:
     """Inactive locale or page → 404; SSL → https; secret → the auth provider."""
     page = ctx.page

@@ -26,7 +26,6 @@ their credentials with each request, which a page on another site cannot make a 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +34,7 @@ from werkzeug.wrappers import Response
 
 from jetpy.data.changes import Snapshot, item_changed
 from jetpy.kernel.controller import Controller
+from jetpy.kernel.request import parse_int
 from jetpy.rest.body import Body, read_json
 from jetpy.rest.errors import ApiError, Headers, json_response
 
@@ -49,8 +49,7 @@ HANDLERS: Mapping[tuple[str, bool], str] = {
     ("DELETE", True): "delete",
 }
 WRITES = frozenset({"POST", "PUT", "DELETE"})
-_ID = re.compile(r"[1-9][0-9]{0,17}")  # longer numbers are no row's id: 404 without a query
-_WHOLE = re.compile(r"[0-9]{1,9}")
+LONGEST_ID = 10**18 - 1  # longer numbers are no row's id: 404 without a query
 LIST_PARAMETERS = ("page", "items_per_page", "sort")
 
 
@@ -89,6 +88,7 @@ class RestController(Controller):
     list_parameters: tuple[str, ...] = ()  # more query parameters that get_list() reads itself
     max_id: int = 2**31 - 1  # an SQL INTEGER's largest value; raise it for BIGINT ids
     csrf_exempt = True  # credentials come with each request, not from cookies (see above)
+    own_methods = True  # OPTIONS: 204 with Allow; others: 405 in the envelope
 
     handler: str = ""  # the handler resolve() chose
     id: Any = None  # the item's id from the leftover path (parse_id), None for the collection
@@ -145,11 +145,11 @@ class RestController(Controller):
 
     def parse_id(self, text: str) -> Any:
         """The item's id from the leftover path: a whole number from 1 (override for others)."""
-        if not _ID.fullmatch(text):
+        number = parse_int(text, 1, LONGEST_ID)
+        if number is None:
             raise ApiError(
                 404, f"`{text}` is not an id of this resource: ids are whole numbers from 1."
             )
-        number = int(text)
         if number > self.max_id:  # no row has it; PostgreSQL would refuse to compare it
             raise ApiError(404, f"There is no item {number}: ids go up to {self.max_id}.")
         return number
@@ -363,8 +363,8 @@ def _whole(
 ) -> int:
     if text is None:
         return default
-    value = int(text) if _WHOLE.fullmatch(text) else 0
-    if 1 <= value <= (maximum or 999_999_999):
+    value = parse_int(text, 1, maximum or 999_999_999)
+    if value is not None:
         return value
     allowed = f"from 1 to {maximum}" if maximum else "of 1 or more"
     problems.setdefault(name, []).append(f"must be a whole number {allowed}, not {text!r}")

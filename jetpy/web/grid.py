@@ -24,7 +24,6 @@ a `jetpy.web.grid_page.GridPage`; the CSV is written by jetpy.web.grid_csv.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -35,6 +34,7 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from jetpy.errors import JetpyError
+from jetpy.kernel.request import MAX_INT, parse_int
 from jetpy.web.grid_csv import csv_response
 from jetpy.web.grid_page import GridPage, grid_url
 
@@ -49,9 +49,8 @@ RESERVED = frozenset({"sort", "q", "page", "per_page", "export"})  # the grid's 
 MAX_SEARCH = 100  # characters of a search text
 MAX_WORDS = 8  # words of a search text, each must match some searchable column
 MAX_SELECTED = 1000  # ids in one bulk operation
-MAX_ID = 2**31 - 1  # an SQL INTEGER's largest value (PostgreSQL refuses to compare more)
-_ID = re.compile(r"[1-9][0-9]{0,9}")
-_PAGE = re.compile(r"[1-9][0-9]{0,8}")
+MAX_ID = MAX_INT  # an SQL INTEGER's largest value (PostgreSQL refuses to compare more)
+MAX_PAGE = 999_999_999
 
 
 def plain(phrase: str, /, **values: Any) -> str:
@@ -61,10 +60,7 @@ def plain(phrase: str, /, **values: Any) -> str:
 
 def parse_id(text: str, max_id: int = MAX_ID) -> int | None:
     """A whole-number id from 1 to `max_id`, or None when `text` is not one."""
-    if not _ID.fullmatch(text):
-        return None
-    number = int(text)
-    return number if number <= max_id else None
+    return parse_int(text, 1, max_id)
 
 
 @dataclass(frozen=True)
@@ -262,15 +258,17 @@ class Grid:
                 state.filters[item.name] = text
         per_page = args.get("per_page")
         if per_page:
-            if per_page.isdigit() and int(per_page) in self.per_page_choices:
-                state.per_page = int(per_page)
+            number = parse_int(per_page)
+            if number in self.per_page_choices:
+                state.per_page = number
             else:
                 choices = ", ".join(map(str, self.per_page_choices))
                 ignored("per_page", per_page, _("choose %(choices)s", choices=choices))
         page = args.get("page")
         if page:
-            if _PAGE.fullmatch(page):
-                state.page = int(page)
+            number = parse_int(page, 1, MAX_PAGE)
+            if number is not None:
+                state.page = number
             else:
                 ignored("page", page, _("not a page number"))
         return state

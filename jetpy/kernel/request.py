@@ -1,0 +1,100 @@
+"""The input layer: the query parameters and form fields every controller reads are clean.
+
+jetpy answers every request with its own `Request` (a werkzeug Request), which reads the
+input once, the same way for every form, query parameter and module:
+
+- A NUL character (`%00`) in a query parameter or a form field (its name or value, or an
+  uploaded file's name) is refused with 400 naming the parameter: no visitor types it and no
+  database keeps it (PostgreSQL refuses it in text). The parameters are empty afterwards, so
+  the error page itself reads nothing hostile.
+- Line endings are normalised to LF: browsers send a textarea's lines with CRLF, but texts
+  are stored and split (`"\\n\\n"` between paragraphs) with LF only.
+- Whole numbers typed in (ids, page numbers, page sizes, quantities) are read by
+  `parse_int()`: ASCII digits only (`str.isdigit()` also takes `²`, which `int()` refuses),
+  never longer than the largest number allowed, within a range; None otherwise.
+
+The URL path is checked by `jetpy.kernel.stages.decode_path()`, JSON bodies by jetpy.rest.body.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import BadRequest
+from werkzeug.utils import cached_property
+from werkzeug.wrappers import Request as WerkzeugRequest
+
+if TYPE_CHECKING:
+    from werkzeug.datastructures import MultiDict
+
+MAX_INT = 2**31 - 1  # an SQL INTEGER's largest value (PostgreSQL refuses to compare more)
+_WHOLE = re.compile(r"0|[1-9][0-9]*")  # [0-9]: ASCII digits, unlike \d and str.isdigit()
+_SHOWN = 40  # characters of a hostile parameter name quoted in a message
+
+
+def parse_int(text: str | None, minimum: int = 0, maximum: int = MAX_INT) -> int | None:
+    """The whole number `text` writes (ASCII digits, no sign, no leading zero) within
+    `minimum`..`maximum`; None when it is anything else."""
+    if text is None or len(text) > len(str(maximum)) or not _WHOLE.fullmatch(text):
+        return None
+    number = int(text)
+    return number if minimum <= number <= maximum else None
+
+
+class Request(WerkzeugRequest):
+    """A werkzeug Request whose `args`, `form` and `files` went through the input layer."""
+
+    @cached_property
+    def args(self) -> MultiDict[str, str]:
+        """The query parameters: NUL refused (400), line endings LF."""
+        raw = WerkzeugRequest.args.fget(self)  # type: ignore[attr-defined]
+        try:
+            return cleaned(raw, "query parameter")
+        except BadRequest:
+            self.__dict__["args"] = ImmutableMultiDict()
+            raise
+
+    def _load_form_data(self) -> None:
+        """Parse the body as werkzeug does, then clean the fields (see the module docstring)."""
+        if "form" in self.__dict__:
+            return
+        super()._load_form_data()
+        found = self.__dict__
+        try:
+            found["form"] = cleaned(found["form"], "form field")
+            for name, upload in found["files"].items(multi=True):
+                if "\x00" in name or "\x00" in (upload.filename or ""):
+                    raise BadRequest(_nul_message("file field", name))
+        except BadRequest:
+            for upload in found["files"].values():
+                upload.close()
+            found["form"], found["files"] = ImmutableMultiDict(), ImmutableMultiDict()
+            raise
+
+
+def cleaned(pairs: MultiDict[str, str], what: str) -> MultiDict[str, str]:
+    """`pairs` with LF line endings; BadRequest naming the first parameter holding a NUL."""
+    changed = False
+    for name, value in pairs.items(multi=True):
+        if "\x00" in name or "\x00" in value:
+            raise BadRequest(_nul_message(what, name))
+        changed = changed or "\r" in value
+    if not changed:
+        return pairs
+    return ImmutableMultiDict([(name, _lf(value)) for name, value in pairs.items(multi=True)])
+
+
+def _lf(value: str) -> str:
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+
+
+def _nul_message(what: str, name: Any) -> str:
+    shown = str(name).replace("\x00", "%00")
+    if len(shown) > _SHOWN:
+        shown = shown[:_SHOWN] + "…"
+    return (
+        f"The {what} `{shown}` contains a NUL character (%00), which no text may hold; "
+        "send it without."
+    )
