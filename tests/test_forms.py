@@ -103,12 +103,15 @@ def test_the_default_macros_render_the_form(client: Client) -> None:
     text = response.get_data(as_text=True)
     assert '<form class="form" method="post" action="/notes/" novalidate>' in text
     assert token_of(response)
-    assert '<label for="title">Title</label>' in text
+    assert (
+        '<label for="title">Title <span class="required" aria-hidden="true">*</span></label>'
+        in text
+    )
     assert '<input id="title" maxlength="20" minlength="3" name="title" required' in text
     assert 'name="count" type="number" value="1"' in text  # the default
     assert '<p class="field-hint" id="public-hint">Shown to everyone.</p>' in text
     assert 'aria-describedby="public-hint"' in text
-    assert '<button class="button" type="submit">Send</button>' in text
+    assert '<button class="button primary" type="submit">Send</button>' in text
     assert "form-errors" not in text and "aria-invalid" not in text
 
 
@@ -128,12 +131,15 @@ def test_an_invalid_form_is_shown_again_with_escaped_values_and_errors(client: C
     assert "<script>x()" not in text and "<b>" not in text
     assert 'value="&#34;&gt;&lt;script&gt;x()&lt;/script&gt;"' in text
     assert 'value="&lt;b&gt;"' in text  # what was typed is kept, escaped
-    assert '<div class="form-errors" role="alert">' in text
-    assert '<li><a href="#title">Field must be between 3 and 20 characters long.</a></li>' in text
-    assert '<li><a href="#count">Not a valid integer value.</a></li>' in text
+    assert '<div class="form-errors" role="alert" id="form-errors" tabindex="-1">' in text
+    # the summary names each field; WTForms' "Field must …" reads as a sentence about it
+    title = '<span class="form-errors-field">Title:</span> Must be from 3 to 20 characters long.'
+    assert f'<li><a href="#title">{title}</a></li>' in text
+    count = '<span class="form-errors-field">Count:</span> Not a valid integer value.'
+    assert f'<li><a href="#count">{count}</a></li>' in text
     assert '<p class="field-error" id="body-error">Please write the body.</p>' in text
     assert 'aria-describedby="body-error" aria-invalid="true"' in text
-    assert '<div class="field invalid">' in text
+    assert '<div class="field field-stringfield invalid">' in text
     assert token_of(response) == token
     assert saved() == []
 
@@ -179,14 +185,14 @@ def test_a_prefixed_form_keeps_the_token_field_name(client: Client) -> None:
 def test_a_form_without_csrf_validates_query_data(client: Client) -> None:
     assert "<main>True  False</main>" in client.get("/search/?q=abc").get_data(as_text=True)
     text = client.get("/search/?q=abcdefgh").get_data(as_text=True)
-    assert "<main>False Field cannot be longer than 5 characters. False</main>" in text
+    assert "<main>False Cannot be longer than 5 characters. False</main>" in text
 
 
 def test_messages_and_labels_are_in_the_visitors_language(client: Client) -> None:
     token = token_of(client.get("/cs/poznamky/"))
     data = {"title": "ab", "count": "12", "csrf_token": token}
     text = client.post("/cs/poznamky/", data=data).get_data(as_text=True)
-    assert '<label for="title">Název</label>' in text  # the module's dictionary
+    assert '<label for="title">Název <span class="required"' in text  # the module's dictionary
     assert "Délka musí být od 3 do 20 znaků." in text  # jetpy's dictionary
     assert "Číslo musí být od 1 do 9." in text
     assert "Napište prosím text." in text  # a validator's own message, translated
@@ -204,7 +210,7 @@ def test_a_base_overrides_the_macros_and_may_reuse_jetpys(make_project: ProjectF
     client = Client(Application(make_project(files), use_cache=False))
     text = client.get("/notes/").get_data(as_text=True)
     assert '<div class="mine">' in text
-    assert '<label for="title">Title</label>' in text
+    assert '<label for="title">Title <span class="required"' in text
 
 
 def test_phrases_fall_back_to_wtforms_catalogs_then_english() -> None:

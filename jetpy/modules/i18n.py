@@ -313,6 +313,23 @@ def babel_locale(name: str) -> BabelLocale | None:
         return None
 
 
+@functools.cache
+def locale_label(name: str, among: tuple[str, ...] = ()) -> str:
+    """A locale as people name it, in its own language: `English`, `Čeština`.
+
+    The territory is added only when another locale of `among` has the same language
+    (`English (United States)` next to `English (United Kingdom)`); a locale CLDR does not
+    know keeps its code.
+    """
+    found = babel_locale(name)
+    if found is None:
+        return name
+    language = found.language
+    twin = any(other != name and other.split("_")[0] == language for other in among)
+    text = (found.get_display_name(name) if twin else found.get_language_name(name)) or name
+    return text[:1].upper() + text[1:]
+
+
 class Formats:
     """Numbers, dates and money as one locale writes them (CLDR data through Babel).
 
@@ -454,3 +471,4 @@ def install(environment: Environment) -> None:
     environment.filters.update(TEMPLATE_HELPERS)
     environment.globals.update(TEMPLATE_HELPERS)
     environment.globals["_"] = _no_translator
+    environment.globals["locale_label"] = locale_label

@@ -56,6 +56,12 @@ class CrudController(Controller):
     acl_actions: ClassVar[Mapping[str, str | None]] = MappingProxyType(
         {"list": "view", "view": "view", "add": "add", "edit": "edit", "delete": "delete"}
     )
+    # headings and page titles, phrases of the module's dictionary; a module names its items:
+    # add_title = "Add product", edit_title = "Edit product “%(item)s”"
+    add_title: ClassVar[str] = "Add"
+    edit_title: ClassVar[str] = "Edit “%(item)s”"
+    view_title: ClassVar[str] = "%(item)s"
+    delete_title: ClassVar[str] = "Delete %(item)s?"
     form_template: ClassVar[str] = "crud_form.html"
     view_template: ClassVar[str] = "crud_view.html"
     delete_template: ClassVar[str] = "crud_delete.html"
@@ -195,7 +201,7 @@ class CrudController(Controller):
 
     def done(self, message: str) -> Response:
         """After a successful POST: the message on the next page, back to the list."""
-        self.flash(message)
+        self.flash(message, "success")
         return redirect(self.list_url(), 303)
 
     def render_crud(self, template: str, **values: Any) -> None:
@@ -207,8 +213,8 @@ class CrudController(Controller):
         grid = self.get_grid()
         if grid.row_actions is None:
             grid.row_actions = self.row_links()
-        toolbar = [(self._("Add"), self.crud_router.action("add").url())]
-        return grid.serve(self, toolbar=toolbar)
+        toolbar = [(self._(self.add_title), self.crud_router.action("add").url())]
+        return grid.serve(self, toolbar=toolbar, title=self.page.title)
 
     @property
     def crud_router(self) -> ControllerRouter:
@@ -248,17 +254,22 @@ class CrudController(Controller):
                 self.record_change(CREATE if adding else UPDATE, item, before)
                 return self.done(self.saved_message(item, adding))
         if adding:
-            title, url = self._("Add"), self.page.url() + "?add"
+            crumb, url = self._(self.add_title), self.page.url() + "?add"
+            title = crumb
         else:
-            title, url = self.title_of(item), self.item_url("edit", item)
-        self.breadcrumb.add(title)
+            crumb, url = self.title_of(item), self.item_url("edit", item)
+            title = self._(self.edit_title, item=crumb)
+        self.breadcrumb.add(crumb)
+        self.head.title = title
         self.render_crud(self.form_template, form=form, item=item, title=title, action_url=url)
         return None
 
     def view_action(self) -> None:
         item = self.require_item("view")
-        title = self.title_of(item)
-        self.breadcrumb.add(title)
+        name = self.title_of(item)
+        title = self._(self.view_title, item=name)
+        self.breadcrumb.add(name)
+        self.head.title = title
         self.render_crud(self.view_template, item=item, title=title, fields=self.view_fields(item))
 
     def delete_action(self) -> Response | None:
@@ -271,5 +282,6 @@ class CrudController(Controller):
             self.record_change(DELETE, item, before, title)
             return self.done(self._("Deleted %(item)s.", item=title))
         self.breadcrumb.add(title)
-        self.render_crud(self.delete_template, item=item, title=title)
+        self.head.title = heading = self._(self.delete_title, item=title)
+        self.render_crud(self.delete_template, item=item, title=title, heading=heading)
         return None

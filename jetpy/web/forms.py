@@ -31,7 +31,7 @@ import copy
 import functools
 import gettext
 from collections.abc import MutableMapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import wtforms
 from werkzeug.datastructures import CombinedMultiDict
@@ -43,7 +43,7 @@ from wtforms.validators import ValidationError
 
 from jetpy.kernel import csrf
 from jetpy.kernel.controller import Controller
-from jetpy.modules.i18n import jetpy_phrases
+from jetpy.modules.i18n import jetpy_phrases, locale_label
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -56,6 +56,21 @@ if TYPE_CHECKING:
 
 FieldT = TypeVar("FieldT", bound=wtforms.Field)
 SUBMIT_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# WTForms' English messages that start with "Field", which reads oddly under a field and in a
+# summary that names the field first ("Title: Field cannot be …"); used when no dictionary
+# and no WTForms catalog translates the message
+PLAIN_ENGLISH = {
+    "Field must be at least %(min)d character long.": "Must be at least %(min)d character long.",
+    "Field must be at least %(min)d characters long.": "Must be at least %(min)d characters long.",
+    "Field cannot be longer than %(max)d character.": "Cannot be longer than %(max)d character.",
+    "Field cannot be longer than %(max)d characters.": "Cannot be longer than %(max)d characters.",
+    "Field must be exactly %(max)d character long.": "Must be exactly %(max)d character long.",
+    "Field must be exactly %(max)d characters long.": "Must be exactly %(max)d characters long.",
+    "Field must be between %(min)d and %(max)d characters long.": (
+        "Must be from %(min)d to %(max)d characters long."
+    ),
+    "Field must be equal to %(other_name)s.": "Must be the same as %(other_name)s.",
+}
 
 
 @functools.cache
@@ -89,11 +104,17 @@ class Phrases:
 
     def gettext(self, string: str) -> str:
         found = self.lookup(string)
-        return found if found is not None else self.catalog.gettext(string)
+        if found is not None:
+            return found
+        text = self.catalog.gettext(string)
+        return PLAIN_ENGLISH.get(text, text)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         found = self.lookup(singular if n == 1 else plural)
-        return found if found is not None else self.catalog.ngettext(singular, plural, n)
+        if found is not None:
+            return found
+        text = self.catalog.ngettext(singular, plural, n)
+        return PLAIN_ENGLISH.get(text, text)
 
 
 class SessionCSRF(CSRF):
@@ -165,10 +186,15 @@ def _translated(validator: Any, translate: Any) -> Any:
 
 
 class Form(wtforms.Form):
-    """A WTForms form bound to a request (see the module docstring for the rules)."""
+    """A WTForms form bound to a request (see the module docstring for the rules).
+
+    A form with texts per locale names them `<name>_<locale>` and lists the locales in
+    `locales`: the error summary then names such a field with its locale ("Title (Čeština)").
+    """
 
     Meta = JetpyMeta
     meta: JetpyMeta
+    locales: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -206,6 +232,14 @@ class Form(wtforms.Form):
     def validate_on_submit(self) -> bool:
         """Whether the form was sent (POST …) and is valid."""
         return self.is_submitted and self.validate()
+
+    def label_of(self, field: wtforms.Field) -> str:
+        """How the error summary names `field`: its label, with its locale when it has one."""
+        text = str(field.label.text)
+        for locale in self.locales:
+            if field.short_name.endswith("_" + locale):
+                return f"{text} ({locale_label(locale, self.locales)})"
+        return text
 
     @property
     def field_errors(self) -> list[tuple[wtforms.Field, str]]:
