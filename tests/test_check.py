@@ -111,7 +111,11 @@ def test_the_default_project_has_no_problems(project: Path) -> None:
             id="initializer",
         ),
         pytest.param(
-            {CONFIG: "debug: true\nsecret_key: s3cret\nbehind_proxy: false\nmap_cache: true\n"},
+            {
+                CONFIG: "debug: true\nsecret_key: 8dJq2vXk-Lw0pRz7YbN4cT1hUe6sGmFa9oQiKy3V\n"
+                "behind_proxy: false\nmap_cache: true\n"
+                "sessions: {store: database, idle_timeout: 600, absolute_timeout: 3600}\n"
+            },
             id="every-config-key",
         ),
     ],

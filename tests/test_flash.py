@@ -36,7 +36,6 @@ LAYOUT = """<main>{% for m in flashes() %}<p class="flash-{{ m.category }}">{{ m
 {{ position("main") }}</main>"""
 
 FILES = {
-    "application/config.yaml": "secret_key: test-secret\n",
     "application/bases/web/layouts/default.html": LAYOUT,
     "application/modules/test/notes/manifest.yaml": "label: Notes\n",
     "application/modules/test/notes/controllers.py": CONTROLLERS,

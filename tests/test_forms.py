@@ -52,7 +52,6 @@ class Main(Controller):
 """
 
 FILES = {
-    "application/config.yaml": "secret_key: test-secret\n",
     "application/modules/test/notes/manifest.yaml": "label: Notes\n",
     "application/modules/test/notes/controllers.py": CONTROLLERS,
     "application/modules/test/notes/views/form.html": (

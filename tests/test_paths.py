@@ -57,7 +57,7 @@ def hostile_client(make_project: ProjectFactory) -> Client:
             "public/ok.css": "ok",
         }
     )
-    (root / "application" / "config.yaml").write_text(f"secret_key: {SECRET}\n")
+    (root / "application" / "config.yaml").write_text(f"# {SECRET}\ndebug: false\n")
     return Client(Application(root))
 
 

@@ -204,7 +204,7 @@ def test_a_tampered_confirmation_link_gets_a_clear_message(
     elif change == "other-kind":  # a reset token is not a confirmation
         from application.modules.web.auth.tokens import RESET, make_token
 
-        token = make_token(site[0].config.secret_key, RESET, {"v": 1, "e": "jana@example.com"})
+        token = make_token(site[0].secret_keys, RESET, {"v": 1, "e": "jana@example.com"})
     else:
         token = "<script>" + "x" * 600
     response = client.get("/sign-up/", query_string={"confirm": token})

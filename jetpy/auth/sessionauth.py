@@ -40,8 +40,10 @@ class SessionAuth(ABC):
     - a signed-in user sees a page when superuser or given `visit_page` for its id, else 403;
     - a router action with an `acl_action` runs for a superuser or with the privilege
       `module_action` `module:acl_action`;
-    - login gives the session a new id; the session remembers the user's `session_version`,
-      so raising it (a new password) ends every other session of the user.
+    - login gives the session a new id and marks it as the user's (`session_owner`);
+      sign-out deletes it from the store; a new password and `sign_out_everywhere()` delete
+      every session of the user, in every process. The session also remembers the user's
+      `session_version`, which both raise: a session that escaped the store is refused too.
     """
 
     login_view = "jetpy/login.html"  # a full page: the base may put its own in views/
@@ -125,22 +127,40 @@ class SessionAuth(ABC):
         session.rotate()
         csrf.forget(session)
         session[SESSION_KEY] = {"user": user.id, "version": user.session_version}
+        session.owner = self.session_owner(user)
         ctx.vars["user"] = user
 
     def log_out(self, ctx: RequestContext) -> None:
-        """Sign out: the whole session is dropped."""
+        """Sign out: the whole session is dropped, in the store too (a copied cookie is void)."""
         ctx.session.clear()
         ctx.vars["user"] = _NOBODY
+
+    def session_owner(self, user: AuthUser) -> str:
+        """Whose session it is in the store: this provider's class and the user's id."""
+        return f"{type(self).__module__}.{type(self).__qualname__}:{user.id}"
+
+    def sign_out_everywhere(self, ctx: RequestContext, user: AuthUser) -> None:
+        """End every session of `user` (this request's too, when it is theirs).
+
+        Done when the request's work is committed: its own session and then the store.
+        """
+        user.session_version += 1  # type: ignore[misc]
+        ctx.session.end_sessions_of(self.session_owner(user))
+        current = self.current_user(ctx)
+        if current is not None and current.id == user.id:
+            self.log_out(ctx)
 
     def set_password(self, ctx: RequestContext, user: AuthUser, password: str) -> None:
         """Give `user` a new password; every other session of the user ends.
 
         The session of this request stays signed in when it is the user's own.
         """
+        current = self.current_user(ctx)  # before the version changes
         self.store_password_hash(ctx, user, hash_password(password))
         user.session_version += 1  # type: ignore[misc]
-        current = self.current_user(ctx)
+        ctx.session.end_sessions_of(self.session_owner(user))
         if current is not None and current.id == user.id:
+            ctx.session.rotate()  # this one goes on under a new id
             ctx.session[SESSION_KEY] = {"user": user.id, "version": user.session_version}
 
     # the login form -------------------------------------------------------------------

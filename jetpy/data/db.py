@@ -109,6 +109,12 @@ class Database:
         if session is not None and session is not _OUTSIDE:
             session.commit()
 
+    def rollback_request(self) -> None:
+        """Roll back what the request's session did so far (an error answer)."""
+        session = self._request.get()
+        if session is not None and session is not _OUTSIDE:
+            session.rollback()
+
     def close_request(self, token: Token[Session | None]) -> None:
         """End a request: what was not committed is rolled back; the session is closed."""
         session = self._request.get()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import secrets
 from pathlib import Path
 from string import Template
 
 import click
 
+from jetpy.definitions.secretkey import KEY_FILE, write_key_file
 from jetpy.errors import JetpyError
 
 SKELETONS = Path(__file__).parent / "skeletons"
@@ -60,8 +60,9 @@ def new_project(target: Path) -> list[Path]:
     if target.exists() and any(target.iterdir()):
         raise JetpyError(f"{target} exists and is not empty; choose a new folder")
     label = target.resolve().name.replace("-", " ").replace("_", " ").title()
-    values = {"label": label, "secret": secrets.token_urlsafe(32)}
-    return _write_tree(SKELETONS / "project", target, values)
+    written = _write_tree(SKELETONS / "project", target, {"label": label})
+    write_key_file(target / "application")  # the project's own key, git-ignored
+    return [*written, target / "application" / KEY_FILE]
 
 
 @click.group()

@@ -227,7 +227,7 @@ class Main(Controller):
         )
         self.db.add(visitor)
         self.db.flush()
-        token = make_token(self.app.config.secret_key, CONFIRM, {"v": visitor.id, "e": email})
+        token = make_token(self.app.secret_keys, CONFIRM, {"v": visitor.id, "e": email})
         link = self.absolute(self.page.url(confirm=token))
         text = _(
             "Hello %(name)s,\n\nplease confirm your e-mail address by opening this link "
@@ -239,7 +239,7 @@ class Main(Controller):
 
     def confirm(self, token: str) -> Response | None:
         try:
-            data = read_token(self.app.config.secret_key, CONFIRM, token)
+            data = read_token(self.app.secret_keys, CONFIRM, token)
         except TokenProblem as problem:
             self.link_problem(problem.kind, self.page.url())
             return None
@@ -295,7 +295,7 @@ class Main(Controller):
         if visitor is None or not visitor.active:
             return  # the page says the same: it does not tell who has an account
         data = {"v": visitor.id, "s": visitor.session_version}
-        token = make_token(self.app.config.secret_key, RESET, data)
+        token = make_token(self.app.secret_keys, RESET, data)
         text = self._(
             "Hello %(name)s,\n\nto choose a new password open this link (it works for an hour, "
             "once):\n%(link)s\n\nIf you did not ask for it, ignore this message; your password "
@@ -307,7 +307,7 @@ class Main(Controller):
 
     def new_password(self, token: str) -> Response | None:
         try:
-            data = read_token(self.app.config.secret_key, RESET, token)
+            data = read_token(self.app.secret_keys, RESET, token)
         except TokenProblem as problem:
             self.link_problem(problem.kind, self.page.url())
             return None

@@ -7,6 +7,7 @@ Each kind has its own salt: a token of one kind is never accepted as the other.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -25,18 +26,27 @@ class TokenProblem(ValueError):
         self.kind = kind
 
 
-def make_token(secret_key: str, purpose: str, data: dict[str, Any]) -> str:
-    """A URL-safe signed token of `data` for `purpose` (CONFIRM, RESET)."""
-    return URLSafeTimedSerializer(secret_key, salt=purpose).dumps(data)
+def _serializer(secret_keys: Sequence[str], purpose: str) -> URLSafeTimedSerializer:
+    # app.secret_keys is newest first; itsdangerous signs with the last of its list
+    keys = [secret_keys] if isinstance(secret_keys, str) else list(reversed(secret_keys))
+    return URLSafeTimedSerializer(keys, salt=purpose)
+
+
+def make_token(secret_keys: Sequence[str], purpose: str, data: dict[str, Any]) -> str:
+    """A URL-safe signed token of `data` for `purpose` (CONFIRM, RESET), by the newest key.
+
+    `secret_keys` is the application's list (`app.secret_keys`, newest first) or one key.
+    """
+    return _serializer(secret_keys, purpose).dumps(data)
 
 
 def read_token(
-    secret_key: str, purpose: str, token: str, max_age: int | None = None
+    secret_keys: Sequence[str], purpose: str, token: str, max_age: int | None = None
 ) -> dict[str, Any]:
     """The data of a token; TokenProblem `expired` or `invalid` when it cannot be used."""
     if not token or len(token) > MAX_LENGTH:
         raise TokenProblem("invalid")
-    serializer = URLSafeTimedSerializer(secret_key, salt=purpose)
+    serializer = _serializer(secret_keys, purpose)
     try:
         data = serializer.loads(token, max_age=max_age if max_age is not None else MAX_AGE[purpose])
     except SignatureExpired:
