@@ -15,16 +15,16 @@ from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
 from jetpy.data.db import Database, database_url
-from jetpy.data.sessionstores import DatabaseSessionStore, RedisSessionStore
-from jetpy.definitions.secretkey import key_problems, load_keys
 from jetpy.errors import DefinitionError, JetpyError, Problem
 from jetpy.kernel import stages
 from jetpy.kernel.bases import UrlMap
 from jetpy.kernel.context import RequestContext
-from jetpy.kernel.errorpages import PageResponse, error_response
+from jetpy.kernel.errorpages import PageResponse, base_of, error_response
 from jetpy.kernel.pages import Content, Page
+from jetpy.kernel.proxies import scheme
 from jetpy.kernel.request import Request as CleanRequest
-from jetpy.kernel.sessions import SessionManager, SessionStore
+from jetpy.kernel.security import NO_BASE
+from jetpy.kernel.sessions import SessionCookies
 from jetpy.kernel.templates import PUBLIC_URL, Templates
 from jetpy.media.library import MEDIA_URL, MediaLibrary
 from jetpy.modules.events import EventBus
@@ -60,16 +60,8 @@ class Application:
         self.events = EventBus(self, project.listeners)  # app.events.emit(event)
         # app.db.session() in scripts; ctx.db / controller.db is the request's session
         self.db = Database(database_url(self.config, project.app_dir), self.config.database_echo)
-        # the keys that sign cookies and links, newest first (jetpy.definitions.secretkey)
-        self.secret_keys = load_keys(self.config, project.app_dir).keys
-        self.secret_key = self.secret_keys[0] if self.secret_keys else ""
-        # ctx.session / controller.session: kept in a store, the cookie holds a signed id
-        self.sessions = SessionManager(
-            self.secret_keys,
-            self.session_store(),
-            self.config.session_idle,
-            self.config.session_absolute,
-        )
+        # ctx.session / controller.session: signed cookies (the secret key is checked on use)
+        self.sessions = SessionCookies(self.config.secret_key, self.config.session_max_age)
         self.bases = project.bases
         self.trees = project.trees
         self.translations = project.translations  # dictionaries per locale, see jetpy.modules.i18n
@@ -94,7 +86,6 @@ class Application:
     def problems(self, checked: bool = True) -> list[Problem]:
         """Problems found while loading, and (with `checked`) by the cross-checks."""
         found = list(self.project.problems)
-        found += key_problems(load_keys(self.config, self.project.app_dir), self.config.debug)
         if checked:
             found += check_project(self.project, self.templates)
         return found
@@ -151,11 +142,22 @@ class Application:
         finally:
             self.db.close_request(session)
             queued = self.events.release(token)
+        self.secure(request, response)
         if response.status_code in (204, 304):  # no body, so no type (WSGI servers check it)
             response.headers.pop("Content-Type", None)
         if queued is not None:
             self.events.after_response(queued, response)
         return response
+
+    def secure(self, request: Request, response: Response) -> None:
+        """Every response gets the security headers of the base its URL falls in.
+
+        Here, where all answers pass (pages, errors, redirects, files, what actions return);
+        the lists were made when the base loaded (jetpy.kernel.security).
+        """
+        base = base_of(self, request)
+        security = base.security if base is not None else NO_BASE
+        security.apply(response, scheme(request, self.config.behind_proxy) == "https")
 
     def respond(self, request: Request) -> Response:
         """The request flow (README: "How a request is answered"), stage by stage."""
@@ -206,25 +208,12 @@ class Application:
         log.error("request %s %s failed%s", request.method, request.path, hint, exc_info=exc)
         return error_response(self, ctx, InternalServerError(), request)
 
-    def session_store(self) -> SessionStore:
-        """The store of config.yaml's `sessions.store`: the database (default) or Redis.
-
-        To plug in a store of your own, set `app.sessions.store` (see SessionStore).
-        """
-        if self.config.session_store == "redis":
-            return RedisSessionStore(self.config.session_url)
-        return DatabaseSessionStore(self.db)
-
     def keep_session(self, ctx: RequestContext | None, response: Response) -> Response:
-        """Save the session (store, cookie) if the request changed it.
+        """Put the session cookie on the response if the request changed the session.
 
         Not on a server error: a request that failed half-way keeps the session it came with.
-        After an error answer the request's database work is rolled back first, so that the
-        store's own connection never waits for the request's locks (SQLite).
         """
         if ctx is not None and ctx.loaded_session is not None and response.status_code < 500:
-            if response.status_code >= 400:
-                self.db.rollback_request()
             self.sessions.save(ctx, ctx.loaded_session, response)
         return response
 

@@ -225,7 +225,10 @@ def test_the_preview_answers_the_shared_rules(app: Application, boss: Client) ->
     assert shown.status_code == 200 and 'id="product-ean-error"' in text
     assert re.search(r'id="product-preview-EUR-gross"[^>]*>0\.61<', text)
     assert re.search(r'id="product-preview-EUR-vat"[^>]*>0\.11<', text)
-    assert "fetch(url" in text  # the script asks the module, it computes nothing
+    # the script (a file: no inline script under the Content-Security-Policy) asks the
+    # module, it computes nothing
+    assert '<script src="/public/js/price-preview.js' in text
+    assert "fetch(url" in (REPO / "public" / "js" / "price-preview.js").read_text()
 
 
 def test_field_errors_instead_of_saving(app: Application, boss: Client) -> None:

@@ -15,19 +15,14 @@ class Config:
     """Settings; every key is optional."""
 
     debug: bool = False
-    secret_key: str = ""  # see jetpy.definitions.secretkey for where keys come from
-    secret_keys: tuple[str, ...] = ()  # several keys, newest first (rotation)
-    behind_proxy: bool = False
+    secret_key: str = ""
+    behind_proxy: int = 0  # reverse proxies trusted for the client's address (kernel/proxies.py)
     map_cache: bool = True
     database_url: str = ""  # `database.url`; empty: a SQLite file in application/data/
     database_echo: bool = False
     media_location: str = ""  # `media.location`; empty: application/data/media (jetpy.media)
     media_max_upload_mb: int = 20  # `media.max_upload_mb`
-    # `sessions:` (jetpy.kernel.sessions): the store, an idle and an absolute timeout in seconds
-    session_store: str = "database"  # or `redis`
-    session_url: str = ""  # the Redis URL, e.g. redis://127.0.0.1:6379/0
-    session_idle: int = 2 * 3600  # a session unused for this long is over
-    session_absolute: int = 24 * 3600  # and any session this long after sign-in
+    session_max_age: int = 14 * 24 * 3600  # seconds an unused session lasts (jetpy.kernel.sessions)
 
 
 def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:
@@ -46,6 +41,12 @@ def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:
         )
         return Config()
     settings = schema.validate(data, schema.CONFIG, shown, problems=problems)
+    settings["behind_proxy"] = int(settings["behind_proxy"])  # true is one proxy, false none
+    if settings["behind_proxy"] < 0:
+        problems.append(
+            Problem(shown, "behind_proxy", "must not be negative", "write 0 (no proxy), 1, 2 …")
+        )
+        settings["behind_proxy"] = 0
     database = schema.validate(
         settings.pop("database") or {}, schema.DATABASE, shown, "database.", problems
     )
@@ -57,15 +58,4 @@ def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:
             Problem(shown, "media.max_upload_mb", "must be from 1 to 1024", "e.g. 20 (megabytes)")
         )
         settings["media_max_upload_mb"] = Config.media_max_upload_mb
-    sessions = schema.validate(
-        settings.pop("sessions") or {}, schema.SESSIONS, shown, "sessions.", problems
-    )
-    return Config(
-        **{**settings, "secret_keys": tuple(settings["secret_keys"])},
-        database_url=database["url"],
-        database_echo=database["echo"],
-        session_store=sessions["store"],
-        session_url=sessions["url"],
-        session_idle=sessions["idle_timeout"],
-        session_absolute=sessions["absolute_timeout"],
-    )
+    return Config(**settings, database_url=database["url"], database_echo=database["echo"])

@@ -184,7 +184,34 @@ BASE: Schema = {
     "errors": Field(str, "html", choices=("html", "json")),  # json: the REST error envelope
     "csrf": Field(bool, nullable=True),  # check unsafe requests; default: not for errors: json
     "http_headers": Field(dict, dict, values=str),
+    # Content-Security-Policy, framing, referrer, HSTS, no-store (jetpy.kernel.security)
+    "security_headers": Field(dict, dict, example="{no_store: true}"),
     "locales": Field(dict, required=True, values=LOCALE, example="{en_US: {urls: [/]}}"),
+}
+
+SECURITY_HEADERS: Schema = {
+    # text: the whole policy; a mapping: directives changed in the default one
+    "content_security_policy": Field(
+        (str, dict), nullable=True, values=str, example="{img-src: \"'self' data: https:\"}"
+    ),
+    "frame_options": Field(str, "DENY", choices=("DENY", "SAMEORIGIN", "")),
+    "referrer_policy": Field(
+        str,
+        "strict-origin-when-cross-origin",
+        choices=(
+            "no-referrer",
+            "no-referrer-when-downgrade",
+            "origin",
+            "origin-when-cross-origin",
+            "same-origin",
+            "strict-origin",
+            "strict-origin-when-cross-origin",
+            "unsafe-url",
+            "",
+        ),
+    ),
+    "hsts": Field(str, "max-age=31536000", example="max-age=31536000; includeSubDomains"),
+    "no_store": Field(bool, False),  # Cache-Control: no-store on every response of the base
 }
 
 CONTENT: Schema = {
@@ -226,19 +253,11 @@ MANIFEST: Schema = {
 CONFIG: Schema = {
     "debug": Field(bool, False),
     "secret_key": Field(str, ""),
-    "secret_keys": Field(list, list, items=str),  # newest first; the newest signs
-    "behind_proxy": Field(bool, False),
+    "behind_proxy": Field((bool, int), 0),  # how many reverse proxies; true: 1, false: 0
     "map_cache": Field(bool, True),
-    "sessions": Field(dict, dict, example="{store: redis, url: 'redis://127.0.0.1:6379/0'}"),
+    "session_max_age": Field(int, 14 * 24 * 3600),  # seconds an unused session lasts
     "database": Field(dict, dict, example="{url: 'postgresql+psycopg://user@host/db'}"),
     "media": Field(dict, dict, example="{location: /srv/site/media, max_upload_mb: 20}"),
-}
-
-SESSIONS: Schema = {
-    "store": Field(str, "database", choices=("database", "redis")),
-    "url": Field(str, "", example="redis://127.0.0.1:6379/0"),  # of the Redis store
-    "idle_timeout": Field(int, 2 * 3600),  # seconds without a request that end a session
-    "absolute_timeout": Field(int, 24 * 3600),  # seconds after sign-in that end it anyway
 }
 
 DATABASE: Schema = {

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jetpy.kernel.security import SecurityHeaders
+
 if TYPE_CHECKING:
     from jetpy.auth import AuthProvider
     from jetpy.kernel.context import RequestContext
@@ -92,6 +94,8 @@ class Base:
     errors: str = "html"  # or json: errors answer the JSON envelope of jetpy.rest
     csrf: bool | None = None  # None: unsafe requests are checked unless errors is json
     http_headers: dict[str, str] = field(default_factory=dict)
+    # base.yaml `security_headers`, as the lists every response gets (jetpy.kernel.security)
+    security: SecurityHeaders = field(default_factory=SecurityHeaders)
     locales: dict[str, Locale] = field(default_factory=dict)
     auth_factory: str | None = None  # base.yaml `auth:` (package.module:factory)
     auth: AuthProvider | None = None  # what the factory made (or the initializer sets)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from jetpy.kernel import proxies
 from jetpy.kernel.alternates import defaults as default_alternates
 from jetpy.kernel.head import Head
 from jetpy.kernel.navigation import Breadcrumb
@@ -132,12 +133,13 @@ class RequestContext:
 
     @property
     def scheme(self) -> str:
-        """http or https, from the proxy's header only when the config trusts a proxy."""
-        if self.app.config.behind_proxy:
-            forwarded = self.request.headers.get("X-Forwarded-Proto", "")
-            if forwarded:
-                return forwarded.split(",")[0].strip().lower()
-        return self.request.scheme
+        """http or https, from the proxies' header only when the config trusts proxies."""
+        return proxies.scheme(self.request, self.app.config.behind_proxy)
+
+    @property
+    def client_address(self) -> str:
+        """The client's address, through the proxies the config trusts (jetpy.kernel.proxies)."""
+        return proxies.client_address(self.request, self.app.config.behind_proxy)
 
 
 def _part_order(part: tuple[int, int, str]) -> tuple[int, int]:

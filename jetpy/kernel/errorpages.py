@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import escape
@@ -58,17 +58,42 @@ class PageResponse(Response):
             return headers
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
+    def add_headers(
+        self, headers: Sequence[tuple[str, str]], forced: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        """Add those of `headers` the response lacks, and `forced` in place of what it has."""
+        made: Headers | None = self.__dict__.get("headers")
+        if made is not None:
+            for name, value in headers:
+                if name not in made:
+                    made.add(name, value)
+            for name, value in forced:
+                made.set(name, value)
+            return
+        listed = self._wsgi_headers
+        if forced:
+            dropped = {name.lower() for name, _ in forced}
+            listed[:] = [pair for pair in listed if pair[0].lower() not in dropped]
+        if len(listed) > 2:  # the page's own headers are there too, before type and length
+            present = {name.lower() for name, _ in listed}
+            listed.extend(pair for pair in headers if pair[0].lower() not in present)
+        else:  # only Content-Type and Content-Length: the common case, nothing to compare
+            listed.extend(headers)
+        listed.extend(forced)
+
     def wsgi_headers(self) -> list[tuple[str, str]]:
         """The headers as `start_response()` takes them."""
         headers: Headers | None = self.__dict__.get("headers")
         return self._wsgi_headers if headers is None else headers.to_wsgi_list()
 
 
+# the default Content-Security-Policy allows this inline style by its hash (kernel/security.py)
+PLAIN_STYLE = """body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;
+padding:0 1rem;color:#222}h1{font-weight:600}p{color:#555}"""
 _PLAIN = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{code} {name}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;
-color:#222}}h1{{font-weight:600}}p{{color:#555}}</style></head>
+<style>{style}</style></head>
 <body><h1>{code} {name}</h1><p>{description}</p></body></html>
 """
 
@@ -91,7 +116,7 @@ def error_response(
     base = getattr(ctx, "base", None) if ctx is not None else None
     locale = getattr(ctx, "locale", None) if ctx is not None else None
     if base is None and request is not None:
-        base = _base_of(app, request)
+        base = base_of(app, request)
     if base is not None and base.errors == "json":
         response = error_envelope(error)
         headers = {**base.http_headers, **(locale.http_headers if locale is not None else {})}
@@ -117,7 +142,9 @@ def error_response(
                     "error page %s of base %s, locale %s failed", code, base.id, locale.name
                 )
     if html is None:
-        html = _PLAIN.format(code=code, name=escape(name), description=escape(description))
+        html = _PLAIN.format(
+            code=code, name=escape(name), description=escape(description), style=PLAIN_STYLE
+        )
     headers = {}
     if code == 405 and error.response is None:
         headers = dict(error.get_headers())
@@ -125,7 +152,7 @@ def error_response(
     return PageResponse(html, code, headers, content_type="text/html; charset=utf-8")
 
 
-def _base_of(app: Application, request: Request) -> Base | None:
+def base_of(app: Application, request: Request) -> Base | None:
     """The base a raw (perhaps hostile) request path points into, by its URL prefix."""
     path = request.environ.get("PATH_INFO", "")[:2048] or "/"
     found = app.url_map.match(lambda: request.host, path)

@@ -18,6 +18,7 @@ from jetpy.definitions.yamlfile import load_yaml
 from jetpy.errors import Problem, relative
 from jetpy.kernel.bases import Base, Locale, LocaleUrl
 from jetpy.kernel.pages import HOMEPAGE_ID, Page, PageTree, read_definition
+from jetpy.kernel.security import security_headers
 from jetpy.modules.discovery import Module, discover, resolve_callable, use_project_imports
 from jetpy.modules.events import Listeners, load_listeners
 from jetpy.modules.i18n import Translations, load_translations
@@ -126,6 +127,14 @@ def load_bases(project: Project, problems: list[Problem]) -> dict[str, Base]:
         values = schema.validate(data, schema.BASE, shown, problems=problems)
         locales = values.pop("locales") or {}
         auth_factory = values.pop("auth")
+        security = schema.validate(
+            values.pop("security_headers") or {},
+            schema.SECURITY_HEADERS,
+            shown,
+            "security_headers.",
+            problems,
+        )
+        values["security"] = security_headers(security, values["errors"] == "json", shown, problems)
         base = Base(id=file.parent.name, dir=file.parent, auth_factory=auth_factory, **values)
         base.name = base.name or base.id
         for name, options in locales.items():
