@@ -15,6 +15,8 @@ from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
 from jetpy.data.db import Database, database_url
+from jetpy.data.sessionstores import DatabaseSessionStore, RedisSessionStore
+from jetpy.definitions.secretkey import key_problems, load_keys
 from jetpy.errors import DefinitionError, JetpyError, Problem
 from jetpy.kernel import stages
 from jetpy.kernel.bases import UrlMap
@@ -24,7 +26,7 @@ from jetpy.kernel.pages import Content, Page
 from jetpy.kernel.proxies import scheme
 from jetpy.kernel.request import Request as CleanRequest
 from jetpy.kernel.security import NO_BASE
-from jetpy.kernel.sessions import SessionCookies
+from jetpy.kernel.sessions import SessionManager, SessionStore
 from jetpy.kernel.templates import PUBLIC_URL, Templates
 from jetpy.media.library import MEDIA_URL, MediaLibrary
 from jetpy.modules.events import EventBus
@@ -60,8 +62,16 @@ class Application:
         self.events = EventBus(self, project.listeners)  # app.events.emit(event)
         # app.db.session() in scripts; ctx.db / controller.db is the request's session
         self.db = Database(database_url(self.config, project.app_dir), self.config.database_echo)
-        # ctx.session / controller.session: signed cookies (the secret key is checked on use)
-        self.sessions = SessionCookies(self.config.secret_key, self.config.session_max_age)
+        # the keys that sign cookies and links, newest first (jetpy.definitions.secretkey)
+        self.secret_keys = load_keys(self.config, project.app_dir).keys
+        self.secret_key = self.secret_keys[0] if self.secret_keys else ""
+        # ctx.session / controller.session: kept in a store, the cookie holds a signed id
+        self.sessions = SessionManager(
+            self.secret_keys,
+            self.session_store(),
+            self.config.session_idle,
+            self.config.session_absolute,
+        )
         self.bases = project.bases
         self.trees = project.trees
         self.translations = project.translations  # dictionaries per locale, see jetpy.modules.i18n
@@ -86,6 +96,7 @@ class Application:
     def problems(self, checked: bool = True) -> list[Problem]:
         """Problems found while loading, and (with `checked`) by the cross-checks."""
         found = list(self.project.problems)
+        found += key_problems(load_keys(self.config, self.project.app_dir), self.config.debug)
         if checked:
             found += check_project(self.project, self.templates)
         return found
@@ -208,12 +219,25 @@ class Application:
         log.error("request %s %s failed%s", request.method, request.path, hint, exc_info=exc)
         return error_response(self, ctx, InternalServerError(), request)
 
+    def session_store(self) -> SessionStore:
+        """The store of config.yaml's `sessions.store`: the database (default) or Redis.
+
+        To plug in a store of your own, set `app.sessions.store` (see SessionStore).
+        """
+        if self.config.session_store == "redis":
+            return RedisSessionStore(self.config.session_url)
+        return DatabaseSessionStore(self.db)
+
     def keep_session(self, ctx: RequestContext | None, response: Response) -> Response:
-        """Put the session cookie on the response if the request changed the session.
+        """Save the session (store, cookie) if the request changed it.
 
         Not on a server error: a request that failed half-way keeps the session it came with.
+        After an error answer the request's database work is rolled back first, so that the
+        store's own connection never waits for the request's locks (SQLite).
         """
         if ctx is not None and ctx.loaded_session is not None and response.status_code < 500:
+            if response.status_code >= 400:
+                self.db.rollback_request()
             self.sessions.save(ctx, ctx.loaded_session, response)
         return response
 

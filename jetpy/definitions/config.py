@@ -15,14 +15,19 @@ class Config:
     """Settings; every key is optional."""
 
     debug: bool = False
-    secret_key: str = ""
+    secret_key: str = ""  # see jetpy.definitions.secretkey for where keys come from
+    secret_keys: tuple[str, ...] = ()  # several keys, newest first (rotation)
     behind_proxy: int = 0  # reverse proxies trusted for the client's address (kernel/proxies.py)
     map_cache: bool = True
     database_url: str = ""  # `database.url`; empty: a SQLite file in application/data/
     database_echo: bool = False
     media_location: str = ""  # `media.location`; empty: application/data/media (jetpy.media)
     media_max_upload_mb: int = 20  # `media.max_upload_mb`
-    session_max_age: int = 14 * 24 * 3600  # seconds an unused session lasts (jetpy.kernel.sessions)
+    # `sessions:` (jetpy.kernel.sessions): the store, an idle and an absolute timeout in seconds
+    session_store: str = "database"  # or `redis`
+    session_url: str = ""  # the Redis URL, e.g. redis://127.0.0.1:6379/0
+    session_idle: int = 2 * 3600  # a session unused for this long is over
+    session_absolute: int = 24 * 3600  # and any session this long after sign-in
 
 
 def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:
@@ -58,4 +63,15 @@ def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:
             Problem(shown, "media.max_upload_mb", "must be from 1 to 1024", "e.g. 20 (megabytes)")
         )
         settings["media_max_upload_mb"] = Config.media_max_upload_mb
-    return Config(**settings, database_url=database["url"], database_echo=database["echo"])
+    sessions = schema.validate(
+        settings.pop("sessions") or {}, schema.SESSIONS, shown, "sessions.", problems
+    )
+    return Config(
+        **{**settings, "secret_keys": tuple(settings["secret_keys"])},
+        database_url=database["url"],
+        database_echo=database["echo"],
+        session_store=sessions["store"],
+        session_url=sessions["url"],
+        session_idle=sessions["idle_timeout"],
+        session_absolute=sessions["absolute_timeout"],
+    )

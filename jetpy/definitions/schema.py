@@ -253,11 +253,19 @@ MANIFEST: Schema = {
 CONFIG: Schema = {
     "debug": Field(bool, False),
     "secret_key": Field(str, ""),
+    "secret_keys": Field(list, list, items=str),  # newest first; the newest signs
     "behind_proxy": Field((bool, int), 0),  # how many reverse proxies; true: 1, false: 0
     "map_cache": Field(bool, True),
-    "session_max_age": Field(int, 14 * 24 * 3600),  # seconds an unused session lasts
+    "sessions": Field(dict, dict, example="{store: redis, url: 'redis://127.0.0.1:6379/0'}"),
     "database": Field(dict, dict, example="{url: 'postgresql+psycopg://user@host/db'}"),
     "media": Field(dict, dict, example="{location: /srv/site/media, max_upload_mb: 20}"),
+}
+
+SESSIONS: Schema = {
+    "store": Field(str, "database", choices=("database", "redis")),
+    "url": Field(str, "", example="redis://127.0.0.1:6379/0"),  # of the Redis store
+    "idle_timeout": Field(int, 2 * 3600),  # seconds without a request that end a session
+    "absolute_timeout": Field(int, 24 * 3600),  # seconds after sign-in that end it anyway
 }
 
 DATABASE: Schema = {
