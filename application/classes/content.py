@@ -34,6 +34,7 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.types import TypeDecorator
 
+from application.classes.media import MediaItem
 from application.classes.model import Model
 from application.classes.paging import PageOf, page_of
 from application.classes.slugs import check_slug
@@ -73,6 +74,9 @@ class Article(Model):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     # a draft is never shown, whatever its published_at
     draft: Mapped[bool] = mapped_column(default=False)
+    # the cover image, from the media library (an item in use is not deleted there)
+    cover_id: Mapped[int | None] = mapped_column(ForeignKey("media_items.id"), index=True)
+    cover: Mapped[MediaItem | None] = relationship(lazy="joined")
     localizations: Mapped[dict[str, ArticleLocalization]] = relationship(
         collection_class=attribute_keyed_dict("locale"),
         back_populates="article",

@@ -45,6 +45,7 @@ from application.classes.catalog.pricing import (
     price_breakdown,
     set_price,
 )
+from application.classes.media import MediaItem
 from application.classes.model import Model
 from application.classes.slugs import check_slug
 
@@ -130,8 +131,16 @@ class Product(Model):
         default=ProductKind.REGULAR,
     )
     category_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_categories.id"), index=True)
+    # the main image, from the media library (an item in use is not deleted there)
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("media_items.id"), index=True)
 
     category: Mapped[Category | None] = relationship(back_populates="products")
+    image: Mapped[MediaItem | None] = relationship(lazy="joined")
+    gallery: Mapped[list[ProductImage]] = relationship(
+        cascade="all, delete-orphan",
+        order_by="ProductImage.position",
+        lazy="selectin",
+    )
     texts: Mapped[list[ProductText]] = relationship(
         back_populates="product", cascade="all, delete-orphan"
     )
@@ -150,6 +159,13 @@ class Product(Model):
     @property
     def is_set(self) -> bool:
         return self.kind == ProductKind.SET
+
+    @property
+    def images(self) -> list[MediaItem]:
+        """The main image, then the gallery's (each once)."""
+        found = [self.image] if self.image is not None else []
+        found += [row.media for row in self.gallery if row.media not in found]
+        return found
 
     def text(self, locale: str) -> ProductText | None:
         """The texts of `locale`, or None when the product is not translated."""
@@ -237,6 +253,22 @@ class ProductText(Model):
     @validates("slug")
     def _check_slug(self, key: str, slug: str) -> str:
         return check_slug(slug)
+
+
+class ProductImage(Model):
+    """An image of a product's gallery, in its place."""
+
+    __tablename__ = "catalog_product_images"
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("catalog_products.id", ondelete="CASCADE"), primary_key=True
+    )
+    media_id: Mapped[int] = mapped_column(
+        ForeignKey("media_items.id"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+
+    media: Mapped[MediaItem] = relationship(lazy="joined")
 
 
 class SetItem(Model):

@@ -48,6 +48,7 @@ from application.classes.catalog.models import (
 from application.classes.catalog.pricing import MAX_PRECISION, PriceBreakdown, price_breakdown
 from application.classes.catalog.queries import PRODUCT_LOADS, load_set_items
 from application.classes.slugs import choose_slug
+from jetpy.modules.i18n import formats_for
 from jetpy.web.crud import CrudController
 from jetpy.web.forms import Form
 from jetpy.web.grid import Column, Filter, Grid
@@ -68,19 +69,36 @@ def check_ean(text: str) -> bool:
     return (10 - total % 10) % 10 == check
 
 
+class AmountError(ValueError):
+    """What is wrong with a typed-in amount: a phrase (of the module's dictionary) and values.
+
+    Its text is the English sentence; a view translates `phrase` with the numbers formatted
+    for its locale (`message()`).
+    """
+
+    def __init__(self, phrase: str, **values: Decimal | int) -> None:
+        super().__init__(phrase % {name: f"{value:,}" for name, value in values.items()})
+        self.phrase = phrase
+        self.values = values
+
+    def message(self, translate: Callable[..., str], locale: str) -> str:
+        number = formats_for(locale).number
+        return translate(self.phrase, **{name: number(v) for name, v in self.values.items()})
+
+
 def parse_amount(text: str | None) -> Decimal | None:
-    """A money amount typed in (`12.5`, `12,50`); None when empty; ValueError when not one."""
+    """A money amount typed in (`12.5`, `12,50`); None when empty; AmountError when not one."""
     text = (text or "").strip().replace(" ", "").replace(",", ".")
     if not text:
         return None
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise ValueError("not a number") from None
+        raise AmountError("Enter a number, e.g. 12.50.") from None
     if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
-        raise ValueError(f"a price from 0 to {MAX_AMOUNT}")
+        raise AmountError("Must be between 0 and %(max)s.", max=MAX_AMOUNT)
     if -amount.as_tuple().exponent > MAX_PRECISION:  # type: ignore[operator]
-        raise ValueError(f"at most {MAX_PRECISION} decimals")
+        raise AmountError("At most %(places)s decimal places.", places=MAX_PRECISION)
     return amount
 
 
@@ -157,6 +175,16 @@ class ProductForm(Form):
     def stock_fields(self, code: str) -> dict[str, Any]:
         return {name: self[f"{name}_{code}"] for name in ("units", "days", "from", "soldout")}
 
+    def label_of(self, field: Any) -> str:
+        """A price or stock field named with its pricelist or availability code too."""
+        text = super().label_of(field)
+        prefix, _, code = field.short_name.partition("_")
+        if prefix in ("price", "before", "rate") and code in {p.code for p in self.pricelists}:
+            return f"{text} ({code})"
+        if prefix in ("units", "days", "from", "soldout") and code in self.stock_codes:
+            return f"{text} ({self._('Stock %(code)s', code=code)})"
+        return text
+
 
 def product_form(
     locales: tuple[str, ...], pricelists: tuple[Pricelist, ...], stock_codes: tuple[str, ...]
@@ -205,6 +233,8 @@ class Main(CrudController):
     """The products grid, forms and the price preview."""
 
     model = Product
+    add_title = "Add product"
+    edit_title = "Edit product “%(item)s”"
     form_template = "catalog.products.admin/form.html"
     view_template = "catalog.products.admin/view.html"
 
@@ -242,8 +272,14 @@ class Main(CrudController):
         try:
             price = breakdown(pricelist, args.get("amount"), args.get("rate"), args.get("before"))
         except ValueError as error:
-            return json_response({"error": str(error)}, 400)
+            return json_response({"error": self.problem_text(error)}, 400)
         return json_response(preview_values(pricelist, price))
+
+    def problem_text(self, error: ValueError) -> str:
+        """An amount's problem in the admin's language (another ValueError as it is)."""
+        if isinstance(error, AmountError):
+            return error.message(self._, self.locale.name)
+        return str(error)
 
     # the grid --------------------------------------------------------------------------
     def get_grid(self) -> Grid:
@@ -441,7 +477,7 @@ class Main(CrudController):
                     pricelist, fields["price"].data, fields["rate"].data, fields["before"].data
                 )
             except ValueError as error:
-                found[pricelist.code] = {"error": str(error)}
+                found[pricelist.code] = {"error": self.problem_text(error)}
             else:
                 found[pricelist.code] = preview_values(pricelist, price)
         return found
@@ -471,7 +507,7 @@ class Main(CrudController):
                 try:
                     parse_amount(fields[name].data)
                 except ValueError as error:
-                    add_error(fields[name], _("Enter a price: %(why)s.", why=str(error)))
+                    add_error(fields[name], self.problem_text(error))
                     valid = False
             if not fields["price"].errors and not fields["before"].errors:
                 price = parse_amount(fields["price"].data)
