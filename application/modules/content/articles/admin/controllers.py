@@ -74,6 +74,8 @@ class Main(CrudController):
     """The articles grid and forms."""
 
     model = Article
+    add_title = "Add article"
+    edit_title = "Edit article “%(item)s”"
     form_template = "content.articles.admin/form.html"
     view_template = "content.articles.admin/view.html"
 
