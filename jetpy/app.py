@@ -15,10 +15,11 @@ from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
 from jetpy.data.db import Database, database_url
+from jetpy.data.health import health_response
 from jetpy.data.sessionstores import DatabaseSessionStore, RedisSessionStore
 from jetpy.definitions.secretkey import key_problems, load_keys
 from jetpy.errors import DefinitionError, JetpyError, Problem
-from jetpy.kernel import stages
+from jetpy.kernel import logs, stages
 from jetpy.kernel.bases import UrlMap
 from jetpy.kernel.context import RequestContext
 from jetpy.kernel.errorpages import PageResponse, base_of, error_response
@@ -72,6 +73,8 @@ class Application:
             self.config.session_idle,
             self.config.session_absolute,
         )
+        # GET answers whether the database is reachable (jetpy.data.health); None: off
+        self.health_path = self.config.health_path or None
         self.bases = project.bases
         self.trees = project.trees
         self.translations = project.translations  # dictionaries per locale, see jetpy.modules.i18n
@@ -127,17 +130,22 @@ class Application:
 
     # WSGI ------------------------------------------------------------------------------
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request_id, scope = logs.enter_request(environ)  # in every log line (jetpy.kernel.logs)
         # not populated: environ["werkzeug.request"] would be a reference cycle per request
         request = CleanRequest(environ, populate_request=False)
         try:
             response = self.handle(request)
         finally:
             request.close()  # uploaded files' temporary files
+        logs.leave_request(scope)
         if type(response) is PageResponse:
             # rendered by jetpy: final headers, the body in memory; skip get_wsgi_headers()
-            start_response(response.status, response.wsgi_headers())
+            headers = response.wsgi_headers()
+            headers.append((logs.HEADER, request_id))
+            start_response(response.status, headers)
             body: Iterable[bytes] = response.response  # type: ignore[assignment]
             return () if environ.get("REQUEST_METHOD") == "HEAD" else body
+        response.headers[logs.HEADER] = request_id
         return response(environ, start_response)
 
     def handle(self, request: Request) -> Response:
@@ -174,6 +182,8 @@ class Application:
         """The request flow (README: "How a request is answered"), stage by stage."""
         ctx: RequestContext | None = None
         try:
+            if request.environ.get("PATH_INFO") == self.health_path:
+                return health_response(self.db, request.method)
             if request.environ.get("PATH_INFO", "").startswith(PUBLIC_URL):
                 return self.public_file(request)
             if request.environ.get("PATH_INFO", "").startswith(MEDIA_URL):

@@ -13,7 +13,9 @@ from jetpy.cli.db import db
 from jetpy.cli.dictionaries import dictionaries
 from jetpy.cli.modulecli import ModuleCommandGroup
 from jetpy.cli.modules import modules
+from jetpy.cli.serve import serve
 from jetpy.errors import DefinitionError
+from jetpy.kernel import logs
 from jetpy.modules.scaffold import new
 
 
@@ -71,6 +73,7 @@ def run(project: Path, host: str, port: int, debug: bool | None) -> None:
     from werkzeug.serving import run_simple
 
     app = _load(project, debug=debug)
+    logs.configure(app.config)  # text or JSON lines as config.yaml says
     debug = app.config.debug
     watched = (
         [
@@ -151,3 +154,4 @@ main.add_command(new)
 main.add_command(modules)
 main.add_command(dictionaries)
 main.add_command(db)
+main.add_command(serve)

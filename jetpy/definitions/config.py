@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from jetpy.definitions import schema
 from jetpy.definitions.yamlfile import load_yaml
 from jetpy.errors import Problem, relative
+
+# a plain path (no `.` or `..` segment), or empty: off
+_HEALTH_PATH = re.compile(r"(/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+/?|")
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,9 @@ class Config:
     database_echo: bool = False
     media_location: str = ""  # `media.location`; empty: application/data/media (jetpy.media)
     media_max_upload_mb: int = 20  # `media.max_upload_mb`
+    log_format: str = "text"  # `logging.format`: text or json lines (jetpy.kernel.logs)
+    log_level: str = "INFO"  # `logging.level`
+    health_path: str = "/_health"  # answers whether the database is reachable; "" turns it off
     # `sessions:` (jetpy.kernel.sessions): the store, an idle and an absolute timeout in seconds
     session_store: str = "database"  # or `redis`
     session_url: str = ""  # the Redis URL, e.g. redis://127.0.0.1:6379/0
@@ -63,6 +70,20 @@ def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:
             Problem(shown, "media.max_upload_mb", "must be from 1 to 1024", "e.g. 20 (megabytes)")
         )
         settings["media_max_upload_mb"] = Config.media_max_upload_mb
+    logs = schema.validate(
+        settings.pop("logging") or {}, schema.LOGGING, shown, "logging.", problems
+    )
+    settings["log_format"], settings["log_level"] = logs["format"], logs["level"]
+    if not _HEALTH_PATH.fullmatch(settings["health_path"]):
+        problems.append(
+            Problem(
+                shown,
+                "health_path",
+                f"{settings['health_path']!r} is not a path of this site",
+                "write a path such as /_health, or an empty string to turn it off",
+            )
+        )
+        settings["health_path"] = Config.health_path
     sessions = schema.validate(
         settings.pop("sessions") or {}, schema.SESSIONS, shown, "sessions.", problems
     )

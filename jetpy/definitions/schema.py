@@ -259,6 +259,8 @@ CONFIG: Schema = {
     "sessions": Field(dict, dict, example="{store: redis, url: 'redis://127.0.0.1:6379/0'}"),
     "database": Field(dict, dict, example="{url: 'postgresql+psycopg://user@host/db'}"),
     "media": Field(dict, dict, example="{location: /srv/site/media, max_upload_mb: 20}"),
+    "logging": Field(dict, dict, example="{format: json, level: INFO}"),
+    "health_path": Field(str, "/_health"),  # "" turns the health endpoint off
 }
 
 SESSIONS: Schema = {
@@ -276,4 +278,9 @@ DATABASE: Schema = {
 MEDIA: Schema = {  # the media library (jetpy.media)
     "location": Field(str, "", example="application/data/media"),  # relative to the project
     "max_upload_mb": Field(int, 20),  # the largest file an upload may have
+}
+
+LOGGING: Schema = {  # what servers log (jetpy.kernel.logs)
+    "format": Field(str, "text", choices=("text", "json")),  # json: one object a line
+    "level": Field(str, "INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
 }
