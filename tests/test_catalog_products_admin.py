@@ -245,6 +245,14 @@ def test_field_errors_instead_of_saving(app: Application, boss: Client) -> None:
         ({"code": "I", "name_en_US": "I", "kind": "set", "set_items": "NOPE 1"}, "set_items"),
         ({"code": "J", "name_en_US": "J", "kind": "set", "set_items": "J 1"}, "set_items"),
         ({"code": "K", "name_en_US": "K", "category": "999"}, "product-category-error"),
+        ({"code": "   ", "name_en_US": "Spaces"}, "product-code-error"),  # was stored as ''
+        ({"code": "a b", "name_en_US": "Space"}, "product-code-error"),  # the API refuses it
+        ({"code": "x" * 65, "name_en_US": "Long"}, "product-code-error"),
+        ({"code": "S", "name_en_US": "S", "kind": "set", "set_items": "HAM-1 ²"}, "set_items"),
+        (
+            {"code": "S", "name_en_US": "S", "kind": "set", "set_items": "P " + 5000 * "9"},
+            "set_items",
+        ),
     ]
     for values, error in cases:
         response = add(boss, **values)
@@ -290,11 +298,13 @@ def test_a_set_costs_its_items(app: Application, boss: Client) -> None:
 
 
 def test_script_in_every_text_field_is_escaped_everywhere(app: Application, boss: Client) -> None:
-    values = {"code": XSS, "price_CZK": "100", "price_EUR": "5", "category": category_id(app)}
+    values = {"code": "XSS-1", "price_CZK": "100", "price_EUR": "5", "category": category_id(app)}
     for locale in ("en_US", "cs_CZ"):
         values |= {f"name_{locale}": XSS, f"description_{locale}": XSS}
+    refused = add(boss, **(values | {"code": XSS}))  # a code is letters, digits and .-_
+    assert refused.status_code == 200 and ESCAPED in refused.get_data(as_text=True)
     assert add(boss, **values).status_code == 303
-    id = product_id(app, XSS)
+    id = product_id(app, "XSS-1")
     public = Client(app)
     pages = [
         boss.get(URL),

@@ -196,3 +196,45 @@ def test_the_default_views_are_overridable_by_the_base(
         f"/admin-books/?delete={id}"
     ).get_data(as_text=True)
     app.db.dispose()
+
+
+# what the database refuses -----------------------------------------------------------------------
+CONFLICT = "Not saved: the change conflicts with data stored meanwhile"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_unique_value_the_form_did_not_check_is_a_message_not_a_500(
+    books_app: Application, books: Client, page: str
+) -> None:
+    """As when another request stored the same value between the form's check and the save."""
+    with books_app.db.engine.begin() as connection:
+        connection.exec_driver_sql("CREATE UNIQUE INDEX uq_books_title ON books (title)")
+    before = stored(books_app)
+    data = {"title": "Book 07", "author": "Ann", "pages": "12", "status": "live"}
+    token = token_of(books.get(page + "?add"))
+    added = books.post(page + "?add", data={**data, "csrf_token": token})
+    assert added.status_code == 200 and CONFLICT in text(added)
+    assert 'name="title"' in text(added)  # the form again, with what was typed
+    (id,) = ids_of(books_app, "Book 03")
+    edited = books.post(f"{page}?edit={id}", data={**data, "csrf_token": token})
+    assert edited.status_code == 200 and CONFLICT in text(edited)
+    assert stored(books_app) == before
+    fine = books.post(page + "?add", data={**data, "title": "Book 99", "csrf_token": token})
+    assert fine.status_code == 303  # the request's session is usable after the refusal
+
+
+def test_a_row_others_refer_to_is_not_deleted_and_the_editor_is_told(
+    books_app: Application, books: Client
+) -> None:
+    (id,) = ids_of(books_app, "Book 03")
+    with books_app.db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "CREATE TABLE loans (id INTEGER PRIMARY KEY, book_id INTEGER NOT NULL "
+            "REFERENCES books (id))"
+        )
+        connection.exec_driver_sql(f"INSERT INTO loans (id, book_id) VALUES (1, {id})")
+    token = token_of(books.get(f"/admin-books/?delete={id}"))
+    refused = books.post(f"/admin-books/?delete={id}", data={"csrf_token": token})
+    assert refused.status_code == 303
+    assert book(books_app, "Book 03") is not None
+    assert CONFLICT in text(books.get("/admin-books/"))

@@ -459,6 +459,11 @@ def category_count(app: Application) -> int:
         return session.scalar(select(func.count()).select_from(Category)) or 0
 
 
+CODE_PROBLEM = (
+    "must be 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit"
+)
+
+
 def with_(**changes: Any) -> dict[str, Any]:
     return {**NEW, **changes}
 
@@ -466,8 +471,11 @@ def with_(**changes: Any) -> dict[str, Any]:
 BAD_BODIES: list[tuple[dict[str, Any], dict[str, list[str]]]] = [
     ({}, {"code": ["required"], "texts": ["required"]}),
     (with_(code="PHO-202"), {"code": ["already used by product {PHO-202}"]}),
-    (with_(code="a b"), {"code": ["1 to 64 letters, digits, dots, dashes or underscores"]}),
-    (with_(code="x" * 65), {"code": ["1 to 64 letters, digits, dots, dashes or underscores"]}),
+    (with_(code="a b"), {"code": [CODE_PROBLEM]}),
+    (with_(code="x" * 65), {"code": [CODE_PROBLEM]}),
+    (with_(code="   "), {"code": ["required: give a text that is not blank"]}),
+    (with_(code="-PHO"), {"code": [CODE_PROBLEM]}),
+    (with_(code="PHO\u00b2"), {"code": [CODE_PROBLEM]}),
     (
         with_(ean="123"),
         {"ean": ["must be 8, 12, 13 or 14 digits (EAN-8, UPC-A, EAN-13, GTIN-14)"]},

@@ -21,11 +21,13 @@ list with a flash message.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from functools import partial
 from types import MappingProxyType
 from typing import Any, ClassVar
 
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
@@ -36,6 +38,7 @@ from jetpy.kernel.controller import Controller, ControllerRouter
 from jetpy.web.grid import MAX_ID, Grid, parse_id
 from jetpy.web.grid_page import render_view
 
+log = logging.getLogger("jetpy")
 # the query parameters that choose an action, tried in this order; none of them: the list
 ACTIONS = ("add", "edit", "view", "delete")
 
@@ -181,6 +184,26 @@ class CrudController(Controller):
         self.item = item
         return item
 
+    def stored(self, write: Callable[[], None]) -> bool:
+        """Run `write` (save, remove) in a savepoint; False when the database refuses it.
+
+        The form checks what it can (a code in use is a field error); a constraint still
+        refused here (another request took the same value a moment ago, a row others refer
+        to) undoes only this write and is told to the editor, never a 500.
+        """
+        try:
+            with self.db.begin_nested():
+                write()
+        except IntegrityError as exc:
+            log.warning("module %s: the database refused a write: %s", self.module.name, exc.orig)
+            message = self._(
+                "Not saved: the change conflicts with data stored meanwhile (a value that "
+                "must be unique, or a row that others refer to). Check it and try again."
+            )
+            self.flash(message, "error")
+            return False
+        return True
+
     def list_url(self) -> str:
         return self.page.url()
 
@@ -250,9 +273,9 @@ class CrudController(Controller):
             self.check_csrf()
             if form.validate():
                 before = None if adding else snapshot(item)
-                self.save(item, form)
-                self.record_change(CREATE if adding else UPDATE, item, before)
-                return self.done(self.saved_message(item, adding))
+                if self.stored(lambda: self.save(item, form)):
+                    self.record_change(CREATE if adding else UPDATE, item, before)
+                    return self.done(self.saved_message(item, adding))
         if adding:
             crumb, url = self._(self.add_title), self.page.url() + "?add"
             title = crumb
@@ -278,7 +301,8 @@ class CrudController(Controller):
         if self.request.method == "POST":
             self.check_csrf()
             before = snapshot(item)
-            self.remove(item)
+            if not self.stored(lambda: self.remove(item)):
+                return redirect(self.list_url(), 303)
             self.record_change(DELETE, item, before, title)
             return self.done(self._("Deleted %(item)s.", item=title))
         self.breadcrumb.add(title)

@@ -34,6 +34,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from application.classes.catalog.identifiers import CODE_RULE, code_problem, ean_problem
 from application.classes.catalog.markets import MARKETS
 from application.classes.catalog.models import (
     Availability,
@@ -49,6 +50,7 @@ from application.classes.catalog.pricing import MAX_PRECISION, PriceBreakdown, p
 from application.classes.catalog.queries import PRODUCT_LOADS, load_set_items
 from application.classes.slugs import choose_slug
 from jetpy.modules.i18n import formats_for
+from jetpy.kernel.request import parse_int
 from jetpy.web.crud import CrudController
 from jetpy.web.forms import Form
 from jetpy.web.grid import Column, Filter, Grid
@@ -57,16 +59,6 @@ PUBLIC_BASE = "web"  # whose locales products are described in
 TEXT_FIELDS = ("name", "slug", "description")
 MAX_AMOUNT = Decimal("9999999999")  # the price columns hold 14 digits, 4 of them decimals
 MAX_SET_ITEMS = 50
-
-
-def check_ean(text: str) -> bool:
-    """Whether `text` is an EAN-8, UPC-A (12), EAN-13 or GTIN-14 with a right check digit."""
-    if not (text.isascii() and text.isdigit() and len(text) in (8, 12, 13, 14)):
-        return False
-    body, check = text[:-1], int(text[-1])
-    # weights 3, 1, 3 … from the rightmost digit of the body
-    total = sum(int(digit) * (3 if i % 2 == 0 else 1) for i, digit in enumerate(reversed(body)))
-    return (10 - total % 10) % 10 == check
 
 
 class AmountError(ValueError):
@@ -142,7 +134,7 @@ class ProductForm(Form):
     class Meta:
         id_prefix = "product-"
 
-    code = StringField("Code", [InputRequired("Enter the product's code."), Length(max=64)])
+    code = StringField("Code", [InputRequired("Enter the product's code.")])
     ean = StringField("EAN", [Optional(), Length(max=14)], description="8, 12, 13 or 14 digits.")
     kind = SelectField(
         "Kind",
@@ -488,7 +480,15 @@ class Main(CrudController):
         valid = True
         code = (form.code.data or "").strip()
         form.code.data = code
-        if code:
+        if form.code.errors:
+            valid = False
+        elif not code:  # only spaces
+            add_error(form.code, _("Enter the product's code."))
+            valid = False
+        elif code_problem(code):
+            add_error(form.code, _("The code must be %(rule)s.", rule=_(CODE_RULE)))
+            valid = False
+        else:
             clash = select(Product.id).where(Product.code == code)
             if item.id is not None:
                 clash = clash.where(Product.id != item.id)
@@ -497,7 +497,7 @@ class Main(CrudController):
                 valid = False
         ean = (form.ean.data or "").strip()
         form.ean.data = ean
-        if ean and not check_ean(ean):
+        if ean and ean_problem(ean):
             add_error(form.ean, _("This is not a valid EAN (check its digits)."))
             valid = False
         valid = self.check_texts(item, form) and valid
@@ -558,14 +558,14 @@ class Main(CrudController):
         lines = [line.split() for line in (form.set_items.data or "").splitlines() if line.strip()]
         pairs: list[tuple[str, int]] = []
         for parts in lines[: MAX_SET_ITEMS + 1]:
-            quantity = parts[1] if len(parts) == 2 else "1"
-            if len(parts) > 2 or not quantity.isdigit() or not 1 <= int(quantity) <= 1000:
+            quantity = parse_int(parts[1] if len(parts) == 2 else "1", 1, 1000)
+            if len(parts) > 2 or quantity is None:
                 add_error(
                     form.set_items,
                     _("Write one item a line: its code and a quantity from 1 to 1000."),
                 )
                 return False
-            pairs.append((parts[0], int(quantity)))
+            pairs.append((parts[0], quantity))
         if not pairs or len(pairs) > MAX_SET_ITEMS:
             add_error(
                 form.set_items, _("A set has from 1 to %(count)s items.", count=MAX_SET_ITEMS)

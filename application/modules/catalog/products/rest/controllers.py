@@ -26,7 +26,6 @@ is not written through the API.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -50,12 +49,12 @@ from application.classes.catalog import (
     market_for,
     offers_of,
 )
+from application.classes.catalog.identifiers import code_problem, ean_problem
 from application.classes.slugs import check_slug, free_slug, slugify
 from jetpy import ApiError, RestController
 from jetpy.data.changes import CREATE, DELETE, UPDATE, snapshot
 from jetpy.rest import Body, SortKey
 
-CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 NAME_LENGTH = 200
 DESCRIPTION_LENGTH = 20_000
 MAX_AMOUNT = Decimal("9999999999")  # the price columns hold 14 digits, 4 of them decimals
@@ -223,8 +222,8 @@ class Main(RestController):
         body = self.body()
         body.ignore("id", "url")
         code = body.text("code", required=True)
-        if code is not None and not CODE.fullmatch(code):
-            body.error("code", "1 to 64 letters, digits, dots, dashes or underscores")
+        if code is not None and (problem := code_problem(code)):
+            body.error("code", problem)
             code = None
         elif code is not None:
             owner = self.db.scalar(select(Product.id).where(Product.code == code))
@@ -442,18 +441,6 @@ def contains(product: Product, wanted: int) -> bool:
         seen.add(current.id)
         pending.extend(item.item for item in current.set_items)
     return False
-
-
-def ean_problem(ean: str) -> str:
-    """What is wrong with `ean` as a GTIN (EAN-8, UPC-A, EAN-13, GTIN-14); '' when nothing."""
-    if not (ean.isascii() and ean.isdigit() and len(ean) in (8, 12, 13, 14)):
-        return "must be 8, 12, 13 or 14 digits (EAN-8, UPC-A, EAN-13, GTIN-14)"
-    digits = [int(c) for c in ean]
-    weighted = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits[:-1])))
-    check = (10 - weighted % 10) % 10
-    if check != digits[-1]:
-        return f"the check digit is wrong: {ean[:-1]}{check} would be right"
-    return ""
 
 
 def price_json(pricelist: Pricelist, price: PriceBreakdown) -> dict[str, Any]:
