@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import logging
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from markupsafe import escape
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from werkzeug.utils import send_file
@@ -32,7 +34,8 @@ from jetpy.kernel.templates import PUBLIC_URL, Templates
 from jetpy.media.library import MEDIA_URL, MediaLibrary
 from jetpy.modules.events import EventBus
 from jetpy.project.check import check_project
-from jetpy.project.loader import load_project, write_cache
+from jetpy.project.live import Watcher
+from jetpy.project.loader import Project, load_project, write_cache
 from jetpy.project.manager import acl_actions
 
 if TYPE_CHECKING:
@@ -57,10 +60,6 @@ class Application:
         self.config = project.config
         if debug is not None:
             self.config = dataclasses.replace(self.config, debug=debug)
-        self.modules = project.modules
-        # module name → {ACL action: label} of the activated modules, for the auth layer
-        self.acl_actions = acl_actions(self.modules)
-        self.events = EventBus(self, project.listeners)  # app.events.emit(event)
         # app.db.session() in scripts; ctx.db / controller.db is the request's session
         self.db = Database(database_url(self.config, project.app_dir), self.config.database_echo)
         # the keys that sign cookies and links, newest first (jetpy.definitions.secretkey)
@@ -75,26 +74,67 @@ class Application:
         )
         # GET answers whether the database is reachable (jetpy.data.health); None: off
         self.health_path = self.config.health_path or None
-        self.bases = project.bases
-        self.trees = project.trees
-        self.translations = project.translations  # dictionaries per locale, see jetpy.modules.i18n
-        self.menus = project.menus  # menu sets, see jetpy.modules.menus
         self.public_dir = self.root / "public"
-        self.templates = Templates(
-            list(self.bases.values()), self.modules, self.config.debug, self.public_dir
-        )
         # app.media: the stored files, their URLs (/media/…) and the templates' media_* helpers
         self.media = MediaLibrary.for_project(self.config, self.root)
-        for environment in self.templates.environments.values():
-            environment.globals.update(self.media.template_globals())
-        self.url_map = UrlMap(list(self.bases.values()))
-        # the Content of each parameterless module() a layout embeds, made once
-        self.embedded_contents: dict[tuple[str, str, str], Content] = {}
+        self.use_definitions(project, self.templates_of(project))
         problems = [p for p in self.problems(checked=not project.from_cache) if not p.warning]
         if problems:
             raise DefinitionError(problems)
         if not project.from_cache and use_cache and self.config.map_cache:
             write_cache(project)
+        # live definitions: a change is served from the next request on (jetpy.project.live)
+        self.watcher = Watcher(project.app_dir, scan=self.config.debug)
+        self.definition_problems: list[Problem] = []  # of a change that is not served
+        self._reading = threading.Lock()
+
+    def templates_of(self, project: Project) -> Templates:
+        templates = Templates(
+            list(project.bases.values()), project.modules, self.config.debug, self.public_dir
+        )
+        for environment in templates.environments.values():
+            environment.globals.update(self.media.template_globals())
+        return templates
+
+    def use_definitions(self, project: Project, templates: Templates) -> None:
+        """Serve `project`'s definitions: at start, and whenever they changed and are valid."""
+        self.project = project
+        self.modules = project.modules
+        # module name → {ACL action: label} of the activated modules, for the auth layer
+        self.acl_actions = acl_actions(self.modules)
+        self.events = EventBus(self, project.listeners)  # app.events.emit(event)
+        self.bases = project.bases
+        self.trees = project.trees
+        self.translations = project.translations  # dictionaries per locale, see jetpy.modules.i18n
+        self.menus = project.menus  # menu sets, see jetpy.modules.menus
+        self.templates = templates
+        self.url_map = UrlMap(list(project.bases.values()))
+        # the Content of each parameterless module() a layout embeds, made once
+        self.embedded_contents: dict[tuple[str, str, str], Content] = {}
+
+    def read_definitions(self) -> bool:
+        """Read the definitions again; serve them if they are valid, else keep the last good.
+
+        The problems of definitions that are not served are logged and kept in
+        `definition_problems` (shown on pages in debug mode). config.yaml is read at start
+        only: a change to it (database, keys, sessions) needs a restart.
+        """
+        with self._reading:
+            project = load_project(self.root)
+            templates = self.templates_of(project)
+            found = [*project.problems, *check_project(project, templates)]
+            problems = [problem for problem in found if not problem.warning]
+            if problems:
+                if problems != self.definition_problems:
+                    log.error("%s; serving the last good definitions", DefinitionError(problems))
+                self.definition_problems = problems
+                return False
+            self.use_definitions(project, templates)
+            self.definition_problems = []
+            if self.config.map_cache and not project.from_cache:
+                write_cache(project)
+            log.info("definitions changed: read again")
+            return True
 
     def problems(self, checked: bool = True) -> list[Problem]:
         """Problems found while loading, and (with `checked`) by the cross-checks."""
@@ -151,9 +191,13 @@ class Application:
     def handle(self, request: Request) -> Response:
         """Answer one request; the events its code emitted are delivered if it succeeded.
 
+        The definitions are read again first when they changed (at most one look a second).
+
         The request's database session (if it was opened) is committed by `respond()` when
         the response is not an error and closed here in any case, before events are delivered.
         """
+        if self.watcher.changed():
+            self.read_definitions()
         token = self.events.collect()
         session = self.db.open_request()
         try:
@@ -161,6 +205,8 @@ class Application:
         finally:
             self.db.close_request(session)
             queued = self.events.release(token)
+        if self.definition_problems and self.config.debug:
+            response = problems_banner(response, self.definition_problems)
         self.secure(request, response)
         if response.status_code in (204, 304):  # no body, so no type (WSGI servers check it)
             response.headers.pop("Content-Type", None)
@@ -261,3 +307,22 @@ class Application:
         # a versioned URL from static() changes with the file, so it may be kept for long
         max_age = 31_536_000 if request.args.get("v") else 3600
         return send_file(path, request.environ, max_age=max_age)
+
+
+def problems_banner(response: Response, problems: list[Problem]) -> Response:
+    """In debug mode: an HTML page with the problems of the definitions not served, on top."""
+    if response.mimetype != "text/html" or response.direct_passthrough:
+        return response
+    body = response.get_data(as_text=True)
+    items = "".join(f"<li>{escape(str(problem))}</li>" for problem in problems)
+    banner = (
+        '<div role="alert" class="jetpy-definition-problems"><p><strong>The changed definitions'
+        " have problems; the site serves the last good ones.</strong></p><ol>"
+        f"{items}</ol></div>"
+    )
+    start = body.find("<body")
+    at = body.find(">", start) + 1 if start != -1 else 0
+    headers = [
+        (name, value) for name, value in response.headers.items() if name != "Content-Length"
+    ]
+    return Response(body[:at] + banner + body[at:], response.status_code, headers)

@@ -14,6 +14,7 @@ from jetpy.cli.dictionaries import dictionaries
 from jetpy.cli.modulecli import ModuleCommandGroup
 from jetpy.cli.modules import modules
 from jetpy.cli.serve import serve
+from jetpy.cli.studio import studio
 from jetpy.errors import DefinitionError
 from jetpy.kernel import logs
 from jetpy.modules.scaffold import new
@@ -155,3 +156,4 @@ main.add_command(modules)
 main.add_command(dictionaries)
 main.add_command(db)
 main.add_command(serve)
+main.add_command(studio)

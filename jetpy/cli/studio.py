@@ -1,0 +1,50 @@
+"""`jetpy studio`: the studio for the project, on 127.0.0.1 with a one-time token."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from jetpy.definitions.config import load_config
+from jetpy.studio.server import PREFIX, Studio, new_token
+
+
+@click.command()
+@click.option(
+    "--project",
+    "-p",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: os.environ.get("JETPY_PROJECT", "."),
+    show_default="current folder",
+    help="The project folder (the one holding application/).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8100, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--production",
+    is_flag=True,
+    help="Run although config.yaml has debug: false (the studio writes definitions).",
+)
+def studio(project: Path, host: str, port: int, production: bool) -> None:
+    """Serve the studio: build pages, contents and modules in the browser."""
+    from werkzeug.serving import run_simple
+
+    root = project.resolve()
+    if not (root / "application").is_dir():
+        raise click.UsageError(f"{root} has no application/ folder; pass --project DIR")
+    config = load_config(root / "application", root, [])
+    if not config.debug and not production:
+        raise click.UsageError(
+            "config.yaml has debug: false, so this looks like production; the studio changes "
+            "definitions, so it is off there. Use it on a development copy, or pass --production "
+            "if you really mean to run it here."
+        )
+    token = new_token()
+    hosts = [f"{host}:{port}"] + ([f"localhost:{port}"] if host == "127.0.0.1" else [])
+    app = Studio(root, token, hosts)
+    click.echo(f"jetpy studio for {root}")
+    click.echo(f"open http://{host}:{port}{PREFIX}/?token={token}")
+    click.echo("(the token is new at every start; the site is previewed by the studio itself)")
+    run_simple(host, port, app, threaded=True)

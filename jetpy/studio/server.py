@@ -1,0 +1,505 @@
+"""The studio's WSGI application: page trees, contents, preview, modules and problems.
+
+The studio is a WSGI application of its own, not a base of the site, for three reasons: it
+must keep working while the site's definitions are broken (that is when it is needed most);
+it writes files, so it runs only where a developer starts it (`jetpy studio`, 127.0.0.1 by
+default, off outside debug mode unless enabled); and it may not depend on the site's auth.
+
+- Its own pages live under `/_studio/`; every other path is the site itself, served in
+  process, so the preview beside the editor is the page as a visitor sees it and its links
+  work. The site is read again after every change (the generation stamp).
+- Every request needs the studio's token: the URL that `jetpy studio` prints carries it once,
+  then an HttpOnly, SameSite=Strict cookie does. Only the expected Host is answered (no DNS
+  rebinding), every POST carries a CSRF token, and responses forbid framing by other sites.
+- Changes go through `jetpy.studio.edits` (validated, all or nothing, YAML kept as written).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.utils import redirect, send_file
+from werkzeug.wrappers import Request, Response
+
+from jetpy.app import Application
+from jetpy.definitions.generation import read_stamp
+from jetpy.definitions.writer import WriteError, suggest_name
+from jetpy.errors import DefinitionError, JetpyError, Problem
+from jetpy.kernel.pages import Page
+from jetpy.kernel.templates import layout_name
+from jetpy.project.check import LayoutInfo
+from jetpy.project.loader import Project, load_project
+from jetpy.project.manager import ModuleError, ModuleManager
+from jetpy.studio.edits import PageEditor, PageRef, StudioError
+from jetpy.studio.validate import definition_problems
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+log = logging.getLogger("jetpy.studio")
+PREFIX = "/_studio"
+COOKIE = "jetpy_studio"
+HERE = Path(__file__).parent
+ADMIN_CSS = Path(__file__).parents[1] / "web" / "static" / "admin.css"
+_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'self'; form-action 'self'; base-uri 'self'; object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+Outcome = tuple[str, str | None]  # what happened, and the page to show next (None: the same)
+Edit = Callable[[PageEditor], Outcome]
+_PAGE_TEXTS = ("title", "menu_title", "breadcrumb_title", "id", "layout")
+
+
+@dataclass
+class Site:
+    """The site as it is now: its project and an Application serving it (for the preview)."""
+
+    project: Project
+    app: Application | None  # None while the definitions have problems
+    problems: list[Problem]
+
+
+class Studio:
+    """The studio for the project in `root`; `token` is what the printed URL carries."""
+
+    def __init__(self, root: Path, token: str, hosts: Iterable[str] = ()) -> None:
+        self.root = root.resolve()
+        self.app_dir = self.root / "application"
+        self.token = token
+        self.hosts = {host.lower() for host in hosts}
+        self.csrf = hmac.new(token.encode(), b"csrf", hashlib.sha256).hexdigest()
+        self.templates = Environment(
+            loader=FileSystemLoader(str(HERE / "templates")),
+            autoescape=select_autoescape(default=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.templates.globals.update(studio=PREFIX, csrf=self.csrf, quote=quote)
+        self.urls = Map(
+            [
+                Rule("/", endpoint="home"),
+                Rule("/static/<name>", endpoint="static"),
+                Rule("/pages/<base>/<locale>/", endpoint="pages"),
+                Rule("/pages/<base>/<locale>/create", endpoint="create", methods=["POST"]),
+                Rule("/pages/<base>/<locale>/update", endpoint="update", methods=["POST"]),
+                Rule("/pages/<base>/<locale>/contents", endpoint="contents", methods=["POST"]),
+                Rule("/pages/<base>/<locale>/move", endpoint="move", methods=["POST"]),
+                Rule("/pages/<base>/<locale>/rename", endpoint="rename", methods=["POST"]),
+                Rule("/pages/<base>/<locale>/copy", endpoint="copy", methods=["POST"]),
+                Rule("/pages/<base>/<locale>/delete", endpoint="delete", methods=["GET", "POST"]),
+                Rule("/modules/", endpoint="modules"),
+                Rule("/modules/change", endpoint="module_change", methods=["POST"]),
+                Rule("/problems/", endpoint="problems"),
+            ]
+        )
+        self._site: Site | None = None
+        self._stamp: Any = object()
+        self._lock = threading.Lock()  # the development server answers in threads
+
+    # the site ------------------------------------------------------------------------
+    @property
+    def site(self) -> Site:
+        """The site, read again when its generation stamp changed."""
+        with self._lock:
+            stamp = read_stamp(self.app_dir)
+            if self._site is None or stamp != self._stamp:
+                self._stamp = stamp
+                self._site = self._read_site()
+            return self._site
+
+    def _read_site(self) -> Site:
+        try:
+            app = Application(self.root, use_cache=False, debug=True)
+            return Site(app.project, app, [p for p in app.problems() if p.warning])
+        except DefinitionError as error:
+            return Site(load_project(self.root, use_cache=False), None, error.problems)
+
+    def editor(self) -> PageEditor:
+        return PageEditor(self.site.project, definition_problems)
+
+    # WSGI ------------------------------------------------------------------------------
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = Request(environ)
+        response = self.respond(request)
+        return response(environ, start_response)
+
+    def respond(self, request: Request) -> Response:
+        if self.hosts and request.host.lower() not in self.hosts:
+            return self._plain(400, "This studio answers only on " + ", ".join(sorted(self.hosts)))
+        given = request.args.get("token")
+        if given is not None and hmac.compare_digest(given, self.token):
+            # the same address without the token, so it is not kept in the history
+            kept = [(key, value) for key, value in request.args.items(multi=True) if key != "token"]
+            target = request.path if request.path.startswith(PREFIX) else f"{PREFIX}/"
+            answer = redirect(target + ("?" + urlencode(kept) if kept else ""))
+            answer.set_cookie(COOKIE, self.token, httponly=True, samesite="Strict", path="/")
+            return self._secure(answer)
+        cookie = request.cookies.get(COOKIE, "")
+        if not hmac.compare_digest(cookie.encode(), self.token.encode()):
+            return self._plain(
+                401, "Open the studio with the URL that `jetpy studio` printed (it has the token)."
+            )
+        if request.path != PREFIX and not request.path.startswith(PREFIX + "/"):
+            return self.preview(request)
+        adapter = self.urls.bind(request.host, url_scheme=request.scheme)
+        try:
+            endpoint, values = adapter.match(request.path[len(PREFIX) :] or "/", request.method)
+            if request.method == "POST":
+                self._check_csrf(request)
+            response: Response = getattr(self, f"on_{endpoint}")(request, **values)
+        except HTTPException as error:
+            response = self._plain(error.code or 500, error.description or error.name)
+        except Exception:
+            log.exception("studio: %s %s failed", request.method, request.path)
+            response = self._plain(500, "The studio failed; the terminal shows the traceback.")
+        return self._secure(response)
+
+    def preview(self, request: Request) -> Response:
+        site = self.site
+        if site.app is None:
+            return self.render("broken.html", problems=site.problems, status=503)
+        response = site.app.handle(request)
+        # the studio shows the page in a frame of its own: allow that origin, no other
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        policy = response.headers.get("Content-Security-Policy")
+        if policy:
+            kept = [part for part in policy.split(";") if part.split()[:1] != ["frame-ancestors"]]
+            response.headers["Content-Security-Policy"] = "; ".join(
+                [*(part.strip() for part in kept if part.strip()), "frame-ancestors 'self'"]
+            )
+        return response
+
+    def _check_csrf(self, request: Request) -> None:
+        sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token", "")
+        if not hmac.compare_digest(sent.encode(), self.csrf.encode()):
+            raise Forbidden("The form is stale or came from another site; reload and try again.")
+
+    def _secure(self, response: Response) -> Response:
+        for name, value in _HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    def _plain(self, status: int, message: str) -> Response:
+        body = self.templates.get_template("message.html").render(status=status, message=message)
+        return self._secure(Response(body, status, content_type="text/html; charset=utf-8"))
+
+    def render(self, template: str, status: int = 200, **context: Any) -> Response:
+        body = self.templates.get_template(template).render(site=self.site, **context)
+        return Response(body, status, content_type="text/html; charset=utf-8")
+
+    # pages ------------------------------------------------------------------------------
+    def on_static(self, request: Request, name: str) -> Response:
+        files = {
+            "studio.css": HERE / "static" / "studio.css",
+            "studio.js": HERE / "static" / "studio.js",
+            # jetpy's admin stylesheet; a project's own copy while jetpy ships none
+            "admin.css": ADMIN_CSS if ADMIN_CSS.is_file() else self.root / "public/css/admin.css",
+        }
+        path = files.get(name)
+        if path is None or not path.is_file():
+            raise NotFound()
+        return send_file(path, request.environ, max_age=0)
+
+    def on_home(self, request: Request) -> Response:
+        site = self.site
+        trees = [
+            (base, locale, len(site.project.trees.get((base.id, locale), ())))
+            for base in site.project.bases.values()
+            for locale in base.locales
+        ]
+        return self.render("home.html", trees=trees)
+
+    def on_pages(self, request: Request, base: str, locale: str) -> Response:
+        site = self.site
+        tree = site.project.trees.get((base, locale))
+        if tree is None:
+            raise NotFound(f"There is no page tree for base {base} and locale {locale}.")
+        path = request.args.get("page", "")
+        page = tree.by_path.get(path)
+        if page is None:
+            raise NotFound(f"There is no page at {path!r}; it may have been moved or deleted.")
+        editor = self.editor()
+        layout = self._layout(page)
+        return self.render(
+            "pages.html",
+            base=site.project.bases[base],
+            locale=locale,
+            tree=tree,
+            page=page,
+            nodes=_tree_nodes(editor, PageRef(base, locale)),
+            layout=layout,
+            layouts=_layouts(site.project.bases[base].layouts_dir),
+            contents=_contents_by_position(page, layout),
+            offers=_module_offers(site.project),
+            message=request.args.get("message", ""),
+            error=request.args.get("error", ""),
+            preview=page.url() if site.app is not None else None,
+            locales=[name for name in site.project.bases[base].locales if name != locale],
+            suggest=suggest_name,
+        )
+
+    def _layout(self, page: Page) -> dict[str, Any]:
+        app = self.site.app
+        name = page.layout
+        if app is None or name == "none":
+            return {"name": name, "positions": ["main"], "embeds": []}
+        info = LayoutInfo(app.templates.environment(page.base), layout_name(name))
+        positions = sorted(info.positions, key=lambda p: (p != "main", p))
+        return {"name": name, "positions": positions or ["main"], "embeds": info.embeds}
+
+    def _edit(self, request: Request, base: str, locale: str, action: Edit) -> Response:
+        """Run one edit; back to the page editor with what happened (POST, redirect, GET)."""
+        path = request.form.get("page", "")
+        try:
+            message, shown = action(self.editor())
+            path = path if shown is None else shown
+            query = f"page={quote(path)}&message={quote(message)}"
+        except (WriteError, JetpyError) as error:
+            query = f"page={quote(path)}&error={quote(str(error))}"
+        return redirect(f"{PREFIX}/pages/{base}/{locale}/?{query}", 303)
+
+    def on_create(self, request: Request, base: str, locale: str) -> Response:
+        form = request.form
+        title = form.get("title", "").strip()
+        fragment = form.get("fragment", "").strip() or suggest_name(title)
+        parent = PageRef(base, locale, form.get("page", ""))
+
+        def create(editor: PageEditor) -> Outcome:
+            if not title:
+                raise StudioError("a new page needs a title")
+            ref = editor.create(parent, fragment, {"title": title})
+            return f"Page “{title}” created at /{ref.path}/.", ref.path
+
+        return self._edit(request, base, locale, create)
+
+    def on_update(self, request: Request, base: str, locale: str) -> Response:
+        form = request.form
+        ref = PageRef(base, locale, form.get("page", ""))
+
+        def update(editor: PageEditor) -> Outcome:
+            values: dict[str, Any] = {key: form.get(key, "").strip() or None for key in _PAGE_TEXTS}
+            values["order"] = _int(form.get("order", "0"), "order")
+            values["active"] = "active" in form
+            for flag in ("secret", "ssl_required"):
+                choice = form.get(flag, "")
+                values[flag] = {"yes": True, "no": False}.get(choice)
+            values["meta_tags"] = _yaml_value(form.get("meta_tags", ""), "meta tags", list)
+            values["http_headers"] = _yaml_value(form.get("http_headers", ""), "HTTP headers", dict)
+            values["parameters"] = _yaml_value(form.get("parameters", ""), "parameters", dict)
+            editor.update(ref, values)
+            return "Saved.", None
+
+        return self._edit(request, base, locale, update)
+
+    def on_contents(self, request: Request, base: str, locale: str) -> Response:
+        """The whole list of contents, as JSON (drag and drop) or as the add/remove forms."""
+        form = request.form
+        ref = PageRef(base, locale, form.get("page", ""))
+
+        def contents(editor: PageEditor) -> Outcome:
+            items = json.loads(form.get("contents", "[]"))
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                raise StudioError("contents must be a list of objects")
+            if form.get("add_module") or form.get("add_output"):
+                items.append(_new_content(form))
+            editor.set_contents(ref, items)
+            return "Contents saved.", None
+
+        try:
+            return self._edit(request, base, locale, contents)
+        except json.JSONDecodeError as error:
+            raise BadRequest(f"contents is not JSON: {error}") from error
+
+    def on_move(self, request: Request, base: str, locale: str) -> Response:
+        form = request.form
+        ref = PageRef(base, locale, form.get("page", ""))
+        parent = PageRef(base, locale, form.get("parent", ""))
+
+        def move(editor: PageEditor) -> Outcome:
+            target = editor.move(ref, parent, _int(form.get("index", "0"), "index"))
+            return f"Moved to /{target.path}/.", target.path
+
+        return self._edit(request, base, locale, move)
+
+    def on_rename(self, request: Request, base: str, locale: str) -> Response:
+        form = request.form
+        ref = PageRef(base, locale, form.get("page", ""))
+
+        def rename(editor: PageEditor) -> Outcome:
+            target = editor.rename(ref, form.get("fragment", "").strip())
+            return f"Renamed: the page is now /{target.path}/.", target.path
+
+        return self._edit(request, base, locale, rename)
+
+    def on_copy(self, request: Request, base: str, locale: str) -> Response:
+        form = request.form
+        ref = PageRef(base, locale, form.get("page", ""))
+        to_locale = form.get("locale", "")
+
+        def copy(editor: PageEditor) -> Outcome:
+            parent = form.get("parent", "")
+            target = editor.copy(ref, to_locale, parent, form.get("fragment") or None)
+            return f"Copied to {to_locale} at /{target.path}/.", None
+
+        return self._edit(request, base, locale, copy)
+
+    def on_delete(self, request: Request, base: str, locale: str) -> Response:
+        if request.method == "GET":
+            ref = PageRef(base, locale, request.args.get("page", ""))
+            try:
+                going = self.editor().subtree(ref)
+            except StudioError as error:
+                raise NotFound(str(error)) from error
+            return self.render("delete.html", base=base, locale=locale, ref=ref, going=going)
+        ref = PageRef(base, locale, request.form.get("page", ""))
+
+        def delete(editor: PageEditor) -> Outcome:
+            gone = editor.delete(ref)
+            listed = ", ".join(f"/{path}/" for path in gone)
+            plural = "s" if len(gone) != 1 else ""
+            return (
+                f"Deleted {len(gone)} page{plural}: {listed}",
+                ref.parent.path if ref.parent else "",
+            )
+
+        return self._edit(request, base, locale, delete)
+
+    # modules and problems ---------------------------------------------------------------
+    def on_modules(self, request: Request) -> Response:
+        manager = ModuleManager(self.root)
+        modules = [
+            (module, manager.state(name), sorted(module.controllers))
+            for name, module in sorted(manager.modules.items())
+        ]
+        return self.render(
+            "modules.html",
+            modules=modules,
+            message=request.args.get("message", ""),
+            error=request.args.get("error", ""),
+        )
+
+    def on_module_change(self, request: Request) -> Response:
+        name = request.form.get("module", "")
+        action = request.form.get("action", "")
+        if action not in ("install", "activate", "deactivate", "uninstall"):
+            raise BadRequest("action must be install, activate, deactivate or uninstall")
+        try:
+            change = getattr(ModuleManager(self.root), action)(name)
+            query = f"message={quote(change.message)}"
+        except ModuleError as error:
+            query = f"error={quote(str(error))}"
+        return redirect(f"{PREFIX}/modules/?{query}", 303)
+
+    def on_problems(self, request: Request) -> Response:
+        site = self.site
+        problems = site.problems if site.app is None else site.app.problems()
+        return self.render("problems.html", problems=problems)
+
+
+# helpers ----------------------------------------------------------------------------------
+@dataclass
+class Node:
+    page: Page
+    children: list[Node]
+
+
+def _tree_nodes(editor: PageEditor, ref: PageRef) -> Node:
+    children = [
+        _tree_nodes(editor, PageRef(ref.base, ref.locale, child.relative_path))
+        for child in editor.children(ref)
+    ]
+    return Node(editor.page(ref), children)
+
+
+def _layouts(folder: Path) -> list[str]:
+    return sorted(path.stem for path in folder.glob("*.html")) if folder.is_dir() else []
+
+
+def _contents_by_position(page: Page, layout: dict[str, Any]) -> dict[str, list[Any]]:
+    positions: dict[str, list[Any]] = {name: [] for name in layout["positions"]}
+    for content in page.contents:
+        positions.setdefault(content.position, []).append(content)
+    for items in positions.values():
+        items.sort(key=lambda content: (content.order, content.index))
+    return positions
+
+
+def _module_offers(project: Project) -> dict[str, dict[str, list[str]]]:
+    """module → controller → its actions (methods named `<action>_action`)."""
+    offers: dict[str, dict[str, list[str]]] = {}
+    for name, module in sorted(project.modules.items()):
+        if module.state != "activated":
+            continue
+        controllers = {
+            controller: sorted(
+                attribute.removesuffix("_action")
+                for attribute in dir(cls)
+                if attribute.endswith("_action") and callable(getattr(cls, attribute))
+            )
+            for controller, cls in sorted(module.controllers.items())
+        }
+        controllers = {key: actions for key, actions in controllers.items() if actions}
+        if controllers:
+            offers[name] = controllers
+    return offers
+
+
+def _new_content(form: Any) -> dict[str, Any]:
+    parameters = _yaml_value(form.get("add_parameters", ""), "parameters", dict)
+    item: dict[str, Any] = {"position": form.get("add_position") or "main"}
+    if form.get("add_output"):
+        item["output"] = form["add_output"]
+    else:
+        module, _, rest = form["add_module"].partition(":")
+        controller, _, action = rest.partition(":")
+        item.update(module=module, controller=controller or "Main", action=action or "default")
+    if parameters:
+        item["parameters"] = parameters
+    return item
+
+
+def _int(text: str, what: str) -> int:
+    text = text.strip() or "0"
+    if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 9:
+        raise StudioError(f"{what} must be a whole number, not {text[:20]!r}")
+    return int(text)
+
+
+def _yaml_value(text: str, what: str, kind: type) -> Any:
+    """A YAML value typed in a text area (`{count: 3}`); empty is None (the default)."""
+    if not text.strip():
+        return None
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise StudioError(f"the {what} are not valid YAML{where}") from error
+    if not isinstance(value, kind):
+        shape = "a mapping like `name: value`" if kind is dict else "a list like `- item`"
+        raise StudioError(f"the {what} must be {shape}")
+    return value
+
+
+def new_token() -> str:
+    """A one-time token for the studio URL (printed by `jetpy studio`)."""
+    return secrets.token_urlsafe(24)
