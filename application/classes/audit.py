@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Index, String, select
@@ -21,6 +22,7 @@ from application.classes.content import UTCDateTime
 from application.classes.model import Model
 
 if TYPE_CHECKING:
+    from jetpy import ControllerRouter
     from jetpy.data.changes import ItemChanged
 
 ACTIONS = ("create", "update", "delete")
@@ -89,3 +91,36 @@ def history_of(
         .limit(limit)
     )
     return session.scalars(statement).all()
+
+
+class HistoryActions:
+    """Mix into a `jetpy.web.crud.CrudController`: `?history=ID` lists that item's entries.
+
+    The page needs the controller's ACL action for viewing; its URL is
+    `crud_router.action("history").url(item)` (None for users who may not view). The view is
+    the admin base's `audit_history.html`.
+    """
+
+    history_template = "audit_history.html"
+    history_limit = 200
+
+    def get_router(self) -> ControllerRouter:
+        router: ControllerRouter = super().get_router()  # type: ignore[misc]
+        crud: Any = self
+        router.add_action(
+            "history",
+            resolver=lambda: "history" in crud.request.args,
+            url_creator=partial(crud.item_url, "history"),
+            acl_action=crud.acl_actions.get("view"),
+        )
+        return router
+
+    def history_action(self) -> None:
+        crud: Any = self
+        item = crud.require_item("history")
+        name = crud.title_of(item)
+        entries = history_of(crud.db, type(item).__name__, item.id, self.history_limit)
+        crud.breadcrumb.add(name)
+        title = crud._("History of %(item)s", item=name)
+        crud.head.title = title
+        crud.render_crud(self.history_template, item=item, title=title, entries=entries)

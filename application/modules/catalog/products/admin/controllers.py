@@ -35,6 +35,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from application.classes.catalog.identifiers import CODE_RULE, code_problem, ean_problem
+from application.classes.audit import HistoryActions
 from application.classes.catalog.markets import MARKETS
 from application.classes.catalog.models import (
     Availability,
@@ -221,7 +222,7 @@ class ProductGrid(Grid):
         return products
 
 
-class Main(CrudController):
+class Main(HistoryActions, CrudController):
     """The products grid, forms and the price preview."""
 
     model = Product

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from wtforms import BooleanField, DateTimeLocalField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from application.classes.audit import HistoryActions
 from application.classes.content import Article, ArticleLocalization, utcnow
 from application.classes.slugs import choose_slug
 from jetpy.web.crud import CrudController
@@ -70,8 +71,8 @@ def article_form(locales: tuple[str, ...]) -> type[ArticleForm]:
     return type("LocalizedArticleForm", (ArticleForm,), fields)
 
 
-class Main(CrudController):
-    """The articles grid and forms."""
+class Main(HistoryActions, CrudController):
+    """The articles grid and forms, and each article's history (`?history=ID`)."""
 
     model = Article
     add_title = "Add article"
