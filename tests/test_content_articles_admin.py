@@ -330,3 +330,20 @@ def test_a_writer_may_not_delete(app: Application) -> None:
     bulk = {"csrf_token": token, "bulk": "delete", "ids": str(id), "confirm": "1"}
     assert writer.post(URL, data=bulk).status_code == 403
     assert texts(app)
+
+
+def test_paragraphs_typed_in_a_browser_survive_a_save(app: Application, boss: Client) -> None:
+    """Browsers send a textarea's lines with CRLF; the text is stored and split with LF."""
+    typed = "First paragraph.\r\n\r\nSecond paragraph,\r\nsame paragraph."
+    assert add(boss, title_en_US="Lines", text_en_US=typed).status_code == 303
+    from application.classes.content import ArticleLocalization
+
+    with app.db.session() as db:
+        stored = db.scalar(
+            select(ArticleLocalization.text).where(ArticleLocalization.title == "Lines")
+        )
+    assert stored is not None and "\r" not in stored
+    page = Client(app).get("/articles/lines.html").get_data(as_text=True)
+    paragraphs = re.findall(r"<p>(.*?)</p>", page, re.S)
+    assert "First paragraph." in paragraphs
+    assert any(p.startswith("Second paragraph,") and "same paragraph." in p for p in paragraphs)
