@@ -1,0 +1,241 @@
+"""The studio's web application (jetpy.studio.server): access, CSRF, edits, preview, modules."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from werkzeug.test import Client, TestResponse
+
+from jetpy import Application
+from jetpy.definitions.generation import bump
+from jetpy.studio.server import PREFIX, Studio
+from tests.conftest import ProjectFactory
+
+TOKEN = "t0ken-for-tests"
+HOST = "127.0.0.1:8100"
+PAGES = "application/bases/web/pages"
+
+
+@pytest.fixture
+def root(make_project: ProjectFactory) -> Path:
+    return make_project()
+
+
+@pytest.fixture
+def studio(root: Path) -> Client:
+    client = Client(Studio(root, TOKEN, [HOST]))
+    opened = client.get(f"{PREFIX}/?token={TOKEN}", base_url=f"http://{HOST}")
+    assert opened.status_code == 302 and opened.location.endswith(f"{PREFIX}/")
+    return client
+
+
+def get(client: Client, url: str) -> TestResponse:
+    return client.get(url, base_url=f"http://{HOST}")
+
+
+def post(client: Client, url: str, data: dict[str, str], csrf: bool = True) -> TestResponse:
+    page = get(client, f"{PREFIX}/")
+    token = re.search(
+        r'name="csrf" value="([^"]+)"',
+        get(client, f"{PREFIX}/pages/web/en_US/").get_data(as_text=True),
+    )
+    assert page.status_code == 200 and token is not None
+    form = {"csrf": token.group(1), **data} if csrf else data
+    return client.post(url, data=form, base_url=f"http://{HOST}")
+
+
+def test_without_the_token_nothing_is_shown(root: Path) -> None:
+    client = Client(Studio(root, TOKEN, [HOST]))
+    for url in (f"{PREFIX}/", f"{PREFIX}/pages/web/en_US/", "/", f"{PREFIX}/?token=wrong"):
+        response = get(client, url)
+        assert response.status_code == 401
+        assert "jetpy studio" in response.get_data(as_text=True)
+        assert "Hello" not in response.get_data(as_text=True)
+
+
+def test_the_token_sets_a_strict_cookie_and_leaves_the_url(root: Path) -> None:
+    client = Client(Studio(root, TOKEN, [HOST]))
+    response = get(client, f"{PREFIX}/pages/web/en_US/?page=about&token={TOKEN}")
+    assert response.location == f"{PREFIX}/pages/web/en_US/?page=about"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert get(client, response.location).status_code == 200
+
+
+def test_another_host_is_refused(studio: Client) -> None:
+    response = studio.get(f"{PREFIX}/", base_url="http://evil.example:8100")
+    assert response.status_code == 400
+
+
+def test_every_post_needs_the_csrf_token(studio: Client, root: Path) -> None:
+    response = post(
+        studio, f"{PREFIX}/pages/web/en_US/create", {"page": "", "title": "News"}, csrf=False
+    )
+    assert response.status_code == 403
+    assert not (root / PAGES / "en_US/news").exists()
+
+
+def test_screens_answer_with_strict_headers(studio: Client) -> None:
+    for url in (
+        "/",
+        "/pages/web/en_US/?page=about",
+        "/pages/web/cs_CZ/",
+        "/modules/",
+        "/problems/",
+    ):
+        response = get(studio, PREFIX + url)
+        assert response.status_code == 200, url
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "<script>" not in response.get_data(as_text=True)
+    assert get(studio, f"{PREFIX}/pages/web/xx_XX/").status_code == 404
+    assert get(studio, f"{PREFIX}/pages/web/en_US/?page=nowhere").status_code == 404
+    assert get(studio, f"{PREFIX}/static/../../etc/passwd").status_code == 404
+
+
+def test_a_page_is_created_with_a_fragment_from_its_title_and_previewed(
+    studio: Client, root: Path
+) -> None:
+    response = post(studio, f"{PREFIX}/pages/web/en_US/create", {"page": "", "title": "Our News"})
+    assert response.status_code == 303
+    assert "page=our-news" in response.location
+    assert (root / PAGES / "en_US/our-news/page.yaml").read_text() == "title: Our News\norder: 3\n"
+    shown = get(studio, response.location).get_data(as_text=True)
+    assert "Page “Our News” created at /our-news/." in shown
+    assert get(studio, "/our-news/").status_code == 200  # the preview: the site in process
+
+
+def test_contents_are_added_and_rearranged(studio: Client, root: Path) -> None:
+    post(studio, f"{PREFIX}/pages/web/en_US/create", {"page": "", "title": "News"})
+    response = post(
+        studio,
+        f"{PREFIX}/pages/web/en_US/contents",
+        {
+            "page": "news",
+            "contents": "[]",
+            "add_module": "test.hello:Main:default",
+            "add_position": "side",
+            "add_parameters": "name: studio",
+        },
+    )
+    assert "message=Contents" in response.location
+    assert "Hello studio!" in get(studio, "/news/").get_data(as_text=True)
+    post(
+        studio,
+        f"{PREFIX}/pages/web/en_US/contents",
+        {"page": "news", "contents": '[{"index": 0}]', "add_output": "<p>first</p>"},
+    )
+    move = json.dumps(
+        [
+            {"index": 1, "position": "main", "order": None},
+            {"index": 0, "position": "main", "order": None},
+        ]
+    )
+    post(studio, f"{PREFIX}/pages/web/en_US/contents", {"page": "news", "contents": move})
+    text = (root / PAGES / "en_US/news/page.yaml").read_text()
+    assert text.index("output: <p>first</p>") < text.index("module: test.hello")
+    assert "position" not in text
+
+
+def test_an_invalid_change_is_refused_with_the_problem_and_nothing_written(
+    studio: Client, root: Path
+) -> None:
+    before = (root / PAGES / "en_US/about/page.yaml").read_text()
+    response = post(
+        studio,
+        f"{PREFIX}/pages/web/en_US/contents",
+        {"page": "about", "contents": "[]", "add_output": "<p>x</p>", "add_position": "header"},
+    )
+    shown = get(studio, response.location).get_data(as_text=True)
+    assert "refused" in shown and "header" in shown
+    assert (root / PAGES / "en_US/about/page.yaml").read_text() == before
+
+
+def test_bad_input_is_a_message_not_a_500(studio: Client) -> None:
+    cases = [
+        ("create", {"page": "", "title": "x", "fragment": "../etc"}),
+        ("create", {"page": "", "title": ""}),
+        ("update", {"page": "about", "order": "²"}),
+        ("update", {"page": "about", "parameters": "[unclosed"}),
+        ("update", {"page": "about", "http_headers": "- a list"}),
+        ("move", {"page": "about", "parent": "about", "index": "0"}),
+        ("rename", {"page": "", "fragment": "x"}),
+        ("delete", {"page": "nowhere"}),
+    ]
+    for action, data in cases:
+        response = post(studio, f"{PREFIX}/pages/web/en_US/{action}", data)
+        assert response.status_code == 303, (action, data)
+        assert "error=" in response.location, (action, data)
+    response = post(
+        studio, f"{PREFIX}/pages/web/en_US/contents", {"page": "about", "contents": "{"}
+    )
+    assert response.status_code == 400
+
+
+def test_properties_rename_move_and_delete(studio: Client, root: Path) -> None:
+    post(
+        studio,
+        f"{PREFIX}/pages/web/en_US/update",
+        {
+            "page": "about",
+            "title": "About us",
+            "order": "2",
+            "active": "on",
+            "secret": "",
+            "parameters": "colour: blue",
+        },
+    )
+    text = (root / PAGES / "en_US/about/page.yaml").read_text()
+    assert text.startswith("title: About us\norder: 2\n") and "colour: blue" in text
+    response = post(
+        studio, f"{PREFIX}/pages/web/en_US/rename", {"page": "about", "fragment": "team"}
+    )
+    assert "page=team" in response.location
+    post(
+        studio, f"{PREFIX}/pages/web/en_US/move", {"page": "team", "parent": "items", "index": "0"}
+    )
+    assert (root / PAGES / "en_US/items/team/page.yaml").is_file()
+    confirm = get(studio, f"{PREFIX}/pages/web/en_US/delete?page=items").get_data(as_text=True)
+    assert "/items/team/" in confirm and "Delete 2 pages" in confirm
+    post(studio, f"{PREFIX}/pages/web/en_US/delete", {"page": "items"})
+    assert not (root / PAGES / "en_US/items").exists()
+
+
+def test_modules_are_deactivated_and_the_preview_follows(studio: Client) -> None:
+    assert "Hello home!" in get(studio, "/").get_data(as_text=True)
+    page = get(studio, f"{PREFIX}/modules/").get_data(as_text=True)
+    assert "test.hello" in page and "Deactivate" in page
+    response = post(
+        studio, f"{PREFIX}/modules/change", {"module": "test.hello", "action": "deactivate"}
+    )
+    assert "message=" in response.location
+    assert "Hello home!" not in get(studio, "/").get_data(as_text=True)
+    response = post(studio, f"{PREFIX}/modules/change", {"module": "nope", "action": "activate"})
+    assert "error=" in response.location
+    response = post(
+        studio, f"{PREFIX}/modules/change", {"module": "test.hello", "action": "rm -rf"}
+    )
+    assert response.status_code == 400
+
+
+def test_a_running_site_sees_studio_changes_on_its_next_request(studio: Client, root: Path) -> None:
+    site = Application(root)
+    client = Client(site)
+    assert client.get("/news/").status_code == 404
+    post(studio, f"{PREFIX}/pages/web/en_US/create", {"page": "", "title": "News"})
+    site.watcher.next_look = 0  # a second later
+    assert client.get("/news/").status_code == 200
+
+
+def test_problems_of_a_hand_broken_definition_are_listed_with_a_link(
+    studio: Client, root: Path
+) -> None:
+    (root / PAGES / "en_US/about/page.yaml").write_text("title: About\ncolour: blue\n")
+    bump(root / "application")
+    page = get(studio, f"{PREFIX}/problems/").get_data(as_text=True)
+    assert "colour" in page and "?page=about" in page
+    assert get(studio, "/").status_code == 503  # no preview while broken
