@@ -35,17 +35,26 @@ def role_id(app: Application, name: str) -> int:
 
 def test_the_form_offers_admin_pages_and_module_actions_grouped(app: Application) -> None:
     page = text_of(signed_in(app, "boss").get("/admin/roles/?add"))
-    legends = re.findall(r"<legend>([^<]+)</legend>", page)
-    assert legends[0] == "Pages of the administration"
-    assert "Actions of module admin.auth.users" in legends
-    assert "Actions of module admin.auth.roles" in legends
+    legends = [html.unescape(text) for text in re.findall(r"<legend>([^<]+)</legend>", page)]
+    assert legends[:2] == ["Role", "Pages of the administration"]
+    # each module's actions under the module's label, not its name
+    assert {"Administrators", "Administrators' roles", "Products administration"} <= set(legends)
     values = re.findall(r'name="privileges" value="([^"]+)"', page)
     assert {"visit_page:_homepage_", "visit_page:users", "visit_page:roles"} <= set(values)
     assert "module_action:admin.auth.users:password" in values
     assert "module_action:admin.auth.roles:delete" in values
     assert not any(value.startswith("visit_page:articles-rest") for value in values)
+    # REST modules' actions are privileges of API roles, not of an administrator's role
+    assert not any(".rest:" in value for value in values)
+    assert "REST API" not in page
+    # pages by their titles, never their ids; checkboxes in a group, not a bulleted list
+    labels = re.findall(r'name="privileges" value="visit_page:[^"]+"[^>]*> <span>([^<]+)<', page)
+    assert labels[0] == "Dashboard" and "Sign out" in labels
+    assert "_homepage_</" not in page and "<code>" not in page
+    assert '<ul class="checks">' in page
     czech = text_of(signed_in(app, "boss").get("/admin/cs/roles/?add"))
-    assert "Stránky administrace" in czech and "Administrátoři</label>" in czech
+    assert "Stránky administrace" in czech and "<span>Administrátoři</span>" in czech
+    assert "<legend>Správa produktů</legend>" in czech
 
 
 def test_a_new_role_grants_what_was_ticked(app: Application) -> None:

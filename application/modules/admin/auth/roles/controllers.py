@@ -9,7 +9,7 @@ The page (`/admin/roles/`) is a `jetpy.web.crud.CrudController`: `?add`, `?view=
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, delete, func, select
 from wtforms import Field, SelectMultipleField, StringField
@@ -17,9 +17,21 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from application.classes.admin_users import MODULE_ACTION, VISIT_PAGE, AdministratorRole, Role
 from jetpy.auth import SessionAuth
+from jetpy.rest import RestController
 from jetpy.web.crud import CrudController
 from jetpy.web.forms import Form
 from jetpy.web.grid import Column, Grid
+
+if TYPE_CHECKING:
+    from jetpy.modules.discovery import Module
+
+
+HOMEPAGE = "_homepage_"  # the dashboard: first among the pages
+
+
+def is_rest_module(module: Module) -> bool:
+    """Whether the module answers the REST API (its ACL actions are API privileges)."""
+    return any(issubclass(controller, RestController) for controller in module.controllers.values())
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,8 @@ class Main(CrudController):
     """The roles grid and forms."""
 
     model = Role
+    add_title = "Add role"
+    edit_title = "Edit role “%(item)s”"
     form_template = "admin.auth.roles/form.html"
 
     # the grid --------------------------------------------------------------------------
@@ -96,7 +110,11 @@ class Main(CrudController):
 
     # the privileges on offer -------------------------------------------------------------
     def groups(self) -> list[Group]:
-        """The admin base's pages, then each active module's ACL actions."""
+        """The admin base's pages by title, then each module's ACL actions under its label.
+
+        The ACL actions of REST modules are left out: they are privileges of API roles
+        (/admin/api-roles/), which an administrator's role cannot use.
+        """
         pages: dict[str, str] = {}
         for (base, locale), tree in self.app.trees.items():
             if base != self.base.id:
@@ -104,18 +122,26 @@ class Main(CrudController):
             for page_id, page in tree.by_id.items():
                 # this locale's title wins; another locale's names a page this one lacks
                 if locale == self.locale.name or page_id not in pages:
-                    pages[page_id] = page.title
+                    pages[page_id] = page.title or page_id
+        by_title = sorted(pages.items(), key=lambda item: (item[0] != HOMEPAGE, item[1].lower()))
         groups = [
             Group(
                 1,
                 self._("Pages of the administration"),
-                [(f"{VISIT_PAGE}:{id}", title) for id, title in sorted(pages.items())],
+                [(f"{VISIT_PAGE}:{id}", title) for id, title in by_title],
             )
         ]
-        for module, actions in sorted(self.app.acl_actions.items()):
-            choices = [(f"{MODULE_ACTION}:{module}:{name}", text) for name, text in actions.items()]
-            label = self._("Actions of module %(module)s", module=module)
-            groups.append(Group(len(groups) + 1, label, choices))
+        modules = self.app.modules
+        for name, actions in sorted(self.app.acl_actions.items()):
+            module = modules.get(name)
+            if module is not None and is_rest_module(module):
+                continue
+            choices = [
+                (f"{MODULE_ACTION}:{name}:{action}", self._(text))
+                for action, text in actions.items()
+            ]
+            label = (module.label if module is not None else "") or name
+            groups.append(Group(len(groups) + 1, self._(label), choices))
         return groups
 
     # forms -----------------------------------------------------------------------------
