@@ -347,6 +347,30 @@ def seeded_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededSite
     app.db.dispose()
 
 
+# Redis -----------------------------------------------------------------------------------
+REDIS_URL = os.environ.get("JETPY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_START = "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no"
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Redis of the tests ($JETPY_TEST_REDIS_URL, database 15 of 127.0.0.1:6379).
+
+    Not reachable: the test skips, saying how to start it; under CI=true it fails instead.
+    """
+    try:
+        import redis
+
+        with redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1) as client:
+            client.ping()
+    except Exception as error:
+        reason = f"Redis is not reachable at {REDIS_URL} ({error}); start it: {REDIS_START}"
+        if os.environ.get("CI", "").strip().lower() == "true":
+            pytest.fail(f"{reason} (CI=true: the Redis tests must run)")
+        pytest.skip(reason)
+    return REDIS_URL
+
+
 # forms -----------------------------------------------------------------------------------
 _CSRF_INPUT = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*>')
 _VALUE = re.compile(r'\bvalue="([^"]+)"')

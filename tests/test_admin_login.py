@@ -189,3 +189,136 @@ def test_a_password_change_signs_out_every_session(app: Application) -> None:
 
 def test_the_public_site_sets_no_session_cookie(client: Client) -> None:
     assert client.get("/").headers.getlist("Set-Cookie") == []
+
+
+# revocable sessions: a cookie copied earlier opens nothing once the server ended it ---------
+@pytest.fixture(params=["database", "redis"])
+def store_app(request: pytest.FixtureRequest, app: Application) -> Application:
+    """The example application with its sessions in the database, then in Redis."""
+    if request.param == "redis":
+        from jetpy.data.sessionstores import RedisSessionStore
+
+        store = RedisSessionStore(request.getfixturevalue("redis_url"))
+        app.sessions.store = store
+        request.addfinalizer(store.client.close)
+    return app
+
+
+def signed_in(client: Client) -> bool:
+    return "Signed in as" in client.get("/admin/").get_data(as_text=True)
+
+
+def copy_of(app: Application, client: Client) -> Client:
+    """Another browser holding a copy of `client`'s admin cookie (a stolen cookie)."""
+    cookie = client.get_cookie(COOKIE)
+    assert cookie is not None
+    thief = Client(app)
+    thief.set_cookie(COOKIE, cookie.value, path="/")
+    return thief
+
+
+def test_a_cookie_copied_before_logout_is_refused_after_it(store_app: Application) -> None:
+    client = Client(store_app)
+    log_in(client, "boss")
+    thief = copy_of(store_app, client)
+    assert signed_in(thief)
+    client.post("/admin/logout/", data={"csrf_token": form_of_logout(client)})
+    assert not signed_in(thief) and not signed_in(client)
+    assert "Signed in as" not in thief.get("/admin/users/").get_data(as_text=True)
+
+
+def test_a_new_password_set_in_the_admin_ends_the_users_earlier_cookies(
+    store_app: Application,
+) -> None:
+    editor, boss = Client(store_app), Client(store_app)
+    log_in(editor, "editor")
+    thief = copy_of(store_app, editor)
+    log_in(boss, "boss")
+    page = boss.get("/admin/users/")
+    id = re.search(r"\?password=(\d+)", page.get_data(as_text=True).split("editor@example.com")[1])
+    assert id is not None
+    url = f"/admin/users/?password={id.group(1)}"
+    token = TOKEN.search(boss.get(url).get_data(as_text=True))
+    assert token is not None
+    data = {"csrf_token": token.group(1), "password": "Another-Secret-99"}
+    response = boss.post(url, data={**data, "password_again": "Another-Secret-99"})
+    assert response.status_code == 303
+    assert not signed_in(editor) and not signed_in(thief)
+    assert signed_in(boss)  # the one who changed it goes on
+
+
+def test_sign_out_everywhere_by_the_user_ends_every_browser_of_theirs(
+    store_app: Application,
+) -> None:
+    here, there, other = Client(store_app), Client(store_app), Client(store_app)
+    log_in(here, "boss")
+    log_in(there, "boss")
+    log_in(other, "editor")
+    thief = copy_of(store_app, there)
+    data = {"csrf_token": form_of_logout(here), "everywhere": "1"}
+    assert here.post("/admin/logout/", data=data).status_code == 303
+    assert not any(signed_in(client) for client in (here, there, thief))
+    assert signed_in(other)  # another user's session is untouched
+
+
+def test_sign_out_everywhere_by_an_administrator_ends_the_users_sessions(
+    store_app: Application,
+) -> None:
+    from application.classes.admin_users import Administrator
+
+    editor, boss = Client(store_app), Client(store_app)
+    log_in(editor, "editor")
+    thief = copy_of(store_app, editor)
+    log_in(boss, "boss")
+    with store_app.db.session() as db:
+        id = db.scalars(sqlalchemy.select(Administrator.id).filter_by(username="editor")).one()
+    url = f"/admin/users/?sign_out={id}"
+    page = boss.get(url)
+    assert page.status_code == 200 and "Sign editor out everywhere?" in page.get_data(as_text=True)
+    token = TOKEN.search(page.get_data(as_text=True))
+    assert token is not None
+    assert boss.post(url).status_code == 400  # not without the CSRF token
+    assert signed_in(editor)
+    response = boss.post(url, data={"csrf_token": token.group(1)})
+    assert response.status_code == 303
+    assert "Every session of editor has ended." in boss.get("/admin/users/").get_data(as_text=True)
+    assert not signed_in(editor) and not signed_in(thief)
+    assert signed_in(boss)
+
+
+def test_only_those_who_may_set_passwords_may_sign_others_out(app: Application) -> None:
+    from application.classes.admin_users import Administrator
+
+    boss, editor = Client(app), Client(app)
+    log_in(boss, "boss")
+    log_in(editor, "editor")  # may see the dashboard only
+    with app.db.session() as db:
+        id = db.scalars(sqlalchemy.select(Administrator.id).filter_by(username="boss")).one()
+    token = form_of_logout(editor)
+    response = editor.post(f"/admin/users/?sign_out={id}", data={"csrf_token": token})
+    assert response.status_code == 403
+    assert signed_in(boss)
+
+
+def test_a_cookie_forged_with_the_old_published_key_opens_nothing(app: Application) -> None:
+    from itsdangerous import URLSafeTimedSerializer
+
+    from jetpy.kernel.sessions import MemorySessionStore, SessionManager
+
+    client = Client(app)
+    log_in(client, "boss")
+    real = client.get_cookie(COOKIE)
+    assert real is not None
+    id = app.sessions.session_id("admin", real.value)
+    assert id is not None
+    old_key = "change-me-in-production"
+    # the old cookie format (data in the cookie) and the new one (a real session's id)
+    old_format = URLSafeTimedSerializer(old_key, salt="jetpy.session.admin").dumps(
+        {"i": "x", "d": {"_auth": {"user": 1, "version": 1}}}
+    )
+    new_format = SessionManager([old_key], MemorySessionStore()).cookie_value("admin", id)
+    for forged in (old_format, new_format):
+        attacker = Client(app)
+        attacker.set_cookie(COOKIE, forged, path="/")
+        assert not signed_in(attacker)
+        assert "Signed in as" not in attacker.get("/admin/users/").get_data(as_text=True)

@@ -433,3 +433,63 @@ def test_a_forged_host_never_gets_a_reset_link(
     assert "Traceback" not in response.get_data(as_text=True)
     assert all("evil.example" not in str(m) for m in outbox(site[1])[before:])
     assert len(outbox(site[1])) == before
+
+
+# revocable sessions ----------------------------------------------------------------------
+def copy_of(client: Client, site: tuple[Application, Path]) -> Client:
+    """Another browser holding a copy of `client`'s cookie (a stolen cookie)."""
+    cookie = client.get_cookie(COOKIE)
+    assert cookie is not None
+    thief = Client(site[0])
+    thief.set_cookie(COOKIE, cookie.value, path="/")
+    return thief
+
+
+def signed_in(client: Client) -> bool:
+    return 'id="account-email"' in text_of(client.get("/account/"))
+
+
+def test_a_cookie_copied_before_logout_is_refused_after_it(
+    client: Client, site: tuple[Application, Path]
+) -> None:
+    confirmed_visitor(client, site)
+    log_in(client, "jana@example.com")
+    thief = copy_of(client, site)
+    assert signed_in(thief)
+    page = client.get("/account/")
+    client.post("/account/", data={"csrf_token": csrf_of(page), "logout": "1"})
+    assert not signed_in(thief) and not signed_in(client)
+
+
+def test_a_reset_password_ends_a_copied_cookie(
+    client: Client, site: tuple[Application, Path]
+) -> None:
+    confirmed_visitor(client, site)
+    other = Client(site[0])
+    log_in(other, "jana@example.com")
+    thief = copy_of(other, site)
+    token = csrf_of(client.get("/password-reset/"))
+    client.post("/password-reset/", data={"csrf_token": token, "email": "jana@example.com"})
+    link = link_in(outbox(site[1])[-1])
+    new = "Brand-New-Secret-5"
+    form = client.get(link)
+    data = {"csrf_token": csrf_of(form), "password": new, "password_again": new}
+    assert client.post(link, data=data).status_code == 303
+    assert not signed_in(other) and not signed_in(thief)
+
+
+def test_sign_out_everywhere_ends_every_browser_of_the_visitor(
+    client: Client, site: tuple[Application, Path]
+) -> None:
+    confirmed_visitor(client, site)
+    log_in(client, "jana@example.com")
+    there = Client(site[0])
+    log_in(there, "jana@example.com")
+    thief = copy_of(there, site)
+    page = client.get("/account/")
+    assert 'value="everywhere"' in text_of(page)
+    response = client.post("/account/", data={"csrf_token": csrf_of(page), "logout": "everywhere"})
+    assert response.status_code == 303
+    assert "You have signed out everywhere." in text_of(client.get("/"))
+    assert not any(signed_in(browser) for browser in (client, there, thief))
+    assert log_in(there, "jana@example.com").status_code == 303  # the password still works

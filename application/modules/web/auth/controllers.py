@@ -169,8 +169,12 @@ class Main(Controller):
         if visitor is None:  # only when the page is not secret
             return redirect(self.page_of("sign-up").url(), 303)
         if self.request.method == "POST" and "logout" in self.request.form:
-            self.auth.log_out(self.ctx)
-            self.flash(self._("You have signed out."), "info")
+            if self.request.form["logout"] == "everywhere":  # every browser of theirs
+                self.auth.sign_out_everywhere(self.ctx, visitor)
+                self.flash(self._("You have signed out everywhere."), "info")
+            else:
+                self.auth.log_out(self.ctx)
+                self.flash(self._("You have signed out."), "info")
             return redirect(self.page_of("_homepage_").url(), 303)
         self.render("account.html", visitor=visitor)
         return None

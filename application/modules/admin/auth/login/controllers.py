@@ -87,9 +87,15 @@ class Main(Controller):
             self.render("user.html", user=user, logout_url=logout.url())
 
     def logout_action(self) -> Response:
-        """POST (with the CSRF token, checked by the request flow): sign out; then the login."""
+        """POST (with the CSRF token, checked by the request flow): sign out (with `everywhere`:
+        every session of the user ends); then the login."""
         if self.request.method == "POST":
-            self.auth.log_out(self.ctx)
-            self.flash(self._("You have signed out."), "info")
+            user = self.auth.current_user(self.ctx)
+            if user is not None and "everywhere" in self.request.form:
+                self.auth.sign_out_everywhere(self.ctx, user)  # every browser of theirs
+                self.flash(self._("You have signed out everywhere."), "info")
+            else:
+                self.auth.log_out(self.ctx)
+                self.flash(self._("You have signed out."), "info")
         home = self.app.page("_homepage_", base=self.base.id, locale=self.locale.name)
         return Response(status=303, headers={"Location": home.url()})

@@ -1,9 +1,10 @@
 """Administrators in the admin base: a grid, add, edit, a new password, delete.
 
 The page (`/admin/users/`) is a `jetpy.web.crud.CrudController`: `?add`, `?view=ID`, `?edit=ID`,
-`?delete=ID`, and `?password=ID` (ACL action `password`). A new password signs the
-administrator out of every other session; nobody deletes or deactivates themselves; only a
-superuser makes superusers or edits, sets the password of or deletes one.
+`?delete=ID`, `?password=ID` and `?sign_out=ID` (both ACL action `password`). A new password
+signs the administrator out of every other session, "sign out everywhere" out of all of them;
+nobody deletes or deactivates themselves; only a superuser makes superusers or edits, sets the
+password of, signs out or deletes one.
 """
 
 from __future__ import annotations
@@ -119,6 +120,7 @@ class Main(CrudController):
     acl_actions: ClassVar[dict[str, str | None]] = {
         **CrudController.acl_actions,
         "password": "password",
+        "sign_out": "password",  # ending someone's sessions: as sensitive as their password
     }
 
     # the grid --------------------------------------------------------------------------
@@ -170,6 +172,12 @@ class Main(CrudController):
             url_creator=lambda item: self.item_url("password", item),
             acl_action=self.acl_actions["password"],
         )
+        router.add_action(
+            "sign_out",
+            resolver=lambda: "sign_out" in args,
+            url_creator=lambda item: self.item_url("sign_out", item),
+            acl_action=self.acl_actions["sign_out"],
+        )
         return router
 
     def row_links(self) -> Any:
@@ -178,9 +186,14 @@ class Main(CrudController):
         if not action.authorized():
             return links
         label = self._("Set the password")
+        sign_out = self._("Sign out everywhere")
 
         def with_password(item: Any) -> list[tuple[str, str | None]]:
-            return [*links(item), (label, self.item_url("password", item))]
+            return [
+                *links(item),
+                (label, self.item_url("password", item)),
+                (sign_out, self.item_url("sign_out", item)),
+            ]
 
         return with_password
 
@@ -269,6 +282,24 @@ class Main(CrudController):
         self.breadcrumb.add(title)
         url = self.item_url("password", item)
         self.render_crud(self.form_template, form=form, item=item, title=title, action_url=url)
+        return None
+
+    # sign out everywhere: every session of the administrator ends ------------------------
+    def sign_out_action(self) -> Response | None:
+        item = self.require_item("sign_out")
+        if self.request.method == "POST":
+            self.check_csrf()
+            auth = self.ctx.auth
+            if not isinstance(auth, SessionAuth):
+                raise Forbidden()
+            auth.sign_out_everywhere(self.ctx, item)  # yours too when it is you
+            self.db.flush()
+            return self.done(self._("Every session of %(item)s has ended.", item=item.username))
+        title = self._("Sign %(item)s out everywhere?", item=item.username)
+        self.breadcrumb.add(title)
+        self.head.title = title
+        url = self.item_url("sign_out", item)
+        self.render("sign_out.html", item=item, title=title, action_url=url, back=self.list_url())
         return None
 
     # delete: never yourself --------------------------------------------------------------
