@@ -39,6 +39,7 @@ from jetpy.app import Application
 from jetpy.definitions.generation import read_stamp
 from jetpy.definitions.writer import WriteError, suggest_name
 from jetpy.errors import DefinitionError, JetpyError, Problem
+from jetpy.kernel.controller import Controller
 from jetpy.kernel.pages import Page
 from jetpy.kernel.templates import layout_name
 from jetpy.project.check import LayoutInfo
@@ -444,20 +445,26 @@ def _contents_by_position(page: Page, layout: dict[str, Any]) -> dict[str, list[
 
 
 def _module_offers(project: Project) -> dict[str, dict[str, list[str]]]:
-    """module → controller → its actions (methods named `<action>_action`)."""
+    """module → controller → its actions (methods named `<action>_action`).
+
+    A controller with a micro-router of its own is offered first as `default`: its router
+    picks the action from the URL (the list or the detail), which is what a page mounts.
+    """
     offers: dict[str, dict[str, list[str]]] = {}
     for name, module in sorted(project.modules.items()):
         if module.state != "activated":
             continue
-        controllers = {
-            controller: sorted(
+        controllers: dict[str, list[str]] = {}
+        for controller, cls in sorted(module.controllers.items()):
+            actions = sorted(
                 attribute.removesuffix("_action")
                 for attribute in dir(cls)
                 if attribute.endswith("_action") and callable(getattr(cls, attribute))
             )
-            for controller, cls in sorted(module.controllers.items())
-        }
-        controllers = {key: actions for key, actions in controllers.items() if actions}
+            if cls.get_router is not Controller.get_router and "default" not in actions:
+                actions.insert(0, "default")
+            if actions:
+                controllers[controller] = actions
         if controllers:
             offers[name] = controllers
     return offers
