@@ -132,7 +132,7 @@ def test_the_layout_has_breadcrumb_locale_switch_and_user(app: Application) -> N
         "Add",
     ]
     assert 'href="/admin/cs/users/?add" hreflang="cs"' in page  # the query names the item
-    assert "<span>boss</span>" in page and 'action="/admin/logout/"' in page
+    assert '<span class="user-name">boss</span>' in page and 'action="/admin/logout/"' in page
     czech = text_of(boss.get("/admin/cs/users/"))
     assert "Administrátoři" in czech and 'href="/admin/users/" hreflang="en"' in czech
 
@@ -140,11 +140,14 @@ def test_the_layout_has_breadcrumb_locale_switch_and_user(app: Application) -> N
 def test_the_dashboard_counts_what_the_user_may_open(app: Application) -> None:
     boss, clerk = signed_in(app, "boss"), signed_in(app, "clerk")
     page = text_of(boss.get("/admin/"))
-    assert re.search(r'<a href="/admin/users/">Administrators</a></dt><dd>3</dd>', page)
-    assert re.search(r'<a href="/admin/roles/">Roles</a></dt><dd>2</dd>', page)
-    assert re.search(r"Articles</a></dt><dd>0</dd>", page)
+    card = r'<a href="{}">{}</a></p>\s*<p class="stat-count">{}</p>'
+    assert re.search(card.format("/admin/users/", "Administrators", 3), page)
+    assert re.search(card.format("/admin/roles/", "Roles", 2), page)
+    assert re.search(card.format("/admin/articles/", "Articles", 0), page)
+    assert 'href="/admin/articles/?add"' in page  # a quick action
     clerks = text_of(clerk.get("/admin/"))
-    assert "Administrators</a></dt><dd>3</dd>" in clerks and "Roles" not in clerks
+    assert re.search(card.format("/admin/users/", "Administrators", 3), clerks)
+    assert "Roles" not in clerks and "?add" not in clerks  # a viewer gets no quick action
 
 
 # add, edit, delete ----------------------------------------------------------------------
@@ -153,7 +156,7 @@ def test_adding_an_administrator_flashes_and_lists_them(app: Application) -> Non
     response = add_form(boss, role_ids=str(1))
     assert response.status_code == 303 and response.headers["Location"] == "/admin/users/"
     listed = text_of(boss.get("/admin/users/"))
-    assert 'class="flash success"' in listed and "Added newbie." in listed
+    assert 'class="flash flash-success"' in listed and "Added newbie." in listed
     assert "newbie@example.com" in listed
     found = administrator(app, "newbie")
     assert found is not None and found[1:] == ("newbie@example.com", True, 1, ["User viewer"])

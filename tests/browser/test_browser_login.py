@@ -24,8 +24,9 @@ def test_an_administrator_signs_in_lands_on_the_page_asked_for_and_signs_out(
 
     page.goto(live_site.url("/admin/"))
     assert "boss" in page.inner_text("#signed-in")  # the session holds
+    page.click("header .user-menu summary")  # the user menu opens
     with page.expect_navigation():
-        page.click("header button[type=submit]")  # Sign out: a POST with the CSRF token
+        page.click("header .user button[type=submit]")  # Sign out: a POST with the CSRF token
     assert page.locator("#password").is_visible()
     assert page.locator("#signed-in").count() == 0
     page.goto(live_site.url("/admin/"))

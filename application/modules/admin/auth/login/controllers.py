@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from application.classes.admin_users import Administrator, Role
-from application.classes.catalog.models import Product
-from application.classes.content import Article
 from application.modules.admin.auth.login.auth import AdminAuth
+from application.modules.admin.auth.login.dashboard import Dashboard
 from jetpy import Controller
 from jetpy.kernel.alternates import switch_links
-from jetpy.kernel.pages import Page
-
-# what the dashboard counts: (label, the model, the admin page listing it)
-COUNTED: tuple[tuple[str, Any, str], ...] = (
-    ("Articles", Article, "articles"),
-    ("Products", Product, "products"),
-    ("Administrators", Administrator, "users"),
-    ("Roles", Role, "roles"),
-)
-
-
-@dataclass(frozen=True)
-class Count:
-    """One figure of the dashboard, with the page that lists the items (when there is one)."""
-
-    label: str
-    count: int
-    url: str | None
 
 
 class Main(Controller):
@@ -48,31 +24,14 @@ class Main(Controller):
         return auth
 
     def dashboard_action(self) -> None:
-        user = self.auth.current_user(self.ctx)
-        self.render("dashboard.html", user=user, counts=self.counts())
-
-    def counts(self) -> list[Count]:
-        """How many items of each kind, for those the user may open the list of.
-
-        The shared classes are counted (not the admin modules' code): a kind whose admin
-        module is not active is still counted, for superusers only, without a link.
-        """
-        user = self.auth.current_user(self.ctx)
-        tree = self.app.trees[(self.base.id, self.locale.name)]
-        shown: list[Count] = []
-        for label, model, page_id in COUNTED:
-            page: Page | None = tree.by_id.get(page_id)
-            if page is not None and page.is_active:
-                if not self.auth.can_see_page(self.ctx, page):
-                    continue
-                url: str | None = page.url()
-            elif user is not None and user.is_superuser:
-                url = None
-            else:
-                continue
-            count = self.db.scalar(select(func.count()).select_from(model)) or 0
-            shown.append(Count(self._(label), count, url))
-        return shown
+        board = Dashboard(self, self.auth)
+        self.render(
+            "dashboard.html",
+            user=board.user,
+            counts=board.counts(),
+            actions=board.quick_actions(),
+            changes=board.latest_changes(),
+        )
 
     def locale_switch_action(self) -> None:
         """This page in the base's other locales (their homepage when it lacks it); the query
