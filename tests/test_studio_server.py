@@ -239,3 +239,24 @@ def test_problems_of_a_hand_broken_definition_are_listed_with_a_link(
     page = get(studio, f"{PREFIX}/problems/").get_data(as_text=True)
     assert "colour" in page and "?page=about" in page
     assert get(studio, "/").status_code == 503  # no preview while broken
+
+
+def test_bases_are_listed_created_and_edited(studio: Client, root: Path) -> None:
+    assert "/cs/" in get(studio, f"{PREFIX}/bases/").get_data(as_text=True)
+    response = post(
+        studio,
+        f"{PREFIX}/bases/create",
+        {"id": "blog", "name": "Blog", "locale": "en_US", "url": "/blog/", "title": "Blog"},
+    )
+    assert response.location.startswith(f"{PREFIX}/bases/blog/?message=")
+    edit = get(studio, response.location).get_data(as_text=True)
+    assert "Base “blog” created" in edit and 'value="/blog/"' not in edit and "/blog/" in edit
+    response = post(
+        studio,
+        f"{PREFIX}/bases/blog/locale",
+        {"locale": "cs_CZ", "urls": "/cs/blog/\n", "title": "Blog", "active": "on"},
+    )
+    assert "message=" in response.location
+    assert get(studio, "/cs/blog/").status_code == 200
+    response = post(studio, f"{PREFIX}/bases/create", {"id": "..", "locale": "en_US", "url": "/x/"})
+    assert "error=" in response.location

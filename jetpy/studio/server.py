@@ -45,6 +45,7 @@ from jetpy.kernel.templates import layout_name
 from jetpy.project.check import LayoutInfo
 from jetpy.project.loader import Project, load_project
 from jetpy.project.manager import ModuleError, ModuleManager
+from jetpy.studio.bases import BaseEditor
 from jetpy.studio.edits import PageEditor, PageRef, StudioError
 from jetpy.studio.validate import definition_problems
 
@@ -107,6 +108,11 @@ class Studio:
                 Rule("/pages/<base>/<locale>/rename", endpoint="rename", methods=["POST"]),
                 Rule("/pages/<base>/<locale>/copy", endpoint="copy", methods=["POST"]),
                 Rule("/pages/<base>/<locale>/delete", endpoint="delete", methods=["GET", "POST"]),
+                Rule("/bases/", endpoint="bases"),
+                Rule("/bases/create", endpoint="base_create", methods=["POST"]),
+                Rule("/bases/<base>/", endpoint="base"),
+                Rule("/bases/<base>/update", endpoint="base_update", methods=["POST"]),
+                Rule("/bases/<base>/locale", endpoint="base_locale", methods=["POST"]),
                 Rule("/modules/", endpoint="modules"),
                 Rule("/modules/change", endpoint="module_change", methods=["POST"]),
                 Rule("/problems/", endpoint="problems"),
@@ -383,6 +389,81 @@ class Studio:
             )
 
         return self._edit(request, base, locale, delete)
+
+    # bases ------------------------------------------------------------------------------
+    def on_bases(self, request: Request) -> Response:
+        return self.render(
+            "bases.html",
+            message=request.args.get("message", ""),
+            error=request.args.get("error", ""),
+        )
+
+    def on_base(self, request: Request, base: str) -> Response:
+        found = self.site.project.bases.get(base)
+        if found is None:
+            raise NotFound(f"There is no base {base!r}.")
+        return self.render(
+            "base_edit.html",
+            base=found,
+            base_id=base,
+            layouts=_layouts(found.layouts_dir),
+            message=request.args.get("message", ""),
+            error=request.args.get("error", ""),
+        )
+
+    def _base_edit(self, target: str, action: Callable[[BaseEditor], str]) -> Response:
+        try:
+            query = "message=" + quote(action(BaseEditor(self.site.project, definition_problems)))
+        except (WriteError, JetpyError) as error:
+            query = "error=" + quote(str(error))
+        return redirect(f"{PREFIX}{target}?{query}", 303)
+
+    def on_base_create(self, request: Request) -> Response:
+        form = request.form
+        base_id = form.get("id", "").strip()
+
+        def create(editor: BaseEditor) -> str:
+            editor.create(
+                base_id,
+                form.get("name", "").strip(),
+                form.get("locale", "").strip(),
+                form.get("url", "").strip(),
+                form.get("title", "").strip(),
+            )
+            return f"Base “{base_id}” created with its layout, homepage and error pages."
+
+        return self._base_edit(f"/bases/{quote(base_id)}/" if base_id else "/bases/", create)
+
+    def on_base_update(self, request: Request, base: str) -> Response:
+        form = request.form
+
+        def update(editor: BaseEditor) -> str:
+            values: dict[str, Any] = {
+                key: form.get(key, "").strip() or None
+                for key in ("name", "initializer", "auth", "layout")
+            }
+            for flag in ("default", "active", "secret", "ssl_required"):
+                values[flag] = flag in form
+            values["unused_path"] = form.get("unused_path") or None
+            values["errors"] = form.get("errors") or None
+            files = [name.strip() for name in form.get("direct_files", "").split(",")]
+            values["direct_files"] = [name for name in files if name] or None
+            editor.update(base, values)
+            return "Saved."
+
+        return self._base_edit(f"/bases/{quote(base)}/", update)
+
+    def on_base_locale(self, request: Request, base: str) -> Response:
+        form = request.form
+
+        def set_locale(editor: BaseEditor) -> str:
+            locale = form.get("locale", "").strip()
+            urls = [line.strip() for line in form.get("urls", "").splitlines() if line.strip()]
+            values = {"title": form.get("title", "").strip() or None, "active": "active" in form}
+            editor.set_locale(base, locale, urls, values)
+            return f"Locale {locale} saved."
+
+        return self._base_edit(f"/bases/{quote(base)}/", set_locale)
 
     # modules and problems ---------------------------------------------------------------
     def on_modules(self, request: Request) -> Response:
