@@ -198,13 +198,26 @@ def fuzz_share(visitors: Visitors, found: Any, counts: tuple[int, int, int], see
 
 
 def tracebacks(log: str) -> list[str]:
-    """The distinct errors of the server's log: exception line and innermost frame of ours."""
+    """The distinct errors of the server's log: exception line and innermost frame of ours.
+
+    Text lines hold the traceback as Python prints it; JSON lines (`logging: {format: json}`)
+    hold it in their `traceback`.
+    """
+    texts = [log]
+    for line in log.splitlines():
+        if line.startswith("{") and '"traceback"' in line:
+            try:
+                texts.append(json.loads(line)["traceback"] + "\n.")
+            except (ValueError, KeyError, TypeError):
+                continue
     found: dict[str, None] = {}
-    for block in re.findall(r"Traceback \(most recent call last\):\n(.*?\n)(?=\S)(.*)", log, re.S):
-        frames = re.findall(r'File "([^"]+)", line (\d+), in (\S+)', block[0])
-        ours = [f for f in frames if "/jetpy/" in f[0] or "/application/" in f[0]] or frames
-        where = f" at {ours[-1][0].split('/')[-1]}:{ours[-1][1]} in {ours[-1][2]}" if ours else ""
-        found[block[1][:200] + where] = None
+    for text in texts:
+        pattern = r"Traceback \(most recent call last\):\n(.*?\n)(?=\S)([^\n]*)"
+        for frames_text, error in re.findall(pattern, text, re.S):
+            frames = re.findall(r'File "([^"]+)", line (\d+), in (\S+)', frames_text)
+            ours = [f for f in frames if "/jetpy/" in f[0] or "/application/" in f[0]] or frames
+            where = f" at {ours[-1][0]}:{ours[-1][1]} in {ours[-1][2]}" if ours else ""
+            found[error[:200] + where] = None
     return list(found)
 
 

@@ -1,10 +1,12 @@
 """Two ways to send a raw request, and a browser keeping cookies on top of either.
 
-A request target is sent as written (already percent-encoded ASCII), so hostile paths reach
-the application as a real server would pass them: `InProcess` builds the WSGI environ the way
-gunicorn does (PATH_INFO percent-decoded to bytes, read as latin-1; the query string raw) and
-calls the application; `OverHttp` writes the request on a socket to 127.0.0.1 and reads the
-answer until the server closes it. Only 127.0.0.1 is ever contacted.
+The site is served as behind one reverse proxy, which the suite plays: each simulated
+client's address goes in `X-Forwarded-For`. A request target is sent as written (already
+percent-encoded ASCII), so hostile paths reach the application as a real server would pass
+them: `InProcess` builds the WSGI environ the way gunicorn does (PATH_INFO percent-decoded to
+bytes, read as latin-1; the query string raw) and calls the application; `OverHttp` writes
+the request on a socket to 127.0.0.1 and reads the answer until the server closes it. Only
+127.0.0.1 is ever contacted.
 """
 
 from __future__ import annotations
@@ -98,7 +100,7 @@ class InProcess:
             "SERVER_NAME": LOOPBACK,
             "SERVER_PORT": "80",
             "SERVER_PROTOCOL": "HTTP/1.1",
-            "REMOTE_ADDR": address,
+            "REMOTE_ADDR": LOOPBACK,  # the proxy; the client's address is in X-Forwarded-For
             "HTTP_HOST": LOOPBACK,
             "wsgi.version": (1, 0),
             "wsgi.url_scheme": "http",
@@ -109,7 +111,7 @@ class InProcess:
             "wsgi.run_once": False,
             "CONTENT_LENGTH": str(len(body)) if body else "",
         }
-        for name, value in headers:
+        for name, value in [*headers, ("X-Forwarded-For", address)]:
             key = name.upper().replace("-", "_")
             if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
                 environ[key] = value
@@ -153,6 +155,7 @@ class OverHttp:
     ) -> Answer:
         lines = [f"{method} {target} HTTP/1.1", f"Host: {LOOPBACK}:{self.port}"]
         lines += [f"{name}: {value}" for name, value in headers]
+        lines.append(f"X-Forwarded-For: {address}")
         if body or method in ("POST", "PUT", "PATCH"):
             lines.append(f"Content-Length: {len(body)}")
         lines.append("Connection: close")

@@ -172,15 +172,20 @@ def discover(visitors: Visitors, pages: int = 200) -> Crawl:
 ODD_METHODS = ["HEAD", "OPTIONS", "TRACE", "PUT", "DELETE", "PATCH", "POST", "PROPFIND", "FOO"]
 
 
-def url_cases(found: Crawl, count: int, seed: int) -> Iterator[tuple[str, str, str]]:
-    """(role, method, target) for `count` hostile requests built on the crawled URLs."""
+def url_cases(found: Crawl, count: int, seed: int) -> Iterator[tuple[str, str, str, str | None]]:
+    """(role, method, target, client address or None) of `count` requests on the known URLs.
+
+    The first rounds take every known URL in turn, with junk query parameters and then with
+    a junk leftover path; the rest pick URLs and kinds of junk at random.
+    """
     rng = random.Random(seed)
     known = sorted(set(found.urls))
-    for _ in range(count):
-        url = rng.choice(known)
+    rng.shuffle(known)
+    for n in range(count):
+        url = known[n % len(known)] if n < 2 * len(known) else rng.choice(known)
         path, _, query = url.partition("?")
         names = [k for k, _ in parse_qsl(query, True)]
-        roll = rng.random()
+        roll = (0.0 if n < len(known) else 0.3) if n < 2 * len(known) else rng.random()
         method = "GET"
         if roll < 0.30:
             pairs = [] if rng.random() < 0.5 else [query] if query else []
@@ -209,12 +214,13 @@ def url_cases(found: Crawl, count: int, seed: int) -> Iterator[tuple[str, str, s
             target = prefix + (junk.segment(rng) if rng.random() < 0.5 else "")
             target += f"?{junk.query_name(rng, names)}={junk.query_value(rng)}"
         role = "admin" if target.startswith("/admin") and rng.random() < 0.8 else "anon"
-        yield role, method, target
+        address = rng.choice(junk.ADDRESSES) if rng.random() < 0.03 else None
+        yield role, method, target, address
 
 
 def run_urls(visitors: Visitors, found: Crawl, count: int, seed: int, tally: Tally) -> None:
-    for role, method, target in url_cases(found, count, seed):
-        answer = visitors.browser(role).send(method, target)
+    for role, method, target, address in url_cases(found, count, seed):
+        answer = visitors.browser(role).send(method, target, address=address)
         tally.count("url", answer, f"{method} {target}")
 
 
@@ -330,7 +336,7 @@ def run_forms(visitors: Visitors, found: Crawl, count: int, seed: int, tally: Ta
     for n in range(count):
         form = forms[n % len(forms)]
         browser = visitors.browser(form.role)
-        if form.role.startswith("anon") and isinstance(visitors.target, InProcess):
+        if form.role.startswith("anon"):
             # one client address per attempt: the login throttle would answer 429 before the form
             browser.address = (
                 f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"

@@ -217,6 +217,25 @@ QUERY_NAMES = [
 ]
 JUNK_QUERY_NAMES = ["%00", "%ff", "a%00b", "x" * 300, "%5B%5D", "page%5B%5D", "__proto__", "%0d%0a"]
 
+# what a proxy might pass on as the client's address (X-Forwarded-For)
+ADDRESSES = [
+    "",
+    "unknown",
+    "999.1.1.1",
+    "::1",
+    "1.2.3.4, 5.6.7.8",
+    "1.2.3.4,,",
+    ",,,",
+    "1.2.3.4:5",
+    "[::1]:80",
+    "fe80::1%eth0",
+    "a" * 300,
+    "1.2.3.4\x00",
+    "\xb2",
+    "300.300.300.300",
+    "0x7f.1",
+]
+
 FORM_TEXT = [
     "",
     " ",

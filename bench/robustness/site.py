@@ -12,6 +12,7 @@ validation. Everything is removed by `Site.close()`.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -155,9 +156,20 @@ def _ignore_runtime_state(folder: str, names: list[str]) -> set[str]:
 
 
 def copy_project(target: Path) -> None:
-    """The example project without its runtime state (database, caches, outbox, keys)."""
+    """The example project without its runtime state (database, caches, outbox, keys).
+
+    Served behind one proxy (`behind_proxy: 1`): the suite is that proxy, and tells the site
+    each simulated client's address in `X-Forwarded-For`, as nginx would.
+    """
     for folder in ("application", "public"):
         shutil.copytree(REPO / folder, target / folder, ignore=_ignore_runtime_state)
+    config = target / "application" / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    if re.search(r"(?m)^behind_proxy:", text):
+        text = re.sub(r"(?m)^behind_proxy:.*$", "behind_proxy: 1", text)
+    else:
+        text += "\nbehind_proxy: 1\n"
+    config.write_text(text, encoding="utf-8")
 
 
 def create_database(server: str, name: str) -> str:
