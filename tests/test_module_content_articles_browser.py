@@ -248,6 +248,6 @@ def test_the_list_runs_the_same_statements_however_many_articles(example_app: Ap
 def test_the_pager_shows_the_ends_and_the_neighbours(
     current: int, pages: int, shown: list[int | None]
 ) -> None:
-    from application.modules.content.articles.browser.controllers import pager
+    from application.classes.paging import pager
 
     assert pager(current, pages) == shown

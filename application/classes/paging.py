@@ -1,7 +1,13 @@
-"""One page of a query's results, with what a pager needs to draw itself."""
+"""One page of a query's results, with what a pager needs to draw itself.
+
+Public lists are paged the same way (articles, catalog categories): the first page has the
+list's own URL, the next ones a leftover path `page-N` (`PAGE_PATH`); `page-1` answers 301 to
+the list's URL and a page past the last one 404. `pager()` picks the numbers a pager shows.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -10,6 +16,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
+# nine digits are more pages than any list has; longer numbers are not looked at (404)
+PAGE_PATH = re.compile(r"page-([1-9][0-9]{0,8})")
 
 
 @dataclass(frozen=True)
@@ -66,3 +74,27 @@ def page_of(
         return result
     rows = session.execute(statement.limit(per_page).offset((page - 1) * per_page))
     return PageOf([item(row) for row in rows], page, per_page, result.total)
+
+
+def page_of_items(items: Sequence[T], page: int, per_page: int) -> PageOf[T]:
+    """Page `page` of a list already in memory (e.g. filtered and sorted in Python)."""
+    result = PageOf[T]([], page, per_page, len(items))
+    if result.out_of_range:
+        return result
+    start = (page - 1) * per_page
+    return PageOf(items[start : start + per_page], page, per_page, len(items))
+
+
+def pager(current: int, pages: int, around: int = 2) -> list[int | None]:
+    """The page numbers a pager shows: first, last and `around` each side; None is a gap."""
+    shown = {1, pages, *range(current - around, current + around + 1)}
+    numbers: list[int | None] = []
+    previous = 0
+    for number in sorted(n for n in shown if 1 <= n <= pages):
+        if number - previous == 2:  # a gap of one page: show its number, not an ellipsis
+            numbers.append(previous + 1)
+        elif number - previous > 2 and previous:
+            numbers.append(None)
+        numbers.append(number)
+        previous = number
+    return numbers

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
+from markupsafe import Markup
 from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session, object_session, selectinload
 from werkzeug.utils import redirect
@@ -43,12 +44,14 @@ from application.classes.catalog.models import (
     Price,
     Pricelist,
     Product,
+    ProductImage,
     ProductKind,
     ProductText,
     SetItem,
 )
 from application.classes.catalog.pricing import MAX_PRECISION, PriceBreakdown, price_breakdown
 from application.classes.catalog.queries import PRODUCT_LOADS, load_set_items
+from application.classes.media import check_image_fields, image_field_values
 from application.classes.slugs import choose_slug
 from jetpy.modules.i18n import formats_for
 from jetpy.kernel.request import parse_int
@@ -145,6 +148,11 @@ class ProductForm(Form):
         ],
     )
     category = SelectField("Category", choices=[], validate_choice=True)
+    image = StringField(
+        "Main image", [Optional()], description="Shown in the catalog, on the page and in feeds."
+    )
+    gallery = StringField("Gallery", [Optional()], description="More images on the product page.")
+    chosen_media: dict[str, list[Any]] | None = None  # the checked images, by field name
     set_items = TextAreaField(
         "Set items", [Optional()], description="One item a line: its code and quantity, e.g. P-1 2."
     )
@@ -291,6 +299,13 @@ class Main(HistoryActions, CrudController):
             statement,
             [
                 Column("id", "ID"),
+                Column(
+                    "image",
+                    _("Image"),
+                    sortable=False,
+                    value=lambda p: self.app.media.url(p.image) if p.image else "",
+                    render=self.thumbnail,
+                ),
                 Column("code", _("Code"), searchable=True, expression=Product.code),
                 Column(
                     "name", _("Name"), searchable=True, expression=text.name, value=self.title_of
@@ -322,6 +337,10 @@ class Main(HistoryActions, CrudController):
             sort="code",
             export_filename="products",
         )
+
+    def thumbnail(self, product: Product) -> Markup:
+        """The main image, small (the grid's first column)."""
+        return self.app.media.img(product.image, "", width=160, sizes="4rem", class_="thumbnail")
 
     def title_of(self, item: Any) -> str:
         """The name in the admin's locale, else in another, else the code."""
@@ -425,6 +444,8 @@ class Main(HistoryActions, CrudController):
             else ProductKind.REGULAR.value,
             "category": str(item.category_id or ""),
             "set_items": "\n".join(f"{i.item.code} {i.quantity}" for i in item.set_items),
+            "image": str(item.image_id or ""),
+            "gallery": ",".join(str(row.media_id) for row in item.gallery),
         }
         for text in item.texts:
             for name in TEXT_FIELDS:
@@ -458,7 +479,12 @@ class Main(HistoryActions, CrudController):
         if "form" in values:
             values["previews"] = self.previews(values["form"])
             values["preview_url"] = self.page.url(preview="1")
+            values["media"] = self.media_values(values["form"])
         super().render_crud(template, **values)
+
+    def media_values(self, form: ProductForm) -> dict[str, Any]:
+        """What the image fields show (media_field.html)."""
+        return image_field_values(self, form, [(form.image, False), (form.gallery, True)])
 
     def previews(self, form: ProductForm) -> dict[str, dict[str, str]]:
         """The preview of each pricelist's typed-in price (the same JSON the script gets)."""
@@ -502,6 +528,7 @@ class Main(HistoryActions, CrudController):
             add_error(form.ean, _("This is not a valid EAN (check its digits)."))
             valid = False
         valid = self.check_texts(item, form) and valid
+        valid = self.check_images(form) and valid
         for pricelist in form.pricelists:
             fields = form.price_fields(pricelist.code)
             for name in ("price", "before"):
@@ -522,6 +549,10 @@ class Main(HistoryActions, CrudController):
         if form.kind.data == ProductKind.SET.value:
             valid = self.check_set_items(item, form) and valid
         return valid
+
+    def check_images(self, form: ProductForm) -> bool:
+        """The main image and the gallery name images of the media library."""
+        return check_image_fields(self.db, form, [(form.image, False), (form.gallery, True)])
 
     def check_texts(self, item: Any, form: ProductForm) -> bool:
         valid, named = True, 0
@@ -607,6 +638,7 @@ class Main(HistoryActions, CrudController):
             text.description = fields["description"].data or ""
         self.save_prices(item, form)
         self.save_stock(item, form)
+        self.save_images(item, form)
         self.db.add(item)
         self.db.flush()  # the product's id, for the set items
         if item.is_set:
@@ -618,6 +650,17 @@ class Main(HistoryActions, CrudController):
         else:
             item.set_items = []
         self.db.flush()
+
+    def save_images(self, item: Product, form: ProductForm) -> None:
+        chosen = form.chosen_media or {}
+        main = chosen.get("image") or []
+        item.image = main[0] if main else None
+        kept = {row.media_id: row for row in item.gallery}
+        item.gallery = [
+            kept.get(image.id) or ProductImage(media=image) for image in chosen.get("gallery", [])
+        ]
+        for position, row in enumerate(item.gallery):
+            row.position = position
 
     def save_prices(self, item: Product, form: ProductForm) -> None:
         rows = {row.pricelist_id: row for row in item.prices}

@@ -6,7 +6,10 @@ Below the page it is mounted on (`/products/`, `/cs/produkty/`):
 - `/products/electronics/audio` is a category by its slug path: the products of the category
   and of the categories below it, filtered by the query parameters `in_stock=1`, `price_min`,
   `price_max` and `sort=name|-name|price|-price`. A wrong value shows the unfiltered list with
-  a message naming the parameter (status 200);
+  a message naming the parameter (status 200). The list is paged like the articles (module
+  parameter `per_page`, 24 by default): `/products/electronics/page-2` is its second page,
+  `page-1` answers 301 to the category's URL and a page past the last one 404; the filters
+  stay in the query string of every page;
 - `/products/<slug>.html` is a product. Its URL leaves out the category path, so it stays
   the same when the product moves to another category; the breadcrumb shows the path.
 
@@ -21,6 +24,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+
+from werkzeug.exceptions import NotFound
+from werkzeug.utils import redirect
+from werkzeug.wrappers import Response
 
 from application.classes.catalog import (
     Category,
@@ -42,6 +49,7 @@ from application.classes.catalog import (
     product_by_slug,
     subcategories,
 )
+from application.classes.paging import PAGE_PATH, page_of_items, pager
 from application.classes.slugs import SLUG
 from jetpy import Controller, ControllerRouter, JetpyError
 
@@ -49,6 +57,7 @@ if TYPE_CHECKING:
     from jetpy.kernel.pages import Page
 
 FEATURED = 4  # products in the homepage widget unless its `count` says otherwise
+PER_PAGE = 24  # products on a page of a category unless the module's `per_page` says otherwise
 DESCRIPTION_LENGTH = 160  # of the meta description
 
 
@@ -102,6 +111,8 @@ class Main(Controller):
 
     category: Category
     product: Product
+    list_page = 1  # of a category's products (leftover path `page-N`)
+    category_path = ""  # the leftover path naming the category, without `page-N`
 
     def get_router(self) -> ControllerRouter:
         router = ControllerRouter(self)
@@ -130,10 +141,18 @@ class Main(Controller):
         return True
 
     def resolve_category(self) -> bool:
-        category = category_by_path(self.db, self.url_path, self.locale.name)
+        path, _, last = self.url_path.rpartition("/")
+        found = PAGE_PATH.fullmatch(last) if path else None
+        category = category_by_path(self.db, path, self.locale.name) if found else None
+        if category is not None and found is not None:
+            self.list_page = int(found[1])
+        else:
+            path = self.url_path
+            category = category_by_path(self.db, path, self.locale.name)
         if category is None:
             return False
         self.category = category
+        self.category_path = path
         self.set_used_path(self.url_path)
         return True
 
@@ -149,18 +168,24 @@ class Main(Controller):
             ],
         )
 
-    def category_action(self) -> None:
+    def category_action(self) -> Response | None:
+        if self.category_path != self.url_path and self.list_page == 1:  # `page-1`
+            query = self.request.query_string.decode("latin-1")
+            target = self.category_url(self.category_path)
+            return redirect(target + (f"?{query}" if query else ""), 301)
         locale = self.locale.name
         shop = open_shop(self)
         trail = category_trail(self.db, self.category)
         text = self.category.text(locale)
         assert text is not None  # found by its slug in this locale
+        number = self.list_page
+        paged = (f"page-{number}",) if number > 1 else ()
         self._crumbs(trail[:-1])
-        self.breadcrumb.add(text.name)
+        self.breadcrumb.add(text.name, self.category_url(self.category_path) if paged else None)
         self.head.title = text.name
-        self.set_alternates(  # the category's slug path in each locale
+        self.set_alternates(  # the category's slug path (and page) in each locale
             lambda page: (
-                page.url(*other.split("/"))
+                page.url(*other.split("/"), *paged)
                 if (other := category_path(trail, page.locale.name))
                 else None
             )
@@ -170,6 +195,24 @@ class Main(Controller):
         path = category_path(trail, locale) or text.slug
         parsed = parse_filter(self.request.args)
         offers = parsed.filter.apply(shop.offers(category_products(self.db, self.category, locale)))
+        per_page = _positive_int(self.parameters, "per_page", PER_PAGE, self)
+        shown = page_of_items(offers, number, per_page)
+        if shown.out_of_range:
+            raise NotFound()
+        if number > 1:
+            self.head.title = self._("%(title)s, page %(page)s", title=text.name, page=number)
+            self.breadcrumb.add(self._("Page %(page)s", page=number))
+        query = self.request.query_string.decode("latin-1")
+
+        def page_url(wanted: int) -> str:
+            """A page of this list with the same filters."""
+            url = (
+                self.category_url(path)
+                if wanted == 1
+                else self.page.url(*path.split("/"), f"page-{wanted}")
+            )
+            return url + (f"?{query}" if query else "")
+
         self.render(
             "category.html",
             text=text,
@@ -179,7 +222,10 @@ class Main(Controller):
                 for child in subcategories(self.db, self.category, locale)
                 if (child_text := child.text(locale)) is not None
             ],
-            offers=offers,
+            offers=shown.items,
+            shown=shown,
+            pager=pager(shown.page, shown.pages),
+            page_url=page_url,
             filter=parsed.filter,
             bad=parsed.bad,
             sorts=[
@@ -190,6 +236,7 @@ class Main(Controller):
             ],
             **presenters(self, shop, self.page),
         )
+        return None
 
     def detail_action(self) -> None:
         locale = self.locale.name

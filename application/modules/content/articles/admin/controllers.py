@@ -20,6 +20,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from application.classes.audit import HistoryActions
 from application.classes.content import Article, ArticleLocalization, utcnow
+from application.classes.media import check_image_fields, image_field_values
 from application.classes.slugs import choose_slug
 from jetpy.web.crud import CrudController
 from jetpy.web.forms import Form
@@ -45,6 +46,10 @@ class ArticleForm(Form):
         "Draft (never shown)",
         description="Leave it unticked to show the article from the time above.",
     )
+    cover = StringField(
+        "Cover image", [Optional()], description="Shown in the list and above the article."
+    )
+    chosen_media: dict[str, list[Any]] | None = None  # the checked images, by field name
     locales: ClassVar[tuple[str, ...]] = ()
     check_texts: Callable[[], bool] | None = None  # the rules that need the database
 
@@ -202,22 +207,34 @@ class Main(HistoryActions, CrudController):
             return _("Article “%(item)s” added and published.", item=name)
         return _("Article “%(item)s” saved and published.", item=name)
 
+    def render_crud(self, template: str, **values: Any) -> None:
+        if "form" in values:  # the cover's image field (media_field.html)
+            values["media"] = image_field_values(
+                self, values["form"], [(values["form"].cover, False)]
+            )
+        super().render_crud(template, **values)
+
     def make_form(self, item: Any) -> ArticleForm:
         data: dict[str, Any] = {
             "published_at": item.published_at.astimezone(UTC).replace(tzinfo=None),
             "draft": item.draft,
+            "cover": str(item.cover_id or ""),
         }
         for locale, text in item.localizations.items():
             for name in TEXT_FIELDS:
                 data[f"{name}_{locale}"] = getattr(text, name)
         form = article_form(self.locales)(self, data=data)
-        form.check_texts = lambda: self.check_texts(item, form)
+        form.check_texts = lambda: (
+            check_image_fields(self.db, form, [(form.cover, False)]) & self.check_texts(item, form)
+        )
         return form
 
     def save(self, item: Any, form: Any) -> None:
         published = form.published_at.data
         item.published_at = published.replace(tzinfo=UTC)
         item.draft = form.draft.data
+        covers = (form.chosen_media or {}).get("cover") or []
+        item.cover = covers[0] if covers else None
         for locale in form.locales:
             fields = form.localized(locale)
             if not (fields["title"].data or "").strip():

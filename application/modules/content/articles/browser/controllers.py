@@ -8,7 +8,6 @@ shows one published article of the locale; an unknown slug is a 404.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from werkzeug.exceptions import NotFound
@@ -17,11 +16,10 @@ from werkzeug.wrappers import Response
 
 from application.classes import content
 from application.classes.content import ArticleLocalization
+from application.classes.paging import PAGE_PATH, pager
 from application.classes.slugs import SLUG
 from jetpy import Controller, ControllerRouter, JetpyError
 
-# nine digits are more pages than any list has; longer numbers are not looked at (404)
-PAGE_PATH = re.compile(r"page-([1-9][0-9]{0,8})")
 PER_PAGE = 10
 LATEST = 3
 
@@ -120,21 +118,6 @@ class Widgets(Controller):
             self.parameters.get("page", "articles"), base=self.base.id, locale=self.locale.name
         )
         self.render("latest.html", articles=articles, articles_page=page)
-
-
-def pager(current: int, pages: int, around: int = 2) -> list[int | None]:
-    """The page numbers a pager shows: first, last and `around` each side; None is a gap."""
-    shown = {1, pages, *range(current - around, current + around + 1)}
-    numbers: list[int | None] = []
-    previous = 0
-    for number in sorted(n for n in shown if 1 <= n <= pages):
-        if number - previous == 2:  # a gap of one page: show its number, not an ellipsis
-            numbers.append(previous + 1)
-        elif number - previous > 2 and previous:
-            numbers.append(None)
-        numbers.append(number)
-        previous = number
-    return numbers
 
 
 def _positive_int(parameters: Any, name: str, default: int, controller: Controller) -> int:
