@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -336,11 +337,13 @@ def seeded_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededSite
     url = site_database_url(tmp_path_factory.mktemp("site"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("JETPY_DATABASE_URL", url)
+        # its pictures in a folder of their own, never in the repository's application/data
+        patch.setenv("JETPY_MEDIA_DIR", tempfile.mkdtemp(prefix="jetpy-site-media-"))
         app = Application(REPO, use_cache=False)
     states = {name: module.state for name, module in app.modules.items()}
     app.db.create_tables(application_tables(app.modules, states))
     with app.db.session() as session:
-        seed(session)
+        seed(session, app.media)
         create_administrator(session, "boss", "boss@example.com", SITE_PASSWORD, superuser=True)
         session.commit()
     yield SeededSite(url, app)

@@ -632,3 +632,37 @@ def test_the_writer_streams_a_valid_feed() -> None:
 )
 def test_absolute_urls(url: str, site: str) -> None:
     assert absolute(url, check_site_url("https://Shop.test/")) == site
+
+
+def test_the_feed_links_the_main_image_and_the_gallery(shop: Application) -> None:
+    from PIL import Image
+
+    from application.classes.catalog.models import Product, ProductImage
+    from application.classes.media import add_file
+    from jetpy.media import check_upload
+
+    def picture(color: str) -> bytes:
+        out = io.BytesIO()
+        Image.new("RGB", (300, 200), color).save(out, "PNG")
+        return out.getvalue()
+
+    with shop.db.session() as session:
+        lamp = session.scalar(sqlalchemy.select(Product).where(Product.code == "LAMP"))
+        assert lamp is not None
+        main, *more = (
+            add_file(session, shop.media, check_upload(f"{color}.png", picture(color)))
+            for color in ("red", "green", "blue")
+        )
+        lamp.image = main
+        lamp.gallery = [ProductImage(media=item, position=n) for n, item in enumerate(more)]
+        keys = [main.key, *(item.key for item in more)]
+        session.commit()
+    body = get(shop, "/cs/google-shopping/", base_url=SITE)[2].decode()
+    item = body[body.index("<g:id>LAMP</g:id>") :].split("</item>")[0]
+    assert f"<g:image_link>https://shop.test/media/{keys[0]}</g:image_link>" in item
+    assert [line.strip() for line in item.splitlines() if "additional_image_link" in line] == [
+        f"<g:additional_image_link>https://shop.test/media/{key}</g:additional_image_link>"
+        for key in keys[1:]
+    ]
+    assert "image_link" not in body[body.index("<g:id>MUG</g:id>") :].split("</item>")[0]
+    assert get(shop, f"/media/{keys[0]}")[0] == 200  # the link answers

@@ -16,6 +16,7 @@ from sqlalchemy import DateTime, ForeignKey, Select, String, or_, select
 from sqlalchemy.orm import Mapped, Session, attribute_keyed_dict, mapped_column, relationship
 
 from application.classes.model import Model
+from jetpy.errors import JetpyError
 
 if TYPE_CHECKING:
     from jetpy.media import CheckedFile, MediaLibrary
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 IMAGE = "image"
 DOCUMENT = "document"
 MAX_ALT = 300
+MAX_GALLERY = 30  # images of one gallery
+PICKER_PAGE = "media"  # the admin page of module admin.media
 
 
 class MediaItem(Model):
@@ -139,3 +142,65 @@ def images_by_id(session: Session, ids: list[int]) -> dict[int, MediaItem]:
         return {}
     found = session.scalars(select(MediaItem).where(MediaItem.id.in_(ids), MediaItem.kind == IMAGE))
     return {item.id: item for item in found}
+
+
+def chosen_images(
+    session: Session, text: str | None, many: bool
+) -> tuple[list[MediaItem], str, dict[str, str]]:
+    """The images an image field names (`12`, or `12,14` with `many`), in that order.
+
+    Then '' or a phrase (for the form's dictionary) saying what is wrong, and its values.
+    """
+    parts = [part for part in (text or "").replace(",", " ").split() if part]
+    if not parts:
+        return [], "", {}
+    if (len(parts) > 1 and not many) or len(parts) > MAX_GALLERY:
+        return [], "Choose at most %(count)s images.", {"count": str(MAX_GALLERY if many else 1)}
+    if not all(part.isascii() and part.isdigit() and len(part) <= 9 for part in parts):
+        return [], "Choose images of the media library (their ids, e.g. 12, 14).", {}
+    ids = list(dict.fromkeys(int(part) for part in parts))
+    found = images_by_id(session, ids)
+    missing = [str(id) for id in ids if id not in found]
+    if missing:
+        return [], "There is no image %(ids)s in the media library.", {"ids": ", ".join(missing)}
+    return [found[id] for id in ids], "", {}
+
+
+def picker_urls(app: Any, locale: str) -> tuple[str, str]:
+    """The media library's picker and upload URLs in the admin base ('' when it has none)."""
+    try:
+        page = app.page(PICKER_PAGE, base="admin", locale=locale)
+    except JetpyError:
+        return "", ""
+    return page.url(picker="1"), page.url() + "?upload"
+
+
+def check_image_fields(session: Session, form: Any, fields: list[tuple[Any, bool]]) -> bool:
+    """Check image fields (field, whether it takes several) of a jetpy form; the images
+    found go to `form.chosen_media` by field name, problems to the fields' errors."""
+    form.chosen_media = {}
+    valid = True
+    for field, many in fields:
+        images, problem, values = chosen_images(session, field.data, many)
+        if problem:
+            field.errors = [*field.errors, form._(problem, **values)]
+            valid = False
+        form.chosen_media[field.name] = images
+    return valid
+
+
+def image_field_values(
+    controller: Any, form: Any, fields: list[tuple[Any, bool]]
+) -> dict[str, Any]:
+    """What media_field.html needs: the images of each field and the picker's URLs; puts
+    media.js and media.css on the page."""
+    static = controller.app.templates.static_url
+    controller.head.add_js(static("js/media.js"))
+    controller.head.add_css(static("css/media.css"))
+    picker, upload = picker_urls(controller.app, controller.locale.name)
+    chosen = getattr(form, "chosen_media", None)
+    if chosen is None:  # not checked yet (the first GET): what the fields hold
+        chosen = {
+            field.name: chosen_images(controller.db, field.data, many)[0] for field, many in fields
+        }
+    return {"picker_url": picker, "upload_url": upload, **chosen}

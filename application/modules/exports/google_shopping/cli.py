@@ -28,6 +28,7 @@ from application.modules.exports.google_shopping.feed import (
 from application.modules.exports.google_shopping.links import (
     channel,
     check_site_url,
+    image_links,
     product_links,
 )
 from jetpy import Application
@@ -95,12 +96,15 @@ def google_shopping(
             raise _no_catalog(error) from None
         try:
             link = product_links(app, locale, site)
+            images = image_links(app, site)
         except FeedError as error:
             raise click.ClickException(str(error)) from None
         feed_channel = channel(app, locale, site)
         try:
             if to_stdout:
-                written = write_feed(sys.stdout.buffer, session, source, feed_channel, link)
+                written = write_feed(
+                    sys.stdout.buffer, session, source, feed_channel, link, image_link=images
+                )
             else:
                 total = count_products(session, source)
                 with (
@@ -111,7 +115,9 @@ def google_shopping(
                         file=sys.stderr,
                     ) as bar,
                 ):
-                    written = write_feed(out, session, source, feed_channel, link, bar.update)
+                    written = write_feed(
+                        out, session, source, feed_channel, link, bar.update, images
+                    )
         except SQLAlchemyError as error:
             raise _no_catalog(error) from None
         except OSError as error:  # a read-only or full disk, a folder one may not write to

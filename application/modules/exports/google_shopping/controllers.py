@@ -24,6 +24,7 @@ from application.modules.exports.google_shopping.feed import FeedError, feed_sou
 from application.modules.exports.google_shopping.links import (
     channel,
     check_site_url,
+    image_links,
     product_links,
 )
 from jetpy import Controller, JetpyError
@@ -55,7 +56,14 @@ class Main(Controller):
         # than a feed cut off under a 200 status; the response closes the file when sent
         body = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY)  # noqa: SIM115
         try:
-            written = write_feed(body, self.db, source, feed_channel, links)  # type: ignore[arg-type]
+            written = write_feed(
+                body,  # type: ignore[arg-type]
+                self.db,
+                source,
+                feed_channel,
+                links,
+                image_link=image_links(self.app, site),
+            )
         except BaseException:
             body.close()
             raise

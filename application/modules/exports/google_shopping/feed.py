@@ -35,6 +35,7 @@ from application.classes.catalog import (
     load_products,
     market_for,
 )
+from application.classes.media import MediaItem
 from application.modules.exports.google_shopping.rss import Channel, FeedItem, RssWriter
 
 if TYPE_CHECKING:
@@ -175,8 +176,12 @@ def offers(products: Sequence[Product], source: FeedSource, skipped: list[str]) 
             yield Offer(product, text, price, status)
 
 
-def feed_item(offer: Offer, source: FeedSource, link: str) -> FeedItem:
-    """The item of `offer` (one from `offers()`, so it has a price)."""
+def feed_item(
+    offer: Offer, source: FeedSource, link: str, image_link: ImageLink | None = None
+) -> FeedItem:
+    """The item of `offer` (one from `offers()`, so it has a price); with `image_link`, its
+    main image and gallery as `g:image_link` and `g:additional_image_link`."""
+    images = [image_link(image) for image in offer.product.images] if image_link else []
     price = offer.price
     if price is None:
         raise ValueError(f"product {offer.product.code} has no price in {source.pricelist.code}")
@@ -194,10 +199,13 @@ def feed_item(offer: Offer, source: FeedSource, link: str) -> FeedItem:
         availability=AVAILABILITY[status.kind],
         availability_date=status.expected(source.today) if dated else None,
         gtin=offer.product.ean or None,
+        image_link=images[0] if images else None,
+        additional_image_links=tuple(images[1:]),
     )
 
 
 ProductLink = Callable[[Offer], str]  # the absolute URL of an offer's product page
+ImageLink = Callable[[MediaItem], str]  # the absolute URL of an image of the media library
 
 
 # writing ----------------------------------------------------------------------------------
@@ -216,6 +224,7 @@ def write_feed(
     feed_channel: Channel,
     link: ProductLink,
     progress: Callable[[int], None] | None = None,
+    image_link: ImageLink | None = None,
 ) -> Written:
     """Write the feed of `source` to `out`; `progress(n)` after each batch of n products.
 
@@ -227,7 +236,7 @@ def write_feed(
     with RssWriter(out, feed_channel) as writer:
         for products in batches(session, source):
             for offer in offers(products, source, written.skipped):
-                writer.write(feed_item(offer, source, link(offer)))
+                writer.write(feed_item(offer, source, link(offer), image_link))
                 written.items += 1
             if progress is not None:
                 progress(len(products))

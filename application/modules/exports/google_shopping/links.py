@@ -15,11 +15,13 @@ from urllib.parse import urlsplit
 from werkzeug.test import EnvironBuilder
 
 from application.classes.catalog import Offer
+from application.classes.media import MediaItem
 from application.modules.exports.google_shopping.feed import (
     BASE,
     BROWSER,
     PRODUCTS_PAGE,
     FeedError,
+    ImageLink,
     ProductLink,
     web_locale,
 )
@@ -93,6 +95,15 @@ def product_links(app: Application, locale: str, site: str) -> ProductLink:
                 "its detail action is not allowed without a login"
             )
         return absolute(url, site)
+
+    return link
+
+
+def image_links(app: Application, site: str) -> ImageLink:
+    """Absolute URLs of images of the media library (their originals, as Google wants)."""
+
+    def link(image: MediaItem) -> str:
+        return absolute(app.media.url(image), site)
 
     return link
 

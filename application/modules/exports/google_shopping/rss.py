@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape, quoteattr
 GOOGLE_NS = "http://base.google.com/ns/1.0"
 MAX_TITLE = 150  # Google Merchant's limits: longer values are refused or cut by Google
 MAX_DESCRIPTION = 5000
+MAX_ADDITIONAL_IMAGES = 10
 # characters XML 1.0 cannot carry at all, not even escaped (a stray \x0b in a description
 # would make the whole feed unreadable)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -46,6 +47,8 @@ class FeedItem:
     sale_price: Decimal | None = None
     availability_date: dt.date | None = None
     gtin: str | None = None
+    image_link: str | None = None  # the main image (absolute URL)
+    additional_image_links: tuple[str, ...] = ()  # the gallery's, at most 10
     brand: str | None = None
     condition: str = "new"
 
@@ -99,6 +102,11 @@ class RssWriter:
             _element("g:title", clean(item.title, MAX_TITLE), 3),
             _element("g:description", clean(item.description, MAX_DESCRIPTION), 3),
             _element("link", clean(item.link), 3),
+            *([_element("g:image_link", clean(item.image_link), 3)] if item.image_link else []),
+            *(
+                _element("g:additional_image_link", clean(url), 3)
+                for url in item.additional_image_links[:MAX_ADDITIONAL_IMAGES]
+            ),
             _element("g:price", money(item.price, item.currency), 3),
         ]
         if item.sale_price is not None:
