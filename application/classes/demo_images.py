@@ -135,7 +135,10 @@ def seed_pictures(session: Session, library: MediaLibrary) -> int:
     for article in articles:
         titles = {locale: text.title for locale, text in article.localizations.items()}
         title = titles.get("en_US") or next(iter(titles.values()), f"#{article.id}")
-        alts = {locale: "" for locale in titles}  # decorative: the title is next to it
+        alts = {
+            locale: f"{'Ilustrace' if locale == 'cs_CZ' else 'Illustration'}: {text}"
+            for locale, text in titles.items()
+        }
         data = picture(f"article-{article.id}", initials(title), COVER_SIZE)
         article.cover = _add(session, library, f"article-{article.id}.jpg", data, COVER_SIZE, alts)
         made += 1

@@ -33,7 +33,7 @@ from jetpy.media import UploadError, check_upload
 from jetpy.web.grid import parse_id
 
 PUBLIC_BASE = "web"  # whose locales alt texts are written in
-PER_PAGE = 48
+PER_PAGE = 30  # six rows of five on a wide screen
 PICKER_PER_PAGE = 24
 MAX_FILES = 20  # in one request (media.js sends one file a request)
 
