@@ -36,18 +36,20 @@ from werkzeug.utils import redirect, send_file
 from werkzeug.wrappers import Request, Response
 
 from jetpy.app import Application
-from jetpy.definitions.generation import read_stamp
+from jetpy.definitions.generation import bump, read_stamp
 from jetpy.definitions.writer import WriteError, suggest_name
 from jetpy.errors import DefinitionError, JetpyError, Problem
 from jetpy.kernel.controller import Controller
 from jetpy.kernel.pages import Page
 from jetpy.kernel.templates import layout_name
+from jetpy.modules.scaffold import new_module
 from jetpy.project.check import LayoutInfo
 from jetpy.project.loader import Project, load_project
 from jetpy.project.manager import ModuleError, ModuleManager
 from jetpy.studio.bases import BaseEditor
 from jetpy.studio.edits import PageEditor, PageRef, StudioError
 from jetpy.studio.validate import definition_problems
+from jetpy.studio.wizards import KINDS, CrudSpec, FieldSpec, crud_module
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -115,6 +117,8 @@ class Studio:
                 Rule("/bases/<base>/locale", endpoint="base_locale", methods=["POST"]),
                 Rule("/modules/", endpoint="modules"),
                 Rule("/modules/change", endpoint="module_change", methods=["POST"]),
+                Rule("/modules/new", endpoint="module_new", methods=["POST"]),
+                Rule("/modules/crud", endpoint="crud", methods=["GET", "POST"]),
                 Rule("/problems/", endpoint="problems"),
             ]
         )
@@ -491,6 +495,45 @@ class Studio:
             query = f"error={quote(str(error))}"
         return redirect(f"{PREFIX}/modules/?{query}", 303)
 
+    def on_module_new(self, request: Request) -> Response:
+        """The basic wizard: what `jetpy new module NAME` writes."""
+        name = request.form.get("name", "").strip()
+        try:
+            written = new_module(self.root, name)
+            bump(self.app_dir)
+            query = "message=" + quote(
+                f"Module {name} written ({len(written)} files, its test among them); "
+                "install and activate it below, then mount it on a page."
+            )
+        except JetpyError as error:
+            query = "error=" + quote(str(error))
+        return redirect(f"{PREFIX}/modules/?{query}", 303)
+
+    def on_crud(self, request: Request) -> Response:
+        """The CRUD wizard: a model and its fields become a working admin module."""
+        project = self.site.project
+        base = project.bases.get("admin") or next(iter(project.bases.values()))
+        locales = list(base.locales)
+        form = request.form
+        error = ""
+        if request.method == "POST":
+            try:
+                spec = _crud_spec(form, base.id, locales)
+                message = crud_module(load_project(self.root, use_cache=False), spec)
+                return redirect(f"{PREFIX}/modules/?message={quote(message)}", 303)
+            except (WriteError, JetpyError) as failure:
+                error = str(failure)
+        rows = max(3, len(form.getlist("field_name")))
+        return self.render(
+            "crud.html",
+            base=base,
+            locales=locales,
+            form=form,
+            rows=rows,
+            error=error,
+            kinds=list(KINDS),
+        )
+
     def on_problems(self, request: Request) -> Response:
         site = self.site
         problems = site.problems if site.app is None else site.app.problems()
@@ -563,6 +606,37 @@ def _new_content(form: Any) -> dict[str, Any]:
     if parameters:
         item["parameters"] = parameters
     return item
+
+
+def _crud_spec(form: Any, base: str, locales: list[str]) -> CrudSpec:
+    """The CRUD wizard's form as a spec (rows without a name are left out)."""
+    fields = []
+    names = form.getlist("field_name")
+    for index, name in enumerate(names):
+        if not name.strip():
+            continue
+        row = str(index)
+        labels = {locale: form.get(f"field_label_{locale}_{row}", "").strip() for locale in locales}
+        fields.append(
+            FieldSpec(
+                name.strip(),
+                form.get(f"field_kind_{row}", "text"),
+                {locale: label for locale, label in labels.items() if label},
+                required=f"field_required_{row}" in form,
+                size=_int(form.get(f"field_size_{row}", "") or "200", "length"),
+                in_grid=f"field_grid_{row}" in form,
+            )
+        )
+    return CrudSpec(
+        module=form.get("module", "").strip(),
+        model=form.get("model", "").strip(),
+        table=form.get("table", "").strip(),
+        fragment=form.get("fragment", "").strip(),
+        titles={locale: form.get(f"title_{locale}", "").strip() for locale in locales},
+        singular={locale: form.get(f"singular_{locale}", "").strip() for locale in locales},
+        fields=fields,
+        base=base,
+    )
 
 
 def _int(text: str, what: str) -> int:

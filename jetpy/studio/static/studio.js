@@ -129,3 +129,24 @@ function setUpContents() {
     save();
   });
 }
+
+// the CRUD wizard: "Add a field" copies the last row with its numbers moved on
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-add-row]");
+  if (!button) return;
+  const body = document.getElementById(button.dataset.addRow);
+  const last = body.lastElementChild;
+  const row = last.cloneNode(true);
+  const next = body.children.length;
+  row.querySelectorAll("[id], [name], [for]").forEach((el) => {
+    for (const attribute of ["id", "name", "for"]) {
+      const value = el.getAttribute(attribute);
+      if (value && attribute !== "name") el.setAttribute(attribute, value.replace(/_\d+$/, `_${next}`));
+      if (value && attribute === "name" && value !== "field_name") el.setAttribute(attribute, value.replace(/_\d+$/, `_${next}`));
+    }
+    if (el.tagName === "INPUT" && el.type !== "checkbox") el.value = el.name.startsWith("field_size") ? "200" : "";
+  });
+  row.querySelectorAll(".visually-hidden").forEach((el) => { el.textContent = el.textContent.replace(/\d+/, String(next + 1)); });
+  body.append(row);
+  row.querySelector("input").focus();
+});
