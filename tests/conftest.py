@@ -299,16 +299,17 @@ class SeededSite:
     app: Application
 
 
-def site_database_url(base: Path) -> str:
+def site_database_url(base: Path, name: str = "site") -> str:
     """SQLite in `base`, or a database next to $JETPY_TEST_DATABASE_URL (created when missing).
 
-    Not the test database itself: `db_url` empties that one before every test.
+    Not the test database itself: `db_url` empties that one before every test. `name` tells
+    the sites of a run apart (`<database>_<name>` on PostgreSQL).
     """
     url = os.environ.get(TEST_DATABASE)
     if not url:
-        return f"sqlite:///{base / 'site.sqlite3'}"
+        return f"sqlite:///{base / f'{name}.sqlite3'}"
     parsed = sqlalchemy.make_url(url)
-    site = parsed.set(database=f"{parsed.database}_site")
+    site = parsed.set(database=f"{parsed.database}_{name}")
     engine = sqlalchemy.create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
@@ -330,11 +331,17 @@ def seeded_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededSite
 
     Tests that change data use rows of their own (or say which demo rows they change).
     """
+    site = seed_site(site_database_url(tmp_path_factory.mktemp("site")))
+    yield site
+    site.app.db.dispose()
+
+
+def seed_site(url: str) -> SeededSite:
+    """The example application on the empty database `url`: tables, demo data, `boss`."""
     use_project_imports(REPO)  # an earlier test may have loaded another project's `application`
     from application.classes.admin_users import create_administrator
     from application.seed import seed
 
-    url = site_database_url(tmp_path_factory.mktemp("site"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("JETPY_DATABASE_URL", url)
         # its pictures in a folder of their own, never in the repository's application/data
@@ -346,8 +353,7 @@ def seeded_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededSite
         seed(session, app.media)
         create_administrator(session, "boss", "boss@example.com", SITE_PASSWORD, superuser=True)
         session.commit()
-    yield SeededSite(url, app)
-    app.db.dispose()
+    return SeededSite(url, app)
 
 
 # Redis -----------------------------------------------------------------------------------
