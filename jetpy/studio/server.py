@@ -48,6 +48,7 @@ from jetpy.project.loader import Project, load_project
 from jetpy.project.manager import ModuleError, ModuleManager
 from jetpy.studio.bases import BaseEditor
 from jetpy.studio.edits import PageEditor, PageRef, StudioError
+from jetpy.studio.menus import MenuEditor
 from jetpy.studio.validate import definition_problems
 from jetpy.studio.wizards import KINDS, CrudSpec, FieldSpec, crud_module
 
@@ -115,6 +116,10 @@ class Studio:
                 Rule("/bases/<base>/", endpoint="base"),
                 Rule("/bases/<base>/update", endpoint="base_update", methods=["POST"]),
                 Rule("/bases/<base>/locale", endpoint="base_locale", methods=["POST"]),
+                Rule("/menus/", endpoint="menus"),
+                Rule("/menus/create", endpoint="menu_set_create", methods=["POST"]),
+                Rule("/menus/<menu_set>/", endpoint="menu_set"),
+                Rule("/menus/<menu_set>/change", endpoint="menu_change", methods=["POST"]),
                 Rule("/modules/", endpoint="modules"),
                 Rule("/modules/change", endpoint="module_change", methods=["POST"]),
                 Rule("/modules/new", endpoint="module_new", methods=["POST"]),
@@ -468,6 +473,87 @@ class Studio:
             return f"Locale {locale} saved."
 
         return self._base_edit(f"/bases/{quote(base)}/", set_locale)
+
+    # menus ------------------------------------------------------------------------------
+    def _menu_editor(self) -> MenuEditor:
+        return MenuEditor(self.site.project, definition_problems)
+
+    def _locales(self) -> list[str]:
+        bases = self.site.project.bases.values()
+        return list(dict.fromkeys(name for base in bases for name in base.locales))
+
+    def on_menus(self, request: Request) -> Response:
+        return self.render(
+            "menus.html",
+            sets=self._menu_editor().sets(),
+            locales=self._locales(),
+            message=request.args.get("message", ""),
+            error=request.args.get("error", ""),
+        )
+
+    def on_menu_set_create(self, request: Request) -> Response:
+        form = request.form
+        name = form.get("menu_set", "").strip()
+        labels = {locale: form.get(f"label_{locale}", "") for locale in self._locales()}
+        try:
+            self._menu_editor().create_set(name, form.get("menu", "").strip(), labels)
+            return redirect(
+                f"{PREFIX}/menus/{quote(name)}/?message=" + quote("Menu set created."), 303
+            )
+        except (WriteError, JetpyError) as error:
+            return redirect(f"{PREFIX}/menus/?error={quote(str(error))}", 303)
+
+    def on_menu_set(self, request: Request, menu_set: str) -> Response:
+        editor = self._menu_editor()
+        if menu_set not in editor.sets():
+            raise NotFound(f"There is no menu set {menu_set!r}.")
+        pages: dict[str, str] = {}
+        for (_base, _locale), tree in self.site.project.trees.items():
+            for page_id, page in tree.by_id.items():
+                pages.setdefault(page_id, page.title or page_id)
+        return self.render(
+            "menu_set.html",
+            menu_set=menu_set,
+            menus=editor.read(menu_set),
+            locales=self._locales(),
+            pages=sorted(pages.items(), key=lambda item: item[1].lower()),
+            message=request.args.get("message", ""),
+            error=request.args.get("error", ""),
+        )
+
+    def on_menu_change(self, request: Request, menu_set: str) -> Response:
+        form = request.form
+        action = form.get("action", "")
+        path = form.get("path", "")
+        editor = self._menu_editor()
+        try:
+            if action in ("save", "add"):
+                values: dict[str, Any] = {
+                    "label": {lc: form.get(f"label_{lc}", "") for lc in self._locales()},
+                    "page": form.get("page") or None,
+                    "url": form.get("url", "").strip() or None,
+                    "icon": form.get("icon", "").strip() or None,
+                    "order": _int(form.get("order", "0"), "order"),
+                    "separator": "separator" in form,
+                }
+                editor.save_item(menu_set, path, values, new=action == "add")
+                message = "Menu item saved."
+            elif action == "delete":
+                editor.delete_item(menu_set, path)
+                message = "Menu item deleted."
+            elif action in ("up", "down"):
+                editor.move_item(menu_set, path, -1 if action == "up" else 1)
+                message = "Menu item moved."
+            elif action == "menu":
+                labels = {lc: form.get(f"label_{lc}", "") for lc in self._locales()}
+                editor.add_menu(menu_set, form.get("menu", "").strip(), labels)
+                message = "Menu added."
+            else:
+                raise BadRequest("action must be save, add, delete, up, down or menu")
+            query = "message=" + quote(message)
+        except (WriteError, JetpyError) as error:
+            query = "error=" + quote(str(error))
+        return redirect(f"{PREFIX}/menus/{quote(menu_set)}/?{query}", 303)
 
     # modules and problems ---------------------------------------------------------------
     def on_modules(self, request: Request) -> Response:
