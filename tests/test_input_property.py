@@ -47,11 +47,13 @@ VOLATILE = re.compile(r"session|failure|throttle")
 SKIPPED_ACTIONS = re.compile(r"logout|sign-?out|password")
 SIGNED_IN_AS = "boss"  # a form holding this value edits the signed-in user: left out
 STATE_PARAMETERS = frozenset({"sort", "page", "per_page", "q"})  # a grid's state, not its form
-# the REST API answers JSON, so its parameters are named here
-REST_PARAMETERS = {
+# queries no page links to: the REST API answers JSON, e-mails carry the tokens
+UNLINKED_QUERIES = {
     "/rest/articles/": ("page", "items_per_page", "sort", "other"),
     "/rest/cs/products/": ("page", "items_per_page", "sort", "other"),
     "/rest/products/1": ("other",),
+    "/sign-up/": ("confirm",),
+    "/password-reset/": ("token",),
 }
 
 JUNK_WORDS = [
@@ -291,7 +293,7 @@ def offer(site: SeededSite) -> Offer:
     walk(anonymous, ["/", "/cs/", "/contact/", "/account/", "/products/", "/articles/"], "/", found)
     walk(anonymous, ["/admin/"], "/admin/", found)  # the login form
     walk(signed_in(site.app), ["/admin/", "/admin/cs/"], "/admin/", found)
-    for path, names in REST_PARAMETERS.items():
+    for path, names in UNLINKED_QUERIES.items():
         found.add_query(path, dict.fromkeys(names, "1"))
     return found
 
