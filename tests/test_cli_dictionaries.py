@@ -7,10 +7,10 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 from jinja2 import Environment
 
-from jetpy.cli.dictionaries import code_phrases, scan, template_phrases
 from jetpy.cli.main import main
 from jetpy.errors import Problem
 from jetpy.modules.i18n import JETPY_DICTIONARIES, read_dictionaries
+from jetpy.project.phrases import code_phrases, scan, template_phrases
 from tests.conftest import ProjectFactory
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,6 @@
-"""`jetpy dictionaries collect`: the phrases views and code translate that dictionaries lack.
+"""The phrases that views and code translate, and those the dictionaries lack.
+
+`jetpy dictionaries collect` prints them; the studio lists them to be translated in place.
 
 Phrases are found where `_()` is called with a literal text: `_("…")` in Jinja templates and
 `_("…")` or `self._("…")` in Python code. A module's phrases are missing for a locale when
@@ -15,17 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
 import yaml
 from jinja2 import Environment, nodes
 from jinja2.exceptions import TemplateSyntaxError
 
-from jetpy.cli.modulecli import project_dir, project_option
 from jetpy.errors import JetpyError, Problem, relative
 from jetpy.modules.i18n import dictionaries_dir
 
 if TYPE_CHECKING:
-    from jetpy.app import Application
+    from jetpy.project.loader import Project
 
 
 @dataclass(frozen=True)
@@ -115,48 +115,48 @@ def _files(top: Path, pattern: str) -> list[Path]:
 
 # collecting -------------------------------------------------------------------------
 def collect(
-    app: Application, module: str | None = None, locales: Sequence[str] = ()
+    project: Project, module: str | None = None, locales: Sequence[str] = ()
 ) -> tuple[list[Report], list[Problem]]:
     """Reports for `module` (default: every module and every base) in `locales` (default: all).
 
     Without `locales`, a locale is checked only where a dictionary exists for it (the
     module's or the common one); with them, those locales are checked in any case.
     """
-    known = list(dict.fromkeys(name for base in app.bases.values() for name in base.locales))
+    known = list(dict.fromkeys(name for base in project.bases.values() for name in base.locales))
     for name in locales:
         if name not in known:
             raise JetpyError(f"no base has the locale `{name}`{_hint(name, known)}")
-    if module is not None and module not in app.modules:
-        raise JetpyError(f"there is no module `{module}`{_hint(module, list(app.modules))}")
-    root = app.root
+    if module is not None and module not in project.modules:
+        raise JetpyError(f"there is no module `{module}`{_hint(module, list(project.modules))}")
+    root = project.root
     problems: list[Problem] = []
     reports: list[Report] = []
-    names = [module] if module is not None else sorted(app.modules)
+    names = [module] if module is not None else sorted(project.modules)
     for name in names:
-        folder = app.modules[name].dir
+        folder = project.modules[name].dir
         report = Report(f"module {name}", name, dictionaries_dir(folder))
         files = _files(folder / "views", "*.html") + _files(folder, "*.py")
         report.uses = scan(files, root, problems)
         reports.append(report)
-        _check(app, report, known, locales)
+        _check(project, report, known, locales)
     if module is None:
-        for base in app.bases.values():
+        for base in project.bases.values():
             report = Report(
                 f"base {base.id} (layouts, views, error pages)",
                 None,
-                dictionaries_dir(app.project.app_dir),
+                dictionaries_dir(project.app_dir),
             )
             files = _files(base.layouts_dir, "*.html") + _files(base.views_dir, "*.html")
             for locale in base.locales:
                 files += [p for p in base.pages_dir(locale).glob("*.html") if p.stem.isdigit()]
             report.uses = scan(files, root, problems)
             reports.append(report)
-            _check(app, report, list(base.locales), locales)
+            _check(project, report, list(base.locales), locales)
     return reports, problems
 
 
-def _check(app: Application, report: Report, known: list[str], asked: Sequence[str]) -> None:
-    translations = app.translations
+def _check(project: Project, report: Report, known: list[str], asked: Sequence[str]) -> None:
+    translations = project.translations
     for locale in asked or known:
         if locale not in known:
             continue
@@ -193,48 +193,3 @@ def report_lines(report: Report, root: Path) -> list[str]:
                 use = report.uses[phrase]
                 lines.append(f"    {entry.rstrip()}  # {use.file}:{use.line}")
     return lines
-
-
-# the command ------------------------------------------------------------------------
-@click.group("dictionaries")
-def dictionaries() -> None:
-    """Translations: find the phrases that dictionaries lack."""
-
-
-@dictionaries.command("collect")
-@click.argument("module", required=False)
-@click.option(
-    "--locale",
-    "-l",
-    "locales",
-    multiple=True,
-    help="Check this locale even without a dictionary (repeatable; default: every locale "
-    "that has a dictionary).",
-)
-@project_option
-def collect_command(module: str | None, locales: tuple[str, ...], project: Path | None) -> None:
-    """List the phrases of MODULE (default: every module and base) its dictionaries lack.
-
-    A phrase is missing when neither the module's dictionary nor the common one
-    (application/dictionaries/) translates it. Exits 0 with the list, 1 when a file
-    cannot be parsed, 2 for an unknown module or locale.
-    """
-    from jetpy.cli.main import _load
-
-    app = _load(project or project_dir(click.get_current_context()))
-    try:
-        reports, problems = collect(app, module, locales)
-    except JetpyError as error:
-        raise click.UsageError(str(error)) from None
-    for report in reports:
-        for line in report_lines(report, app.root):
-            click.echo(line)
-    total = sum(report.missing_count for report in reports)
-    click.echo(
-        f"{total} missing phrase{'s' if total != 1 else ''}; missing means: in neither the "
-        "module's dictionary nor the common one"
-    )
-    for problem in problems:
-        click.secho(str(problem), fg="red", err=True)
-    if problems:
-        raise SystemExit(1)
