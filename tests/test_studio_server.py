@@ -260,3 +260,25 @@ def test_bases_are_listed_created_and_edited(studio: Client, root: Path) -> None
     assert get(studio, "/cs/blog/").status_code == 200
     response = post(studio, f"{PREFIX}/bases/create", {"id": "..", "locale": "en_US", "url": "/x/"})
     assert "error=" in response.location
+
+
+def test_missing_phrases_are_translated_in_the_browser(studio: Client, root: Path) -> None:
+    views = root / "application/modules/test/hello/views/hello.html"
+    views.write_text('<p>{{ _("Hello there") }} {{ name }}!</p>')
+    (root / "application/dictionaries").mkdir()
+    (root / "application/dictionaries/cs_CZ.yaml").write_text("# common phrases\nHome: Domů\n")
+    bump(root / "application")
+    page = get(studio, f"{PREFIX}/dictionaries/").get_data(as_text=True)
+    assert "Hello there" in page and "cs_CZ" in page
+    response = post(
+        studio,
+        f"{PREFIX}/dictionaries/save",
+        {"module": "", "locale": "cs_CZ", "phrase": "Hello there", "translation": "Ahoj"},
+    )
+    assert "message=1%20phrase%20translated." in response.location
+    assert (root / "application/dictionaries/cs_CZ.yaml").read_text() == (
+        "# common phrases\nHome: Domů\nHello there: Ahoj\n"
+    )
+    assert "Ahoj domov!" in get(studio, "/cs/").get_data(as_text=True)
+    bad = post(studio, f"{PREFIX}/dictionaries/save", {"module": "", "locale": "xx", "phrase": "a"})
+    assert "error=" in bad.location

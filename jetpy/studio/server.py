@@ -37,15 +37,17 @@ from werkzeug.wrappers import Request, Response
 
 from jetpy.app import Application
 from jetpy.definitions.generation import bump, read_stamp
-from jetpy.definitions.writer import WriteError, suggest_name
+from jetpy.definitions.writer import Changes, WriteError, suggest_name
 from jetpy.errors import DefinitionError, JetpyError, Problem
 from jetpy.kernel.controller import Controller
 from jetpy.kernel.pages import Page
 from jetpy.kernel.templates import layout_name
+from jetpy.modules.i18n import dictionaries_dir
 from jetpy.modules.scaffold import new_module
 from jetpy.project.check import LayoutInfo
 from jetpy.project.loader import Project, load_project
 from jetpy.project.manager import ModuleError, ModuleManager
+from jetpy.project.phrases import collect
 from jetpy.studio.bases import BaseEditor
 from jetpy.studio.edits import PageEditor, PageRef, StudioError
 from jetpy.studio.menus import MenuEditor
@@ -125,6 +127,8 @@ class Studio:
                 Rule("/modules/new", endpoint="module_new", methods=["POST"]),
                 Rule("/modules/crud", endpoint="crud", methods=["GET", "POST"]),
                 Rule("/problems/", endpoint="problems"),
+                Rule("/dictionaries/", endpoint="dictionaries"),
+                Rule("/dictionaries/save", endpoint="dictionary_save", methods=["POST"]),
             ]
         )
         self._site: Site | None = None
@@ -619,6 +623,50 @@ class Studio:
             error=error,
             kinds=list(KINDS),
         )
+
+    def on_dictionaries(self, request: Request) -> Response:
+        """Phrases that views and code use and a locale's dictionary lacks, to translate."""
+        project = self.site.project
+        try:
+            reports, problems = collect(project, None, ())  # locales with a dictionary
+        except JetpyError as error:
+            raise BadRequest(str(error)) from error
+        return self.render(
+            "dictionaries.html",
+            reports=[report for report in reports if report.missing_count],
+            problems=problems,
+            message=request.args.get("message", ""),
+            error=request.args.get("error", ""),
+        )
+
+    def on_dictionary_save(self, request: Request) -> Response:
+        form = request.form
+        module = form.get("module", "")
+        locale = form.get("locale", "")
+        project = self.site.project
+        try:
+            if locale not in self._locales():
+                raise StudioError(f"no base has the locale `{locale}`")
+            if module and module not in project.modules:
+                raise StudioError(f"there is no module `{module}`")
+            folder = dictionaries_dir(project.modules[module].dir if module else project.app_dir)
+            phrases = form.getlist("phrase")
+            translations = form.getlist("translation")
+            changes = Changes(self.app_dir)
+            file = folder / f"{locale}.yaml"
+            data = changes.read(file)
+            added = 0
+            for phrase, text in zip(phrases, translations, strict=False):
+                if phrase and text.strip():
+                    data[phrase] = text.strip()
+                    added += 1
+            if added:
+                changes.write_yaml(file, data)
+                changes.commit(definition_problems)
+            query = "message=" + quote(f"{added} phrase{'s' if added != 1 else ''} translated.")
+        except (WriteError, JetpyError) as error:
+            query = "error=" + quote(str(error))
+        return redirect(f"{PREFIX}/dictionaries/?{query}", 303)
 
     def on_problems(self, request: Request) -> Response:
         site = self.site
