@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from typing import Any
+from wsgiref.validate import validator
 
 import pytest
 import sqlalchemy
@@ -418,9 +419,16 @@ def test_an_unsupported_method_is_a_405_with_allow(
 
 
 def test_options_lists_the_methods(client: Client) -> None:
-    response = client.options("/api/notes/1")
+    checked = Client(validator(client.application))  # refuses a 204 with a Content-Type
+    response = checked.options("/api/notes/1")
     assert response.status_code == 204
     assert response.headers["Allow"] == "GET, HEAD, PUT, DELETE, OPTIONS"
+    assert "Content-Type" not in response.headers and response.get_data() == b""
+    response.close()
+
+
+def test_trace_is_a_405_in_the_envelope(client: Client) -> None:
+    error_of(client.open("/api/notes/", method="TRACE"), 405, "method_not_allowed")
 
 
 def test_a_collection_only_controller_has_no_items(client: Client) -> None:
