@@ -282,3 +282,21 @@ def test_missing_phrases_are_translated_in_the_browser(studio: Client, root: Pat
     assert "Ahoj domov!" in get(studio, "/cs/").get_data(as_text=True)
     bad = post(studio, f"{PREFIX}/dictionaries/save", {"module": "", "locale": "xx", "phrase": "a"})
     assert "error=" in bad.location
+
+
+def test_static_output_is_a_page_property(studio: Client, root: Path) -> None:
+    post(studio, f"{PREFIX}/pages/web/en_US/create", {"page": "", "title": "Plain"})
+    post(
+        studio,
+        f"{PREFIX}/pages/web/en_US/update",
+        {"page": "plain", "title": "Plain", "active": "on", "output": "<p>Just this</p>"},
+    )
+    assert get(studio, "/plain/").get_data(as_text=True) == "<p>Just this</p>"
+    refused = post(
+        studio,
+        f"{PREFIX}/pages/web/en_US/update",
+        {"page": "about", "title": "About", "active": "on", "output": "<p>x</p>"},
+    )
+    assert "error=" in refused.location and "static-output" in get(
+        studio, refused.location
+    ).get_data(as_text=True)

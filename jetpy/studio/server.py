@@ -325,6 +325,7 @@ class Studio:
             values["meta_tags"] = _yaml_value(form.get("meta_tags", ""), "meta tags", list)
             values["http_headers"] = _yaml_value(form.get("http_headers", ""), "HTTP headers", dict)
             values["parameters"] = _yaml_value(form.get("parameters", ""), "parameters", dict)
+            values["output"] = form.get("output", "").strip() or None
             editor.update(ref, values)
             return "Saved.", None
 
