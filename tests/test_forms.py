@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -141,6 +142,20 @@ def test_an_invalid_form_is_shown_again_with_escaped_values_and_errors(client: C
     assert '<div class="field field-stringfield invalid">' in text
     assert token_of(response) == token
     assert saved() == []
+
+
+def test_a_file_sent_for_a_text_field_is_no_value_of_it(client: Client) -> None:
+    # found by bench/robustness: WTForms gave the field the upload and its check failed (500)
+    token = token_of(client.get("/notes/"))
+    upload = (io.BytesIO(b"not text"), "title.txt")
+    sent = {**VALID, "title": upload, "body": "Green", "csrf_token": token}
+    response = client.post("/notes/", data=sent, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "This field is required." in response.get_data(as_text=True)
+    assert saved() == []
+    again = {**VALID, "csrf_token": token, "count": (io.BytesIO(b"3"), "3.txt")}
+    assert client.post("/notes/", data=again).status_code == 303  # the file is left out
+    assert saved() == [{"title": "Tea", "count": 1, "public": True, "body": "Green"}]
 
 
 @pytest.mark.parametrize("sent", [None, "", "A" * 43])

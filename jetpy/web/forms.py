@@ -30,11 +30,12 @@ from __future__ import annotations
 import copy
 import functools
 import gettext
-from collections.abc import MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import wtforms
-from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import BadRequest
 from wtforms.csrf.core import CSRF, CSRFTokenField
 from wtforms.i18n import messages_path
@@ -185,6 +186,27 @@ def _translated(validator: Any, translate: Any) -> Any:
     return changed
 
 
+@dataclass(frozen=True)
+class _Submission:
+    """What a request sent, text and uploads apart until the form's fields are known.
+
+    A file part named like a text field is not text (WTForms would hand the field a
+    FileStorage, and its checks fail with a 500), nor is a text part named like a file field
+    an upload: each kind of field gets only its own kind of part.
+    """
+
+    values: MultiDict[str, str]
+    files: MultiDict[str, FileStorage]
+
+    def for_fields(self, fields: Iterable[wtforms.Field]) -> MultiDict[str, Any]:
+        uploads = {field.name for field in fields if isinstance(field, wtforms.FileField)}
+        parts: list[tuple[str, Any]] = [
+            (name, value) for name, value in self.values.items(multi=True) if name not in uploads
+        ]
+        parts += [(name, file) for name, file in self.files.items(multi=True) if name in uploads]
+        return MultiDict(parts)
+
+
 class Form(wtforms.Form):
     """A WTForms form bound to a request (see the module docstring for the rules).
 
@@ -213,9 +235,22 @@ class Form(wtforms.Form):
         request = ctx.request
         self.is_submitted = request.method in SUBMIT_METHODS
         if formdata is None and self.is_submitted:
-            formdata = CombinedMultiDict([request.form, request.files])
+            formdata = _Submission(request.form, request.files)
         bound = {"ctx": ctx, "phrases": Phrases(translator), **(meta or {})}
         super().__init__(formdata, obj, prefix, data, bound, **kwargs)
+
+    def process(
+        self,
+        formdata: Any = None,
+        obj: object | None = None,
+        data: Mapping[str, Any] | None = None,
+        extra_filters: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        """Fill the fields; a request's uploads go to file fields only, its text to the others."""
+        if isinstance(formdata, _Submission):
+            formdata = formdata.for_fields(self._fields.values())
+        super().process(formdata, obj, data, extra_filters, **kwargs)
 
     def _(self, phrase: str, /, **values: Any) -> str:
         """`phrase` translated like the form's messages (for views and inline validators)."""
