@@ -15,6 +15,8 @@ The rules:
 - A form made from a controller takes `request.form` (and `request.files`) when the request is
   a POST, PUT, PATCH or DELETE, and nothing (its defaults, `obj`, `data`) otherwise; pass
   `formdata=self.request.args` for a search form read from the query (with `csrf = False`).
+  Both went through jetpy's input layer (jetpy.kernel.request): a NUL anywhere was refused
+  with 400 before the form sees it, and a textarea's lines end with LF, never CRLF.
 - It carries the hidden field `csrf_token` (never prefixed, so jetpy's automatic check finds
   it). A submitted form whose token is not its session's is not a mistake the visitor can
   correct: `validate()` raises werkzeug's BadRequest, so the response is 400 and the request
