@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
+from jetpy.auth.throttle import Throttles
 from jetpy.data.db import Database, database_url
 from jetpy.data.health import health_response
 from jetpy.data.sessionstores import DatabaseSessionStore, RedisSessionStore
@@ -62,6 +63,8 @@ class Application:
             self.config = dataclasses.replace(self.config, debug=debug)
         # app.db.session() in scripts; ctx.db / controller.db is the request's session
         self.db = Database(database_url(self.config, project.app_dir), self.config.database_echo)
+        # failed sign-ins, counted in the database or Redis (config `login_throttle`)
+        self.throttles = Throttles(self.config, self.db)
         # the keys that sign cookies and links, newest first (jetpy.definitions.secretkey)
         self.secret_keys = load_keys(self.config, project.app_dir).keys
         self.secret_key = self.secret_keys[0] if self.secret_keys else ""
@@ -207,9 +210,9 @@ class Application:
             queued = self.events.release(token)
         if self.definition_problems and self.config.debug:
             response = problems_banner(response, self.definition_problems)
-        self.secure(request, response)
         if response.status_code in (204, 304):  # no body, so no type (WSGI servers check it)
             response.headers.pop("Content-Type", None)
+        self.secure(request, response)
         if queued is not None:
             self.events.after_response(queued, response)
         return response

@@ -1,20 +1,14 @@
-"""jetpy.auth: password hashes, the login throttle, `next` checks and the SessionAuth rules."""
+"""jetpy.auth: password hashes, `next` checks and the SessionAuth rules (throttle: test_throttle)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-import sqlalchemy
-from sqlalchemy import Float, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from werkzeug.test import Client, TestResponse
 
 from jetpy import Application
 from jetpy.auth import (
-    DatabaseFailures,
-    LoginThrottle,
     hash_password,
     needs_rehash,
     safe_next,
@@ -117,75 +111,6 @@ def test_next_is_only_ever_a_local_path(target: str | None, kept: bool) -> None:
     assert safe_next(target) == (target if kept else None)
 
 
-# the throttle ------------------------------------------------------------------------------
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Failure(Base):
-    __tablename__ = "test_login_failures"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[float] = mapped_column(Float)
-
-
-@pytest.fixture
-def failures(db_url: str) -> Iterator[DatabaseFailures]:
-    engine = sqlalchemy.create_engine(db_url)
-    Base.metadata.create_all(engine)
-    with Session(engine) as session:
-        yield DatabaseFailures(session, Failure)
-    engine.dispose()
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_five_failures_for_a_key_make_the_next_attempt_wait(failures: DatabaseFailures) -> None:
-    clock = Clock()
-    throttle = LoginThrottle(failures, clock=clock)
-    for _ in range(4):
-        throttle.failed(["user", "address"])
-        clock.now += 60
-    assert throttle.wait(["user"]) == 0
-    throttle.failed(["user", "address"])
-    # the first failure was 4 minutes ago: it leaves the 15-minute window in 11 minutes
-    assert throttle.wait(["user"]) == 11 * 60
-    assert throttle.wait(["other", "address"]) == 11 * 60  # the address alone is enough
-    assert throttle.wait(["other"]) == 0
-    clock.now += 11 * 60
-    assert throttle.wait(["user", "address"]) == 0
-    throttle.failed(["user"])  # the 5 in the window are again 15 minutes apart at most
-    assert throttle.wait(["user"]) == 60
-
-
-def test_success_clears_the_users_failures_only(failures: DatabaseFailures) -> None:
-    clock = Clock()
-    throttle = LoginThrottle(failures, clock=clock)
-    for _ in range(5):
-        throttle.failed(["user", "address"])
-    throttle.succeeded("user")
-    assert throttle.wait(["user"]) == 0
-    assert throttle.wait(["address"]) == 15 * 60
-
-
-def test_old_failures_are_dropped_from_the_table(failures: DatabaseFailures) -> None:
-    clock = Clock()
-    throttle = LoginThrottle(failures, clock=clock)
-    throttle.failed(["user"])
-    clock.now += 16 * 60
-    throttle.failed(["user"])
-    count = failures.db.scalar(sqlalchemy.select(sqlalchemy.func.count()).select_from(Failure))
-    assert count == 1
-
-
 # SessionAuth in a small project ------------------------------------------------------------
 
 PROVIDER = """
@@ -208,20 +133,6 @@ class User:
         return (kind, value) in self.privileges
 
 
-class MemoryFailures:
-    def __init__(self):
-        self.rows = []
-
-    def add(self, key, at):
-        self.rows.append((key, at))
-
-    def times(self, key, since):
-        return sorted(at for k, at in self.rows if k == key and at > since)
-
-    def clear(self, key):
-        self.rows = [row for row in self.rows if row[0] != key]
-
-
 class TestAuth(SessionAuth):
     def __init__(self):
         made = hash_password("right password", n=2**10)
@@ -233,16 +144,12 @@ class TestAuth(SessionAuth):
             3: User(3, "carol", made),
             4: User(4, "dave", made, is_active=False, privileges={("visit_page", "secret")}),
         }
-        self.failures = MemoryFailures()
 
     def user_by_id(self, ctx, id):
         return self.users.get(id)
 
     def user_by_login(self, ctx, login):
         return next((u for u in self.users.values() if u.name == login), None)
-
-    def failure_store(self, ctx):
-        return self.failures
 """
 
 CONTROLLERS = """
@@ -525,9 +432,3 @@ def test_five_failures_make_the_next_login_wait(client: Client) -> None:
     assert int(refused.headers["Retry-After"]) > 14 * 60
     assert "Try again in 15 min" in refused.get_data(as_text=True)
     assert "<h1>Sign in</h1>" in client.get("/secret/").get_data(as_text=True)
-
-
-def test_failures_from_one_address_for_many_names_wait_too(client: Client) -> None:
-    for name in ("a1", "a2", "a3", "a4", "a5"):
-        log_in(client, "/secret/", name, password="wrong password")
-    assert log_in(client, "/secret/", "bob").status_code == 429

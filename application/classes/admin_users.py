@@ -1,4 +1,4 @@
-"""Administrators of the admin base, their roles and privileges, and failed logins.
+"""Administrators of the admin base, their roles and privileges.
 
 Shared by the modules admin.auth.login (sign-in, the auth provider, `jetpy admin create`),
 admin.auth.users and admin.auth.roles (their administration): modules never import each
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstraint, func, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from application.classes.model import Model
@@ -91,16 +91,6 @@ class Administrator(Model):
 
     def __repr__(self) -> str:
         return f"<Administrator {self.id} {self.username}>"  # never the hash
-
-
-class LoginFailure(Model):
-    """A failed login, counted by the throttle (keys are hashes of the name and address)."""
-
-    __tablename__ = "admin_login_failures"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[float] = mapped_column(Float)
 
 
 # making and changing administrators ----------------------------------------------------

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 from jetpy.auth.passwords import hash_password, needs_rehash, verify_password, weak_password
 from jetpy.auth.redirects import safe_next
 from jetpy.auth.sessionauth import SessionAuth
-from jetpy.auth.throttle import DatabaseFailures, FailureStore, LoginThrottle
+from jetpy.auth.throttle import (
+    Attempt,
+    DatabaseFailures,
+    FailureStore,
+    LoginThrottle,
+    RedisFailures,
+    Throttles,
+)
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response
@@ -21,12 +28,15 @@ if TYPE_CHECKING:
     from jetpy.kernel.pages import Page
 
 __all__ = [
+    "Attempt",
     "AuthProvider",
     "AuthUser",
     "DatabaseFailures",
     "FailureStore",
     "LoginThrottle",
+    "RedisFailures",
     "SessionAuth",
+    "Throttles",
     "hash_password",
     "needs_rehash",
     "safe_next",

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from jetpy.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from jetpy.auth.redirects import safe_next
-from jetpy.auth.throttle import FailureStore, LoginThrottle, client_address, throttle_key
+from jetpy.auth.throttle import FailureStore
 from jetpy.kernel import csrf
 from jetpy.kernel.errorpages import PageResponse
 from jetpy.kernel.head import PLACEHOLDER
@@ -31,8 +31,7 @@ _NOBODY = object()  # ctx.vars["user"] when the provider looked and found no one
 class SessionAuth(ABC):
     """An AuthProvider on top of the session and a source of users; subclass it.
 
-    A subclass says where users come from (`user_by_id`, `user_by_login`) and where failed
-    logins are counted (`failure_store`). Then:
+    A subclass says where users come from (`user_by_id`, `user_by_login`). Then:
 
     - a secret page asked for without login answers the login form at the same URL (200),
       with the URL kept as `next`; the form posts back to it, and a good login redirects
@@ -40,6 +39,8 @@ class SessionAuth(ABC):
     - a signed-in user sees a page when superuser or given `visit_page` for its id, else 403;
     - a router action with an `acl_action` runs for a superuser or with the privilege
       `module_action` `module:acl_action`;
+    - failed logins are counted per account and address and per address (the app's login
+      throttle, jetpy.auth.throttle): over a limit, the form answers 429 until the wait ends;
     - login gives the session a new id and marks it as the user's (`session_owner`);
       sign-out deletes it from the store; a new password and `sign_out_everywhere()` delete
       every session of the user, in every process. The session also remembers the user's
@@ -58,9 +59,9 @@ class SessionAuth(ABC):
     def user_by_login(self, ctx: RequestContext, login: str) -> AuthUser | None:
         """The user who signs in as `login` (a username or an e-mail address), or None."""
 
-    @abstractmethod
     def failure_store(self, ctx: RequestContext) -> FailureStore:
-        """Where failed logins are counted, e.g. `DatabaseFailures(ctx.db, LoginFailure)`."""
+        """Where failed logins are counted: the app's store (config `login_throttle`)."""
+        return ctx.app.throttles.store
 
     def store_password_hash(self, ctx: RequestContext, user: AuthUser, password_hash: str) -> None:
         """Keep a new hash of the user's password (the model's attribute by default)."""
@@ -176,21 +177,20 @@ class SessionAuth(ABC):
         login = request.form.get(LOGIN_FIELD, "").strip()[:254]
         password = request.form.get(PASSWORD_FIELD, "")
         values["login"] = login
-        throttle = LoginThrottle(self.failure_store(ctx))
-        keys = [throttle_key("user", login), throttle_key("address", client_address(ctx))]
-        wait = throttle.wait(keys)
-        if wait:
-            values["wait"] = wait
-            return self.render_login(ctx, values, 429, {"Retry-After": str(wait)})
+        # counted before the password is checked: parallel guesses cannot pass the limit
+        throttle = ctx.app.throttles.throttle(self.failure_store(ctx))
+        attempt = throttle.attempt(ctx.client_address, login, scope=ctx.base.id)
+        if attempt.wait:
+            values["wait"] = attempt.wait
+            return self.render_login(ctx, values, 429, {"Retry-After": str(attempt.wait)})
         user = self.user_by_login(ctx, login) if login else None
         # without such a user a hash is checked all the same: the time tells nothing
         matches = verify_password(password, user.password_hash if user else dummy_hash())
         if user is None or not matches or not user.is_active:
-            throttle.failed(keys)
             values["error"] = "wrong"
-            values["wait"] = throttle.wait(keys)
+            values["wait"] = attempt.failed()
             return self.render_login(ctx, values)
-        throttle.succeeded(keys[0])
+        attempt.succeeded()
         if needs_rehash(user.password_hash):
             self.store_password_hash(ctx, user, hash_password(password))
         self.log_in(ctx, user)

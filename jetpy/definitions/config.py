@@ -35,6 +35,12 @@ class Config:
     session_url: str = ""  # the Redis URL, e.g. redis://127.0.0.1:6379/0
     session_idle: int = 2 * 3600  # a session unused for this long is over
     session_absolute: int = 24 * 3600  # and any session this long after sign-in
+    # `login_throttle:` (jetpy.auth.throttle): where failures are counted, limits, window (s)
+    throttle_store: str = "database"  # or `redis`
+    throttle_url: str = ""  # the Redis URL
+    throttle_per_account: int = 5  # failures of one account from one address
+    throttle_per_address: int = 50  # failures from one address, any accounts
+    throttle_window: int = 15 * 60
 
 
 def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:
@@ -84,6 +90,21 @@ def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:
             )
         )
         settings["health_path"] = Config.health_path
+    throttle = schema.validate(
+        settings.pop("login_throttle") or {},
+        schema.LOGIN_THROTTLE,
+        shown,
+        "login_throttle.",
+        problems,
+    )
+    for key in ("per_account", "per_address", "window"):
+        if throttle[key] < 1:
+            problems.append(
+                Problem(shown, f"login_throttle.{key}", "must be 1 or more", "e.g. 5, 50, 900")
+            )
+            throttle[key] = schema.LOGIN_THROTTLE[key].default
+        settings[f"throttle_{key}"] = throttle[key]
+    settings["throttle_store"], settings["throttle_url"] = throttle["store"], throttle["url"]
     sessions = schema.validate(
         settings.pop("sessions") or {}, schema.SESSIONS, shown, "sessions.", problems
     )

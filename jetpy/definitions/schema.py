@@ -257,6 +257,7 @@ CONFIG: Schema = {
     "behind_proxy": Field((bool, int), 0),  # how many reverse proxies; true: 1, false: 0
     "map_cache": Field(bool, True),
     "sessions": Field(dict, dict, example="{store: redis, url: 'redis://127.0.0.1:6379/0'}"),
+    "login_throttle": Field(dict, dict, example="{per_account: 5, per_address: 50}"),
     "database": Field(dict, dict, example="{url: 'postgresql+psycopg://user@host/db'}"),
     "media": Field(dict, dict, example="{location: /srv/site/media, max_upload_mb: 20}"),
     "logging": Field(dict, dict, example="{format: json, level: INFO}"),
@@ -268,6 +269,14 @@ SESSIONS: Schema = {
     "url": Field(str, "", example="redis://127.0.0.1:6379/0"),  # of the Redis store
     "idle_timeout": Field(int, 2 * 3600),  # seconds without a request that end a session
     "absolute_timeout": Field(int, 24 * 3600),  # seconds after sign-in that end it anyway
+}
+
+LOGIN_THROTTLE: Schema = {  # jetpy.auth.throttle
+    "store": Field(str, "database", choices=("database", "redis")),
+    "url": Field(str, "", example="redis://127.0.0.1:6379/0"),  # of the Redis store
+    "per_account": Field(int, 5),  # failures of one account from one address
+    "per_address": Field(int, 50),  # failures from one address for any accounts
+    "window": Field(int, 15 * 60),  # seconds from a count's first failure
 }
 
 DATABASE: Schema = {

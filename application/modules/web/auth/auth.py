@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from application.modules.web.auth.models import Visitor, VisitorLoginFailure
-from jetpy.auth import AuthUser, DatabaseFailures, SessionAuth
+from application.modules.web.auth.models import Visitor
+from jetpy.auth import AuthUser, SessionAuth
 
 if TYPE_CHECKING:
     from jetpy.kernel.context import RequestContext
@@ -34,9 +34,6 @@ class VisitorAuth(SessionAuth):
         if not email:
             return None
         return ctx.db.scalars(select(Visitor).where(Visitor.email == email).limit(1)).first()
-
-    def failure_store(self, ctx: RequestContext) -> DatabaseFailures:
-        return DatabaseFailures(ctx.db, VisitorLoginFailure)
 
     @staticmethod
     def may_visit(user: AuthUser, page: Any) -> bool:

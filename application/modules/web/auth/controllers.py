@@ -23,11 +23,11 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from application.classes.mail import MailRequested
 from application.modules.web.auth.auth import VisitorAuth
-from application.modules.web.auth.models import Visitor, VisitorLoginFailure
+from application.modules.web.auth.models import Visitor
 from application.modules.web.auth.tokens import CONFIRM, RESET, TokenProblem, make_token, read_token
 from jetpy import Controller, JetpyError
-from jetpy.auth import DatabaseFailures, LoginThrottle, hash_password, weak_password
-from jetpy.auth.throttle import client_address, throttle_key
+from jetpy.auth import hash_password, weak_password
+from jetpy.auth.throttle import throttle_key
 from jetpy.web.forms import Form
 
 # the address form browsers accept for <input type=email> (WHATWG), with a dot in the domain
@@ -266,11 +266,12 @@ class Main(Controller):
         form = ResetRequestForm(self)
         if form.validate_on_submit():
             email = (form.email.data or "").lower()
-            throttle = LoginThrottle(
-                DatabaseFailures(self.db, VisitorLoginFailure), limit=RESET_LIMIT
-            )
-            keys = [throttle_key("reset", email), throttle_key("reset", client_address(self.ctx))]
-            wait = throttle.wait(keys)
+            # every request counts (nobody floods an inbox): per address asked for and per client
+            limits = {
+                throttle_key("reset", email): RESET_LIMIT,
+                throttle_key("reset-from", self.ctx.client_address): RESET_LIMIT,
+            }
+            wait = self.app.throttles.throttle().count(limits).wait
             if wait:
                 self.flash(
                     self._(
@@ -280,7 +281,6 @@ class Main(Controller):
                     "error",
                 )
             else:
-                throttle.failed(keys)  # counted, so that nobody floods an inbox
                 self.send_reset(email)
                 self.flash(
                     self._(

@@ -1,10 +1,10 @@
-"""Visitors of the web base (their accounts) and failed logins (for the throttle)."""
+"""Visitors of the web base: their accounts (failed logins are counted by jetpy.auth.throttle)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, DateTime, Float, Integer, String
+from sqlalchemy import Boolean, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from application.classes.model import Model
@@ -44,13 +44,3 @@ class Visitor(Model):
 
     def __repr__(self) -> str:
         return f"<Visitor {self.id}>"  # neither the address nor the hash
-
-
-class VisitorLoginFailure(Model):
-    """A failed login or a reset request, counted by the throttle (keys are hashes)."""
-
-    __tablename__ = "web_visitor_login_failures"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[float] = mapped_column(Float)

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from application.classes.admin_users import Administrator, LoginFailure
-from jetpy.auth import DatabaseFailures, SessionAuth
+from application.classes.admin_users import Administrator
+from jetpy.auth import SessionAuth
 
 if TYPE_CHECKING:
     from jetpy.kernel.context import RequestContext
@@ -49,6 +49,3 @@ class AdminAuth(SessionAuth):
             | (func.lower(Administrator.email) == lowered)
         )
         return ctx.db.scalars(query.limit(1)).first()
-
-    def failure_store(self, ctx: RequestContext) -> DatabaseFailures:
-        return DatabaseFailures(ctx.db, LoginFailure)

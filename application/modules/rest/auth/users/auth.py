@@ -3,8 +3,11 @@
 Every request brings its credentials (`Authorization: Bearer <token>` or HTTP Basic); there
 are no sessions and no cookies. Reads are public, so credentials are looked at only when a
 write (or a secret page) asks for them: wrong ones answer 401 with the JSON envelope and a
-`WWW-Authenticate` challenge, and after 5 failures from an address (or for a name) within 15
-minutes further attempts get 429 with `Retry-After` until the oldest failure is old enough.
+`WWW-Authenticate` challenge. Failures are counted by the app's login throttle
+(jetpy.auth.throttle): Basic credentials per name and address and per address, wrong tokens
+per address; over a limit further attempts get 429 with `Retry-After` until the count's window
+ends. A valid bearer token is never refused, whatever failed before from its address: a token
+is 256 random bits, which no number of guesses finds, so it is checked before any count.
 """
 
 from __future__ import annotations
@@ -16,10 +19,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from application.modules.rest.auth.users.models import ApiAuthFailure, ApiUser, token_hash
-from jetpy.auth import DatabaseFailures, LoginThrottle, verify_password
+from application.modules.rest.auth.users.models import ApiUser, token_hash
+from jetpy.auth import verify_password
 from jetpy.auth.passwords import MAX_LENGTH, dummy_hash
-from jetpy.auth.throttle import client_address, throttle_key
 from jetpy.rest import ApiError
 
 if TYPE_CHECKING:
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from jetpy.kernel.pages import Page
 
 MAX_TOKEN = 200  # longer is no token of ours: refused without a query
+SCOPE = "rest"  # the throttle's counts of API users, apart from the other bases' sign-ins
 _UNSET = object()
 
 
@@ -122,42 +125,45 @@ class RestAuth:
             raise self.unauthorized(
                 ctx, "The Authorization header is neither `Bearer <token>` nor HTTP Basic"
             )
-        # its own session: a refused request is rolled back, its failure must be kept
+        # its own session: the request's may be rolled back (the throttle counts on its own)
         with ctx.app.db.session() as db:
-            throttle = LoginThrottle(DatabaseFailures(db, ApiAuthFailure))
-            keys = [throttle_key("address", client_address(ctx))]
-            if name is not None:
-                keys.append(throttle_key("user", name))
-            wait = throttle.wait(keys)
-            if wait:
-                raise ApiError(
-                    429,
-                    f"Too many failed authentications from this address or for this user; "
-                    f"try again in {wait} seconds.",
-                    code="too_many_attempts",
-                    headers={"Retry-After": str(wait)},
-                )
             user: ApiUser | None
             if name is None:
                 query = select(ApiUser).where(ApiUser.token_hash == token_hash(token))
                 user = db.scalars(query).first()
-                matches = user is not None
+                if user is not None and user.is_active:
+                    return ApiIdentity(user.id, user.name, frozenset(user.privilege_values))
+                attempt = ctx.app.throttles.throttle().attempt(ctx.client_address, scope=SCOPE)
             else:
+                attempt = ctx.app.throttles.throttle().attempt(
+                    ctx.client_address, name, scope=SCOPE
+                )
+                if attempt.wait:
+                    raise self.too_many(attempt.wait)
                 query = select(ApiUser).where(func.lower(ApiUser.name) == name.lower())
                 user = db.scalars(query).first()
                 stored = user.password_hash if user is not None else None
                 # without a user (or a password) a hash is checked all the same: time tells nothing
                 matches = verify_password(password, stored or dummy_hash()) and stored is not None
-            if user is None or not matches or not user.is_active:
-                throttle.failed(keys)
-                db.commit()
-                raise self.unauthorized(
-                    ctx, "The credentials are wrong, or the API user is deactivated"
-                )
-            if name is not None:
-                throttle.succeeded(keys[1])
-                db.commit()
-            return ApiIdentity(user.id, user.name, frozenset(user.privilege_values))
+                if user is not None and matches and user.is_active:
+                    attempt.succeeded()
+                    return ApiIdentity(user.id, user.name, frozenset(user.privilege_values))
+            if attempt.wait:  # a wrong token from an address over its limit
+                raise self.too_many(attempt.wait)
+            raise self.unauthorized(
+                ctx, "The credentials are wrong, or the API user is deactivated"
+            )
+
+    @staticmethod
+    def too_many(wait: int) -> ApiError:
+        """429 with `Retry-After`."""
+        return ApiError(
+            429,
+            f"Too many failed authentications from this address or for this user; "
+            f"try again in {wait} seconds.",
+            code="too_many_attempts",
+            headers={"Retry-After": str(wait)},
+        )
 
     @staticmethod
     def unauthorized(ctx: RequestContext, reason: str) -> ApiError:

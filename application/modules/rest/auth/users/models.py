@@ -1,11 +1,11 @@
-"""API users of the rest base, their roles (with privileges), and failed authentications."""
+"""API users of the rest base and their roles (with privileges)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 
-from sqlalchemy import Boolean, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from application.classes.model import Model
@@ -111,13 +111,3 @@ class ApiUser(Model):
 
     def __repr__(self) -> str:
         return f"<ApiUser {self.id} {self.name}>"  # never a hash
-
-
-class ApiAuthFailure(Model):
-    """A failed authentication, counted by the throttle (keys are hashes of name and address)."""
-
-    __tablename__ = "rest_auth_failures"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[float] = mapped_column(Float)
