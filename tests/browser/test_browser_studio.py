@@ -22,7 +22,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.browsing import SCREENSHOTS
-from tests.conftest import REPO, SeededSite
+from tests.conftest import REPO, SITE_PASSWORD, SeededSite
 
 pytestmark = pytest.mark.slow
 SITE_SERVER = """
@@ -226,3 +226,53 @@ def test_build_pages_in_both_locales_and_the_running_site_follows(
     expect(page.locator(".flash-success")).to_be_visible()
     after = site_text(servers, "/services/news/", "Latest articles", present=False)
     assert "What is new" in after and 'class="cards stacked"' not in after
+
+
+def test_a_crud_module_from_the_wizard_works_at_once_on_the_running_site(
+    page: Page, servers: Servers
+) -> None:
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.goto(servers.studio)
+    page.click("text=Modules")
+    page.click("text=New admin module from a model")
+    page.fill("#module", "shop.brands.admin")
+    page.fill("#model", "Brand")
+    page.fill("#table", "shop_brands")
+    page.fill("#fragment", "brands")
+    page.fill("#title_en_US", "Brands")
+    page.fill("#singular_en_US", "brand")
+    page.fill("#title_cs_CZ", "Značky")
+    page.fill("#singular_cs_CZ", "značka")
+    page.fill("#field_name_0", "name")
+    page.fill("#field_label_en_US_0", "Name")
+    page.fill("#field_label_cs_CZ_0", "Název")
+    page.check("input[name=field_required_0]")
+    page.fill("#field_name_1", "country")
+    page.fill("#field_label_en_US_1", "Country")
+    page.click("text=Add a field")
+    page.fill("#field_name_3", "founded")
+    page.select_option("#field_kind_3", "integer")
+    page.fill("#field_label_en_US_3", "Founded")
+    shot(page, "studio-crud-wizard")
+    page.click("text=Make the module")
+    expect(page.locator(".flash-success")).to_contain_text(
+        "installed and activated shop.brands.admin"
+    )
+    assert (servers.root / "application/modules/shop/brands/admin/controllers.py").is_file()
+
+    # the running site has the module's page, menu item and table at once
+    page.goto(servers.site + "/admin/brands/")
+    page.fill("#login", "boss")
+    page.fill("#password", SITE_PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Brands")
+    expect(page.locator("nav >> text=Brands").first).to_be_visible()
+    page.click("text=Add brand")
+    page.fill("input[name=name]", "Acme")
+    page.fill("input[name=country]", "CZ")
+    page.fill("input[name=founded]", "1990")
+    with page.expect_navigation():
+        page.click("button[type=submit]:has-text('Save')")
+    expect(page.locator("table")).to_contain_text("Acme")
+    shot(page, "studio-crud-result")
