@@ -15,9 +15,11 @@ import os
 import pickle
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keep", action="store_true", help="keep the project and database")
     args = parser.parse_args(argv)
+    # a SIGTERM (a CI timeout) still stops gunicorn and drops the database on the way out
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     size = SIZES["full" if args.full else "small"]
     urls, forms, bodies = args.urls or size[0], args.forms or size[1], args.bodies or size[2]
     http_urls, http_forms, http_bodies = (
@@ -110,14 +114,16 @@ def attack(
         visitors = Visitors(InProcess(app), lambda: site.identities(app))
         found = discover(visitors, crawl_pages)
         phases["crawl"] = time.monotonic() - started
-        in_process = fuzz_in_process(app, visitors, found, (urls, forms, bodies), seed, jobs)
+        in_process = fuzz_in_process(
+            app, visitors, found, (urls, forms, bodies), seed, jobs, site.root.parent
+        )
         phases["fuzz"] = time.monotonic() - started - phases["crawl"]
         figures["crawl"] = {"pages": len(set(found.urls)), "forms": len(found.forms)}
         figures["in_process"] = in_process.summary()
         figures["in_process"]["seconds"].update({k: round(v, 1) for k, v in phases.items()})
         figures["in_process"]["jobs"] = jobs
 
-        log = Path(tempfile.mkdtemp(prefix="jetpy-robustness-log-")) / "gunicorn.log"
+        log = site.root.parent / "gunicorn.log"  # removed with the project
         server = Gunicorn(site.env, log)
         try:
             over_http = Tally()
@@ -136,7 +142,6 @@ def attack(
         check_writes(app, writes, result)
         figures["load"] = result.summary()
         figures["server_log_tracebacks"] = tracebacks(log.read_text("utf-8", "replace"))
-        shutil.rmtree(log.parent, ignore_errors=True)
         app.db.dispose()
     errors = (
         sum(figures["in_process"]["server_errors"].values())
@@ -155,36 +160,46 @@ def fuzz_in_process(
     counts: tuple[int, int, int],
     seed: int,
     jobs: int,
+    work: Path,
 ) -> Tally:
     """URLs, forms and bodies in process, shared among `jobs` forked processes."""
     if jobs <= 1:
         return fuzz_share(visitors, found, counts, seed)
     sys.stdout.flush()
     sys.stderr.flush()
-    children = []
-    folder = Path(tempfile.mkdtemp(prefix="jetpy-robustness-jobs-"))
-    for job in range(jobs):
-        share = tuple(count // jobs + (job < count % jobs) for count in counts)
-        pid = os.fork()
-        if pid == 0:  # the child: connections of its own, its share, its tally in a file
-            status = 1
-            try:
-                app.db.engine.dispose(close=False)
-                tally = fuzz_share(visitors, found, share, seed * 1000 + job)  # type: ignore[arg-type]
-                (folder / f"{job}.pickle").write_bytes(pickle.dumps(tally))
-                status = 0
-            finally:
-                os._exit(status)
-        children.append(pid)
-    merged = Tally()
-    for job, pid in enumerate(children):
-        _, status = os.waitpid(pid, 0)
-        result = folder / f"{job}.pickle"
-        if status != 0 or not result.exists():
-            raise RuntimeError(f"fuzz job {job} failed (exit status {status})")
-        merged.merge(pickle.loads(result.read_bytes()))
-    shutil.rmtree(folder, ignore_errors=True)
-    return merged
+    children: list[int] = []
+    folder = Path(tempfile.mkdtemp(prefix="jobs-", dir=work))
+    try:
+        for job in range(jobs):
+            share = tuple(count // jobs + (job < count % jobs) for count in counts)
+            pid = os.fork()
+            if pid == 0:  # the child: connections of its own, its share, its tally in a file
+                status = 1
+                try:
+                    app.db.engine.dispose(close=False)
+                    tally = fuzz_share(visitors, found, share, seed * 1000 + job)  # type: ignore[arg-type]
+                    (folder / f"{job}.pickle").write_bytes(pickle.dumps(tally))
+                    status = 0
+                except Exception:
+                    traceback.print_exc()
+                finally:
+                    os._exit(status)
+            children.append(pid)
+        merged = Tally()
+        for job, pid in enumerate(children):
+            _, status = os.waitpid(pid, 0)
+            children[job] = 0
+            result = folder / f"{job}.pickle"
+            if status != 0 or not result.exists():
+                raise RuntimeError(f"fuzz job {job} failed (exit status {status >> 8})")
+            merged.merge(pickle.loads(result.read_bytes()))
+        return merged
+    finally:
+        for pid in children:
+            if pid:  # a job still running when another failed or the run was interrupted
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def fuzz_share(visitors: Visitors, found: Any, counts: tuple[int, int, int], seed: int) -> Tally:

@@ -13,6 +13,8 @@ acknowledged, so it is counted apart (its write may or may not have happened).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import os
 import random
@@ -35,6 +37,12 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _stop_with_parent() -> None:
+    """Linux: the server gets SIGTERM when the suite dies, even by SIGKILL (no orphan left)."""
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 class Gunicorn:
@@ -65,6 +73,7 @@ class Gunicorn:
             cwd=env["JETPY_PROJECT"],
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
+            preexec_fn=_stop_with_parent,
         )
         self.workers = workers
         self._wait_ready()

@@ -206,11 +206,31 @@ def drop_database(server: str, name: str) -> None:
         engine.dispose()
 
 
+def drop_abandoned(server: str) -> None:
+    """Drop the databases of earlier runs on this machine that were killed before cleaning up."""
+    if sqlalchemy.make_url(server).host not in ("127.0.0.1", "localhost", "::1", None):
+        return  # another machine's processes cannot be told apart from ours
+    engine = sqlalchemy.create_engine(server)
+    try:
+        with engine.connect() as connection:
+            names = connection.exec_driver_sql(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'jetpy_robustness_%%'"
+            ).scalars()
+            found = [str(name) for name in names]
+    finally:
+        engine.dispose()
+    for name in found:
+        pid = name.removeprefix("jetpy_robustness_")
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            drop_database(server, name)
+
+
 def prepare_site(*, keep: bool = False) -> Site:
     """Copy the project, create and seed its database; the environment to serve it with."""
     server = server_url()
     name = f"jetpy_robustness_{os.getpid()}"
     database_url = create_database(server, name)
+    drop_abandoned(server)
     root = Path(tempfile.mkdtemp(prefix="jetpy-robustness-")) / "project"
     copy_project(root)
     env = {
