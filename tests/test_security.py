@@ -280,6 +280,18 @@ def test_a_nul_in_next_is_refused_before_the_login(client: Client) -> None:
     assert SIGNED_IN not in text_of(client.get("/admin/"))
 
 
+@pytest.mark.parametrize("url", ["/admin/", "/account/", "/cs/ucet/"])
+@pytest.mark.parametrize("field", ["login", "password"])
+def test_a_nul_in_a_login_form_is_a_400_naming_the_field(
+    client: Client, url: str, field: str
+) -> None:
+    token = token_of(client.get(url))
+    data = {"_login": "1", "csrf_token": token, "login": "boss", "password": SITE_PASSWORD}
+    response = client.post(url, data={**data, field: data[field] + "\x00"})
+    assert response.status_code == 400
+    assert f"form field `{field}`" in text_of(response)
+
+
 @pytest.mark.parametrize("hostile", HOSTILE_NEXT, ids=lambda value: ascii(value)[:40])
 def test_next_never_sends_the_browser_to_another_site(client: Client, hostile: str) -> None:
     form = client.get("/admin/", query_string={"next": hostile})
