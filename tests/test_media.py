@@ -118,8 +118,12 @@ def test_pixel_and_byte_limits_come_from_limits() -> None:
 
 def test_an_oversized_file_is_refused() -> None:
     big = PDF + b"0" * (2 * 1024 * 1024)
-    with pytest.raises(UploadError, match=r"has 2.0 MB; files of at most 1.0 MB are accepted"):
+    with pytest.raises(UploadError, match=r"has 2.0 MB; files of at most 1.0 MB are accepted") as e:
         check_upload("big.pdf", big, Limits(max_bytes=1024 * 1024))
+    assert e.value.status == 413
+    with pytest.raises(UploadError) as refused:
+        check_upload("a.pdf", b"not a pdf")
+    assert refused.value.status == 400
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,14 @@ _SVG = re.compile(rb"<svg[\s>]", re.IGNORECASE)
 
 
 class UploadError(JetpyError):
-    """An uploaded file that is refused; the message is for the person who uploaded it."""
+    """An uploaded file that is refused; the message is for the person who uploaded it.
+
+    `status` is the HTTP status that fits: 413 for a file too large, else 400.
+    """
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -82,7 +89,8 @@ def check_upload(name: str, data: bytes, limits: Limits | None = None) -> Checke
     if len(data) > limits.max_bytes:
         raise UploadError(
             f"{shown} has {_megabytes(len(data))}; files of at most "
-            f"{_megabytes(limits.max_bytes)} are accepted."
+            f"{_megabytes(limits.max_bytes)} are accepted.",
+            413,
         )
     suffix = name.rpartition(".")[2].lower() if "." in name else ""
     if suffix in ("svg", "svgz") or _looks_like_svg(data):

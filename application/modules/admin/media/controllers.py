@@ -154,6 +154,7 @@ class Main(Controller):
         files = self.request.files.getlist("files")
         stored: list[MediaItem] = []
         errors: list[str] = []
+        status = 400  # when nothing is stored: 413 if a file was too large
         if not files or all(not (file.filename or "") for file in files):
             errors.append(self._("Choose one or more files to upload."))
         elif len(files) > MAX_FILES:
@@ -164,12 +165,13 @@ class Main(Controller):
                     checked = check_upload(file.filename or "", file.read(), self.app.media.limits)
                 except UploadError as error:
                     errors.append(str(error))
+                    status = max(status, error.status)
                     continue
                 stored.append(add_file(self.db, self.app.media, checked))
         if self.wants_json():
-            status = 201 if stored else (413 if any("MB" in e for e in errors) else 400)
             return json_response(
-                {"items": [self.describe(item) for item in stored], "errors": errors}, status
+                {"items": [self.describe(item) for item in stored], "errors": errors},
+                201 if stored else status,
             )
         for item in stored:
             self.flash(self._("Uploaded %(name)s.", name=item.name))
