@@ -180,7 +180,7 @@ class Application:
             response = self.handle(request)
         finally:
             request.close()  # uploaded files' temporary files
-        logs.leave_request(scope)
+            logs.leave_request(scope)  # even when debug mode lets an error through
         if type(response) is PageResponse:
             # rendered by jetpy: final headers, the body in memory; skip get_wsgi_headers()
             headers = response.wsgi_headers()

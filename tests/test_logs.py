@@ -130,6 +130,15 @@ def test_text_lines_carry_the_request_id_and_a_dash_outside_requests(
     assert "[-] between requests" in text
 
 
+def test_the_request_id_is_reset_when_debug_mode_lets_an_error_through(
+    make_project: ProjectFactory,
+) -> None:
+    client = Client(Application(make_project(FILES), debug=True))
+    with pytest.raises(RuntimeError, match="the module broke"):
+        client.get("/broken/", headers={"X-Request-ID": "failed-one"})
+    assert logs.REQUEST_ID.get() == logs.NO_REQUEST
+
+
 def test_configure_replaces_its_own_handler_and_sets_the_level(
     lines: Callable[[str], io.StringIO],
 ) -> None:
