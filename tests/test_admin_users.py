@@ -129,7 +129,7 @@ def test_the_layout_has_breadcrumb_locale_switch_and_user(app: Application) -> N
     assert re.findall(r"<li[^>]*>(?:<a [^>]*>)?([^<]+)", crumbs.group(0)) == [
         "Dashboard",
         "Administrators",
-        "Add",
+        "Add administrator",
     ]
     assert 'href="/admin/cs/users/?add" hreflang="cs"' in page  # the query names the item
     assert '<span class="user-name">boss</span>' in page and 'action="/admin/logout/"' in page

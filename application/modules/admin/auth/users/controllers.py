@@ -117,6 +117,8 @@ class Main(CrudController):
     """The administrators grid and forms."""
 
     model = Administrator
+    add_title = "Add administrator"
+    edit_title = "Edit administrator “%(item)s”"
     acl_actions: ClassVar[dict[str, str | None]] = {
         **CrudController.acl_actions,
         "password": "password",

@@ -75,6 +75,8 @@ class Main(CrudController):
     """The API users grid and forms."""
 
     model = ApiUser
+    add_title = "Add API user"
+    edit_title = "Edit API user “%(item)s”"
     form_class = ApiUserForm
 
     issued: str | None = None  # a token made by this request: shown once
@@ -238,6 +240,8 @@ class Roles(CrudController):
     """The API roles grid and forms (ACL actions `roles_*` of the module)."""
 
     model = ApiRole
+    add_title = "Add API role"
+    edit_title = "Edit API role “%(item)s”"
     form_class = ApiRoleForm
     acl_actions = MappingProxyType(
         {
