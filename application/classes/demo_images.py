@@ -9,6 +9,7 @@ when they are first asked for.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 
@@ -43,6 +44,11 @@ def initials(name: str) -> str:
     return "".join(word[0] for word in words[:2]).upper() or "?"
 
 
+@functools.cache
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)  # Pillow's own font: nothing to download
+
+
 def picture(subject: str, text: str, size: tuple[int, int], variant: int = 0) -> bytes:
     """A JPEG of shapes in colours picked by `subject`, with `text` in the middle."""
     digest = hashlib.sha256(f"{subject}/{variant}".encode()).digest()
@@ -66,7 +72,7 @@ def picture(subject: str, text: str, size: tuple[int, int], variant: int = 0) ->
         r = width // 40 + digest[16 + i] % (width // 30)
         draw.ellipse((x - r, y - r, x + r, y + r), fill=ink if i % 2 else shape)
     # the initials on a soft plate, so they read on any shape
-    font = ImageFont.load_default(size=min(width, height) // 3)
+    font = _font(min(width, height) // 3)
     box = draw.textbbox((0, 0), text, font=font)
     text_width, text_height = box[2] - box[0], box[3] - box[1]
     pad = min(width, height) // 14
@@ -91,7 +97,7 @@ def _add(
     alts: dict[str, str],
 ) -> MediaItem:
     file = CheckedFile(name, data, "image", "jpg", "image/jpeg", size[0], size[1])
-    return add_file(session, library, file, alts)
+    return add_file(session, library, file, alts, flush=False)  # one flush at the end
 
 
 def seed_pictures(session: Session, library: MediaLibrary) -> int:

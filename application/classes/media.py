@@ -95,9 +95,15 @@ class MediaText(Model):
 
 
 def add_file(
-    session: Session, library: MediaLibrary, file: CheckedFile, alts: dict[str, str] | None = None
+    session: Session,
+    library: MediaLibrary,
+    file: CheckedFile,
+    alts: dict[str, str] | None = None,
+    *,
+    flush: bool = True,
 ) -> MediaItem:
-    """Store a checked upload in the library's storage and add its row (flushed)."""
+    """Store a checked upload in the library's storage and add its row (flushed, unless a
+    caller adding many flushes them together)."""
     key = library.store(file)
     item = MediaItem(
         key=key,
@@ -112,6 +118,8 @@ def add_file(
     for locale, alt in (alts or {}).items():
         item.set_alt(locale, alt)
     session.add(item)
+    if not flush:
+        return item
     try:
         session.flush()
     except Exception:
