@@ -80,6 +80,7 @@ PRODUCT = "/products/auris-studio-headphones-ocean.html"  # discounted, three ca
 PAGES = {"article": ARTICLE, "product": PRODUCT}
 APPS = ("jetpy", "flask", "queries")
 LOCALE = "en_US"
+ORIGIN = "http://localhost"  # what the requests of the check are addressed to
 LATEST_COUNT = 3  # `count` of the latest articles on the articles page (its page.yaml)
 DESCRIPTION_LENGTH = 160  # of a product's meta description, as the catalog module cuts it
 JINJA_OPTIONS: dict[str, Any] = {"trim_blocks": True, "lstrip_blocks": True}  # as jetpy's
@@ -252,10 +253,16 @@ def static_url(path: str) -> str:
     return f"/public/{name}?v={stamp:x}"
 
 
-def head_html(title: str, description: str) -> Markup:
-    return Markup(
-        f'<title>{escape(title)}</title>\n<meta name="description" content="{escape(description)}">'
-    )
+def head_html(title: str, description: str, alternates: dict[str, str]) -> Markup:
+    """Title, description and, as jetpy's head, the page in each locale (hreflang)."""
+    html = f"<title>{escape(title)}</title>\n"
+    html += f'<meta name="description" content="{escape(description)}">'
+    if len(alternates) > 1:
+        links = [(name.replace("_", "-"), url) for name, url in alternates.items()]
+        links.append(("x-default", alternates[LOCALE]))
+        for hreflang, url in links:
+            html += f'\n<link rel="alternate" hreflang="{hreflang}" href="{ORIGIN}{escape(url)}">'
+    return Markup(html)
 
 
 def shorten(text: str, length: int = DESCRIPTION_LENGTH) -> str:
@@ -275,6 +282,7 @@ class Loaded:
     crumbs: list[Crumb]
     title: str
     description: str
+    alternates: dict[str, str]  # locale → the URL of the same article or product there
 
 
 class Loaders:
@@ -288,14 +296,27 @@ class Loaders:
             "application.modules.catalog.products.browser.controllers"
         )
         self.locale = site.locale.name
+        self.locales = [locale.name for locale in site.locales]
+        self.site = site
         self.articles_page = site.pages["articles"]
         self.products_page = site.pages["products"]
+
+    def page_url(self, locale: str, page_id: str) -> str:
+        if locale == self.locale:
+            return self.site.pages[page_id].path
+        return self.site.urls[locale][page_id]
 
     def article(self, session: Session, slug: str) -> Loaded | None:
         page = self.articles_page
         found = self.content.by_slug(session, self.locale, slug)
         if found is None:
             return None
+        others = found.article.localizations  # as the controller's set_alternates()
+        alternates = {
+            name: self.page_url(name, "articles") + other.slug + ".html"
+            for name in self.locales
+            if (other := others.get(name)) is not None
+        }
         latest = self.content.latest(session, self.locale, LATEST_COUNT)
         return Loaded(
             page,
@@ -304,6 +325,7 @@ class Loaders:
             [*page_crumbs(page), Crumb(found.title, None)],
             found.title,
             found.annotation,
+            alternates,
         )
 
     def product(self, session: Session, slug: str) -> Loaded | None:
@@ -324,6 +346,11 @@ class Loaders:
                 break
             crumbs.append(Crumb(category_text.name, page.url(*path.split("/"))))
         crumbs.append(Crumb(text.name, None))
+        alternates = {
+            name: self.page_url(name, "products") + other.slug + ".html"
+            for name in self.locales
+            if (other := found.text(name)) is not None
+        }
         items = [
             (item.quantity, item_text.name, page.url(item_text.slug + ".html"))
             for item in found.set_items
@@ -340,7 +367,8 @@ class Loaders:
             "status_text": lambda status: status_text(status, translate, date_text),
             "product_url": lambda offer: page.url(offer.slug + ".html"),
         }
-        return Loaded(page, main, None, crumbs, text.name, shorten(text.description or text.name))
+        description = shorten(text.description or text.name)
+        return Loaded(page, main, None, crumbs, text.name, description, alternates)
 
 
 def page_crumbs(page: SitePage) -> list[Crumb]:
@@ -355,7 +383,7 @@ def request_session(engine: Engine) -> Iterator[Session]:
         session.commit()
 
 
-def flask_app(engine: Engine, site: Site, loaders: Loaders) -> Flask:
+def flask_app(engine: Engine, site: Site, loaders: Loaders, media: dict[str, Any]) -> Flask:
     """Flask routes for the two pages: the same queries and template files as jetpy's."""
     app = Flask(__name__, template_folder=None)
     app.jinja_options = {**app.jinja_options, **JINJA_OPTIONS}
@@ -367,11 +395,15 @@ def flask_app(engine: Engine, site: Site, loaders: Loaders) -> Flask:
     )
     # flashes(): the layout's flash messages, none in a benchmark without sessions
     app.jinja_env.globals.update(_=translate, static=static_url, flashes=tuple)
+    # the views show covers and product pictures with the media library's helpers (jetpy.media)
+    app.jinja_env.globals.update(locale=site.locale, **media)
     app.jinja_env.filters.update(format_date=date_text, format_percent=percent_text)
     locale = site.locale
 
-    def embedded(page: SitePage, crumbs: list[Crumb]) -> Callable[..., Markup]:
+    def embedded(loaded: Loaded) -> Callable[..., Markup]:
         """The layout's `module()`: the navigation blocks of web.ui."""
+
+        page, crumbs = loaded.page, loaded.crumbs
 
         def main_menu() -> str:
             home = page.ancestors[0]
@@ -382,7 +414,7 @@ def flask_app(engine: Engine, site: Site, loaders: Loaders) -> Flask:
             links = [
                 (
                     other,
-                    page.url() if other is locale else site.urls[other.name][page.id],
+                    loaded.alternates.get(other.name) or site.urls[other.name][page.id],
                     other is locale,
                 )
                 for other in site.locales
@@ -409,14 +441,14 @@ def flask_app(engine: Engine, site: Site, loaders: Loaders) -> Flask:
 
     def layout(loaded: Loaded, parts: dict[str, str]) -> str:
         page = loaded.page
-        head = head_html(f"{loaded.title} | {locale.title}", loaded.description)
+        head = head_html(f"{loaded.title} | {locale.title}", loaded.description, loaded.alternates)
         return render_template(
             "layouts/default.html",
             page=page,
             locale=locale,
             head=lambda: head,
             position=lambda name: Markup(parts.get(name, "")),
-            module=embedded(page, loaded.crumbs),
+            module=embedded(loaded),
             menu=lambda set_name: footer_menus(page),
         )
 
@@ -497,10 +529,11 @@ def implementations() -> Bench:
     seeded = build_database(jetpy)
     site = example_site()
     loaders = Loaders(site)
+    media = jetpy.media.template_globals()
     engines = {"jetpy": jetpy.db.engine, "flask": create_engine(jetpy.db.url)}
     engines["queries"] = create_engine(jetpy.db.url)
     return Bench(
-        {"jetpy": jetpy, "flask": flask_app(engines["flask"], site, loaders)},
+        {"jetpy": jetpy, "flask": flask_app(engines["flask"], site, loaders, media)},
         queries_app(engines["queries"], loaders),
         {name: StatementCounter(engine) for name, engine in engines.items()},
         list(engines.values()),
@@ -509,7 +542,7 @@ def implementations() -> Bench:
 
 
 def environ_for(path: str) -> Environ:
-    return EnvironBuilder(path=path, base_url="http://localhost/").get_environ()
+    return EnvironBuilder(path=path, base_url=ORIGIN + "/").get_environ()
 
 
 # checking and measuring -----------------------------------------------------------------------
