@@ -97,9 +97,9 @@ JUNK = st.one_of(
 # the site ----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededSite]:
-    from application.classes.admin_users import create_administrator
-
     made = seed_site(site_database_url(tmp_path_factory.mktemp("fuzz"), "fuzz"))
+    from application.classes.admin_users import create_administrator  # the example's (seed_site)
+
     with made.app.db.session() as session:  # listed before boss: its edit form is driven
         create_administrator(session, "ada", "ada@example.com", SITE_PASSWORD)
         session.commit()
