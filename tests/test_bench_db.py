@@ -35,7 +35,9 @@ def bench(bench_db: ModuleType, db_url: str) -> Iterator[Any]:
                 "<title>Micro-routers instead of a route table | Jetpy Example</title>",
                 '<li aria-current="page">Micro-routers instead of a route table</li>',
                 '<a href="/articles/bases-and-locales.html">Bases and locales</a>',  # side
-                '<a href="/cs/clanky/" hreflang="cs" lang="cs">CS</a>',
+                # the same article in Czech, in the switch and in the head
+                '<a href="/cs/clanky/mikrorouter.html" hreflang="cs" lang="cs">CS</a>',
+                '<link rel="alternate" hreflang="cs-CZ" href="http://localhost/cs/clanky/mikrorouter.html">',
             ],
         ),
         (
