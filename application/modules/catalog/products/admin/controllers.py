@@ -35,8 +35,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from application.classes.catalog.identifiers import CODE_RULE, code_problem, ean_problem
 from application.classes.audit import HistoryActions
+from application.classes.catalog.identifiers import CODE_RULE, code_problem, ean_problem
 from application.classes.catalog.markets import MARKETS
 from application.classes.catalog.models import (
     Availability,
@@ -53,8 +53,8 @@ from application.classes.catalog.pricing import MAX_PRECISION, PriceBreakdown, p
 from application.classes.catalog.queries import PRODUCT_LOADS, load_set_items
 from application.classes.media import check_image_fields, image_field_values
 from application.classes.slugs import choose_slug
-from jetpy.modules.i18n import formats_for
 from jetpy.kernel.request import parse_int
+from jetpy.modules.i18n import formats_for
 from jetpy.web.crud import CrudController
 from jetpy.web.forms import Form
 from jetpy.web.grid import Column, Filter, Grid
