@@ -49,7 +49,6 @@ class Hook(Controller):
 """
 
 FILES = {
-    "application/config.yaml": "secret_key: test-secret\n",
     "application/modules/test/form/manifest.yaml": "label: Form\n",
     "application/modules/test/form/controllers.py": FORM,
     "application/modules/test/form/views/form.html": (

@@ -154,7 +154,6 @@ def setup(ctx):
 """
 
 BOOKS_FILES: dict[str, str | None] = {
-    "application/config.yaml": "secret_key: test-secret\n",
     "application/classes/__init__.py": "",
     "application/classes/model.py": MODEL,
     "application/classes/books.py": BOOKS_CLASS,
