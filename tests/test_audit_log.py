@@ -36,7 +36,7 @@ def engine(db_url: str, example_model: type) -> Iterator[sqlalchemy.Engine]:
     from application.classes.demo_catalog import seed_catalog
     from application.classes.demo_content import seed_articles
     from application.modules.rest.auth.users import models  # noqa: F401  (its tables)
-    from application.modules.rest.auth.users.users import create_api_role, create_api_user
+    from application.modules.rest.auth.users.users import create_api_role
 
     made = sqlalchemy.create_engine(db_url)
     example_model.metadata.create_all(made)  # type: ignore[attr-defined]
@@ -137,7 +137,11 @@ def test_admin_add_edit_delete_each_record_one_entry(app: Application) -> None:
     token = token_of(boss.get(delete))
     assert boss.post(delete, data={"csrf_token": token}).status_code == 303
     created, updated, deleted = entries(app)
-    assert (deleted.action, deleted.entity_id, deleted.label) == ("delete", article, "Audited twice")
+    assert (deleted.action, deleted.entity_id, deleted.label) == (
+        "delete",
+        article,
+        "Audited twice",
+    )
     assert deleted.changes["localizations.en_US.title"] == ["Audited twice", None]
 
 
@@ -188,6 +192,33 @@ def test_password_hashes_are_never_recorded(app: Application) -> None:
     [entry] = entries(app)
     assert entry.changes["password_hash"] == [None, SECRET]
     assert "scrypt" not in json.dumps(entry.changes)
+
+
+def test_bulk_operations_record_one_entry_per_row(app: Application) -> None:
+    boss = signed_in(app, "boss")
+    token = token_of(boss.get(ARTICLES))
+    for operation in ("unpublish", "delete"):
+        bulk = {"csrf_token": token, "bulk": operation, "ids": ["1", "2"], "confirm": "1"}
+        assert boss.post(ARTICLES, data=bulk).status_code == 303
+    recorded = [(e.action, e.entity_id, dict(e.changes).get("draft")) for e in entries(app)]
+    assert sorted(recorded[:2]) == [("update", "1", [False, True]), ("update", "2", [False, True])]
+    assert sorted(recorded[2:]) == [("delete", "1", [True, None]), ("delete", "2", [True, None])]
+    assert all(e.label and e.actor_name == "boss" for e in entries(app))
+
+
+def test_a_new_password_is_recorded_without_the_hash(app: Application) -> None:
+    from application.classes.admin_users import Administrator
+
+    boss = signed_in(app, "boss", "/admin/users/")
+    with app.db.session() as db:
+        writer = db.scalars(select(Administrator.id).where(Administrator.username == "writer"))
+        url = f"/admin/users/?password={writer.one()}"
+    new = "Another-Horse-77"
+    data = {"csrf_token": token_of(boss.get(url)), "password": new, "password_again": new}
+    assert boss.post(url, data=data).status_code == 303
+    [entry] = entries(app)
+    assert entry.changes["password_hash"] == [SECRET, SECRET]
+    assert entry.changes["session_version"][1] == entry.changes["session_version"][0] + 1
 
 
 # REST ------------------------------------------------------------------------------------------

@@ -24,11 +24,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import inspect
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import RelationshipDirection
 
 from jetpy.modules.events import Event
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from jetpy.kernel.context import RequestContext
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
@@ -147,6 +150,34 @@ def item_changed(
         base=ctx.base.id,
         module=module,
     )
+
+
+def bulk_changes(
+    ctx: RequestContext,
+    module: str,
+    session: Session,
+    rows: list[Any],
+    before: list[tuple[Snapshot, str]],
+) -> list[ItemChanged]:
+    """The events of a bulk operation that ran on `rows` (their snapshots and labels before).
+
+    A row the operation deleted (through the session or by a DELETE statement) is a deletion;
+    the others are read again, so that changes made by UPDATE statements are seen too.
+    """
+    session.flush()
+    found = []
+    for row, (snapped, label) in zip(rows, before, strict=True):
+        state = inspect(row)
+        action = DELETE if state.deleted or state.was_deleted else UPDATE
+        if action == UPDATE:
+            try:
+                session.refresh(row)
+            except InvalidRequestError:  # no such row any more
+                action = DELETE
+        event = item_changed(ctx, module, action, row, snapped, label)
+        if event is not None:
+            found.append(event)
+    return found
 
 
 # values -------------------------------------------------------------------------------------

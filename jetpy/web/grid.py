@@ -33,6 +33,7 @@ from werkzeug.exceptions import BadRequest, Forbidden
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
+from jetpy.data.changes import bulk_changes, snapshot
 from jetpy.errors import JetpyError
 from jetpy.kernel.request import MAX_INT, parse_int
 from jetpy.web.grid_csv import csv_response
@@ -416,9 +417,15 @@ class Grid:
             values = {"operation": operation, **context}
             controller.output.append(page.render(controller, self.confirm_template, values))
             return None
+        name_of: Callable[[Any], str] = getattr(controller, "title_of", str)  # a CRUD's names
+        before = [(snapshot(row), name_of(row)) for row in rows] if self.entities else []
         message = operation.run(session, rows) or _(
             "%(operation)s: done for %(count)s rows.", operation=operation.label, count=len(rows)
         )
+        if self.entities:  # one data.changed event per row (an audit log hears them)
+            module = controller.module.name
+            for event in bulk_changes(controller.ctx, module, session, rows, before):
+                controller.app.events.emit(event)
         controller.flash(message)
         return redirect(back, 303)
 

@@ -26,6 +26,7 @@ from application.classes.admin_users import (
     taken_by_another,
 )
 from jetpy.auth import SessionAuth, hash_password, weak_password
+from jetpy.data.changes import UPDATE, snapshot
 from jetpy.kernel.controller import ControllerRouter
 from jetpy.web.crud import CrudController
 from jetpy.web.forms import Form
@@ -273,8 +274,10 @@ class Main(CrudController):
                 if not isinstance(auth, SessionAuth):
                     raise Forbidden()
                 # a new hash, the session version raised: every other session of theirs ends
+                before = snapshot(item)
                 auth.set_password(self.ctx, item, form.password.data or "")
                 self.db.flush()
+                self.record_change(UPDATE, item, before)  # the hash recorded as "(secret)"
                 return self.done(
                     self._(
                         "The password of %(item)s was changed; their other sessions have ended.",
