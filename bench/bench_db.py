@@ -291,6 +291,7 @@ class Loaders:
     def __init__(self, site: Site) -> None:
         self.content: ModuleType = importlib.import_module("application.classes.content")
         self.catalog: ModuleType = importlib.import_module("application.classes.catalog")
+        self.rich_text: ModuleType = importlib.import_module("application.classes.rich_text")
         # the catalog module's plain presentation helpers (no controller in them)
         self.browser: ModuleType = importlib.import_module(
             "application.modules.catalog.products.browser.controllers"
@@ -320,7 +321,7 @@ class Loaders:
         latest = self.content.latest(session, self.locale, LATEST_COUNT)
         return Loaded(
             page,
-            {"page": page, "article": found, "paragraphs": found.text.split("\n\n")},
+            {"page": page, "article": found},
             {"articles": latest, "articles_page": page},
             [*page_crumbs(page), Crumb(found.title, None)],
             found.title,
@@ -367,7 +368,7 @@ class Loaders:
             "status_text": lambda status: status_text(status, translate, date_text),
             "product_url": lambda offer: page.url(offer.slug + ".html"),
         }
-        description = shorten(text.description or text.name)
+        description = shorten(self.rich_text.to_plain(text.description) or text.name)
         return Loaded(page, main, None, crumbs, text.name, description, alternates)
 
 

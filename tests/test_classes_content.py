@@ -75,7 +75,7 @@ def test_localizations_are_keyed_by_locale_and_stored(db_session: Session) -> No
         "pages (cs_CZ)",
         "pages",
         "About pages",
-        "Text of pages",
+        "<p>Text of pages</p>",  # plain text is stored as HTML paragraphs
     )
     assert czech.article is loaded and czech.published_at == published_at
 

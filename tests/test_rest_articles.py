@@ -174,7 +174,7 @@ def test_one_article_holds_every_localization(example_app: Application, client: 
     assert body["published"] == "2026-11-16T09:00:00Z"
     assert list(body["localizations"]) == ["en_US", "cs_CZ"]
     assert body["localizations"]["cs_CZ"]["title"] == "Báze a jazykové mutace"
-    assert body["localizations"]["en_US"]["text"].startswith("A base is a part of the site")
+    assert body["localizations"]["en_US"]["text"].startswith("<p>A base is a part of the site")
     assert json_of(client.get(f"/rest/cs/articles/{article_id}")) == {
         **body,
         "url": f"/rest/cs/articles/{article_id}",
@@ -273,7 +273,7 @@ def test_post_creates_an_article_with_a_slug_made_from_the_title(
             "title": "REST at last",
             "slug": "rest-at-last",
             "annotation": "JSON for everyone.",
-            "text": "Body.",
+            "text": "<p>Body.</p>",  # plain text is stored as HTML paragraphs
         },
         "cs_CZ": {"title": "Konečně REST", "slug": "konecne-rest", "annotation": "", "text": ""},
     }

@@ -335,7 +335,12 @@ def test_post_creates_a_product_with_prices(app: Application, client: Client) ->
     assert body["code"] == "TEA-900" and body["ean"] == "4006381333931"
     assert body["texts"] == {
         "cs_CZ": {"name": "Zelený čaj, 100 g", "slug": "zeleny-caj-100-g", "description": ""},
-        "en_US": {"name": "Green tea, 100 g", "slug": "green-tea-100-g", "description": "Leaves."},
+        # plain text is stored as HTML paragraphs (application/classes/rich_text.py)
+        "en_US": {
+            "name": "Green tea, 100 g",
+            "slug": "green-tea-100-g",
+            "description": "<p>Leaves.</p>",
+        },
     }
     czk, eur = body["prices"]
     assert czk == {

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import (
     DateTime,
     Dialect,
@@ -37,6 +38,7 @@ from sqlalchemy.types import TypeDecorator
 from application.classes.media import MediaItem
 from application.classes.model import Model
 from application.classes.paging import PageOf, page_of
+from application.classes.rich_text import as_markup, clean_html
 from application.classes.slugs import check_slug
 
 
@@ -132,6 +134,15 @@ class ArticleLocalization(Model):
         if not title or not title.strip():
             raise ValueError("an article needs a title; give it a non-empty one")
         return title
+
+    @validates("text")
+    def _clean_text(self, key: str, text: str | None) -> str:
+        return clean_html(text)  # rich text: cleaned whoever writes it
+
+    @property
+    def text_html(self) -> Markup:
+        """The text as markup for templates (cleaned when stored)."""
+        return as_markup(self.text)
 
     @property
     def published_at(self) -> datetime:

@@ -33,6 +33,7 @@ from application.classes.catalog import (
     ProductText,
     SetItem,
 )
+from application.classes.rich_text import plain_to_html
 from application.classes.slugs import slugify
 
 EUR_RATE = Decimal("24.5")  # CZK for a euro, fixed so the demo prices never change
@@ -402,7 +403,7 @@ def _texts(names: list[str], feature: Pair, slugs: dict[str, set[str]]) -> list[
         while slug in slugs[locale]:
             slug += "-2"
         slugs[locale].add(slug)
-        description = f"{name}. {feature[i]}".strip()
+        description = plain_to_html(f"{name}. {feature[i]}".strip())  # descriptions are HTML
         texts.append(ProductText(locale=locale, name=name, slug=slug, description=description))
     return texts
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from application.classes.content import Article
+from application.classes.rich_text import plain_to_html
 from application.classes.slugs import slugify
 
 LOCALES = ("en_US", "cs_CZ")
@@ -367,7 +368,7 @@ def seed_articles(session: Session, count: int = 50) -> None:
                 title=text.title,
                 slug=text.slug,
                 annotation=text.annotation,
-                text=text.text,
+                text=plain_to_html(text.text),  # article texts are HTML
             )
         session.add(article)
     session.flush()

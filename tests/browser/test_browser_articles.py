@@ -18,10 +18,15 @@ def test_an_article_written_in_both_locales_shows_on_the_public_site_in_both(
     page.uncheck("#article-draft")
     page.fill("#article-title_en_US", "Browsers at the harbour")
     page.fill("#article-annotation_en_US", "Ships & tests, seen from the pier.")
-    page.fill("#article-text_en_US", "The first paragraph.\n\nThe second paragraph.")
+    page.click("#article-text_en_US-editor")  # the rich text editor stands in for the textarea
+    page.keyboard.type("The first paragraph.")
+    page.keyboard.press("Enter")
+    page.keyboard.type("The second paragraph.")
+    page.click("[data-tab=article-locale-cs_CZ]")  # the Czech texts are behind their tab
     page.fill("#article-title_cs_CZ", "Prohlížeče v přístavu")
     page.fill("#article-annotation_cs_CZ", "Lodě a testy z mola.")
-    page.fill("#article-text_cs_CZ", "První odstavec.")
+    page.click("#article-text_cs_CZ-editor")
+    page.keyboard.type("První odstavec.")
     with page.expect_navigation():
         page.click("#article-save")
     assert page.locator(".flash").count() == 1  # saved, told after the redirect

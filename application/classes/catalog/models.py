@@ -16,6 +16,7 @@ import enum
 from decimal import Decimal
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -47,6 +48,7 @@ from application.classes.catalog.pricing import (
 )
 from application.classes.media import MediaItem
 from application.classes.model import Model
+from application.classes.rich_text import as_markup, clean_html
 from application.classes.slugs import check_slug
 
 MONEY = Numeric(14, MAX_PRECISION)
@@ -253,6 +255,15 @@ class ProductText(Model):
     @validates("slug")
     def _check_slug(self, key: str, slug: str) -> str:
         return check_slug(slug)
+
+    @validates("description")
+    def _clean_description(self, key: str, description: str | None) -> str:
+        return clean_html(description)  # rich text: cleaned whoever writes it
+
+    @property
+    def description_html(self) -> Markup:
+        """The description as markup for templates (cleaned when stored)."""
+        return as_markup(self.description)
 
 
 class ProductImage(Model):

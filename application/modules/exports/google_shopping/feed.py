@@ -36,6 +36,7 @@ from application.classes.catalog import (
     market_for,
 )
 from application.classes.media import MediaItem
+from application.classes.rich_text import to_plain
 from application.modules.exports.google_shopping.rss import Channel, FeedItem, RssWriter
 
 if TYPE_CHECKING:
@@ -191,7 +192,7 @@ def feed_item(
     return FeedItem(
         id=offer.product.code,
         title=offer.name,
-        description=offer.text.description or offer.name,
+        description=to_plain(offer.text.description) or offer.name,
         link=link,
         price=before if before is not None else price.gross,
         sale_price=price.gross if before is not None else None,

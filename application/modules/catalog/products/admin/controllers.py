@@ -403,7 +403,7 @@ class Main(HistoryActions, CrudController):
         for text in item.texts:
             fields.append((f"{_('Name')} ({text.locale})", text.name))
             fields.append((f"{_('Slug')} ({text.locale})", text.slug))
-            fields.append((f"{_('Description')} ({text.locale})", text.description))
+            fields.append((f"{_('Description')} ({text.locale})", text.description_html))
         for pricelist in self.pricelists():
             fields.append((f"{_('Price')} {pricelist.code}", self.price_text(item, pricelist)))
         for row in item.availabilities:

@@ -50,6 +50,7 @@ from application.classes.catalog import (
     subcategories,
 )
 from application.classes.paging import PAGE_PATH, page_of_items, pager
+from application.classes.rich_text import to_plain
 from application.classes.slugs import SLUG
 from jetpy import Controller, ControllerRouter, JetpyError
 
@@ -248,7 +249,7 @@ class Main(Controller):
         self._crumbs(trail)
         self.breadcrumb.add(text.name)
         self.head.title = text.name
-        self.head.set_meta("description", _shorten(text.description or text.name))
+        self.head.set_meta("description", _shorten(to_plain(text.description) or text.name))
         self.set_alternates(
             lambda page: (
                 page.url(other.slug + ".html")

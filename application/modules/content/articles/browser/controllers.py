@@ -104,7 +104,7 @@ class Main(Controller):
                 else None
             )
         )
-        self.render("detail.html", article=article, paragraphs=article.text.split("\n\n"))
+        self.render("detail.html", article=article)
 
 
 class Widgets(Controller):
