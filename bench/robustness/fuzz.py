@@ -11,8 +11,10 @@ more is a finding, kept with the request and the traceback line the application 
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 _TOKEN = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*>')
 _VALUE = re.compile(r'\bvalue="([^"]+)"')
 LOGIN_FIELD = 'name="_login"'
+PROGRESS_EVERY = 2_500
 
 
 @dataclass
@@ -52,6 +55,8 @@ class Tally:
 
     def count(self, kind: str, answer: Answer, request: str) -> None:
         self.sent[kind] += 1
+        if self.sent[kind] % PROGRESS_EVERY == 0:  # a long run says how far it got
+            print(f"[{os.getpid()}] {self.sent[kind]:,} {kind}s sent", file=sys.stderr, flush=True)
         self.statuses.setdefault(kind, Counter())[answer.status] += 1
         if answer.error:
             self.errors[f"{kind}: {answer.error}"] += 1
