@@ -153,3 +153,14 @@ def test_config_may_list_keys_newest_first(make_project: ProjectFactory) -> None
     project = make_project({CONFIG: f"secret_keys: [{STRONG}, {OTHER}]\n"})
     app = Application(project, use_cache=False)
     assert app.secret_keys == (STRONG, OTHER) and app.secret_key == STRONG
+
+
+def test_workers_starting_together_share_one_whole_key(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from jetpy.definitions.secretkey import write_key_file
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = list(pool.map(write_key_file, [tmp_path] * 16))
+    assert len(set(keys)) == 1 and not weakness(keys[0])  # never two keys, never an empty one
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["secret_key"]

@@ -94,18 +94,23 @@ def new_key() -> str:
 def write_key_file(app_dir: Path) -> str:
     """The key in application/data/secret_key, written with a new key when missing.
 
-    The file is created exclusively, readable by its owner only; when another process wrote it
-    first (two workers starting together) its key is read instead.
+    The file appears whole or not at all (written aside, then linked into place), readable by
+    its owner only; when another process made it first (two workers starting together) its key
+    is read instead.
     """
     path = app_dir / KEY_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     key = new_key()
+    aside = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(key + "\n")
+        os.link(aside, path)  # fails when the file exists: never half a key, never two keys
     except FileExistsError:
         return path.read_text(encoding="utf-8").strip()
-    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-        file.write(key + "\n")
+    finally:
+        aside.unlink(missing_ok=True)
     return key
 
 
