@@ -134,7 +134,7 @@ BAD_FILES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "body", "message"), BAD_FILES)
+@pytest.mark.parametrize(("name", "body", "message"), BAD_FILES, ids=[f[0] for f in BAD_FILES])
 def test_refused_uploads_store_nothing_and_say_why(
     app: Application, boss: Client, name: str, body: bytes, message: str
 ) -> None:
