@@ -98,7 +98,8 @@ def test_invalid_fields_are_explained_and_what_was_typed_is_kept(
     text = response.get_data(as_text=True)
     assert "<title>Please correct the form | Contact" in text
     assert "The message was not sent. Please correct the marked fields:" in text
-    assert '<li><a href="#contact-name">Please enter your name.</a></li>' in text
+    named = '<span class="form-errors-field">Your name:</span> Please enter your name.'
+    assert f'<li><a href="#contact-name">{named}</a></li>' in text
     assert '<p class="field-error" id="contact-name-error">Please enter your name.</p>' in text
     assert "This does not look like an e-mail address" in text
     assert "at least 10 characters" not in text  # the message is long enough
@@ -117,7 +118,7 @@ def test_errors_are_in_the_visitors_language(site: tuple[Client, Path]) -> None:
     text = response.get_data(as_text=True)
     assert "Vyplňte prosím své jméno." in text
     assert "alespoň 10 znaků" in text
-    assert '<label for="contact-email">Váš e-mail</label>' in text
+    assert '<label for="contact-email">Váš e-mail <span class="required"' in text
     assert "Použijeme ho jen k odpovědi." in text  # the field's description, translated
     assert 'maxlength="254" name="email" required type="email" value=""' in text
 
