@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import Client, TestResponse
 
@@ -189,6 +190,31 @@ def test_signing_up_again_tells_nobody_but_the_owner(
     # the old password still works, the new one does not
     assert log_in(Client(site[0]), "jana@example.com").status_code == 303
     assert log_in(Client(site[0]), "jana@example.com", "Another-Password-7").status_code == 200
+
+
+def test_two_sign_ups_of_one_address_at_once_answer_alike_without_a_500(
+    client: Client, site: tuple[Application, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # found by bench/robustness: the parallel request inserted the address between this
+    # request's look-up and its insert, and the unique constraint answered 500
+    from application.modules.web.auth import controllers
+    from application.modules.web.auth.models import Visitor
+
+    hash_password = controllers.hash_password
+
+    def the_other_request_commits_first(password: str) -> str:
+        with site[0].db.session() as other:
+            other.add(Visitor(email="jana@example.com", name="Jana", password_hash="x"))
+            other.commit()
+        return hash_password(password)
+
+    monkeypatch.setattr(controllers, "hash_password", the_other_request_commits_first)
+    response = sign_up(client)
+    assert response.status_code == 303  # the answer of any sign-up
+    message = outbox(site[1])[-1]
+    assert message["Subject"] == "Your account" and "has an account already" in body_of(message)
+    with site[0].db.session() as db:
+        assert db.scalars(select(Visitor.email)).all() == ["jana@example.com"]
 
 
 @pytest.mark.parametrize("change", ["tamper", "truncate", "other-kind", "garbage"])

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, StringField
@@ -212,15 +213,7 @@ class Main(Controller):
         if found is not None:
             # hashed all the same: a quicker answer would tell that the address has an account
             hash_password(form.password.data or "")
-            login = self.absolute(self.page_of("account").url())
-            reset = self.absolute(self.page_of("password-reset").url())
-            text = _(
-                "Someone, perhaps you, tried to sign up with this address, which has an "
-                "account already.\n\nSign in: %(login)s\nForgot your password? %(reset)s",
-                login=login,
-                reset=reset,
-            )
-            self.mail(email, _("Your account"), text, "web.auth.sign_up_again")
+            self.mail_owner(email)
             return
         visitor = Visitor(
             email=email,
@@ -229,8 +222,13 @@ class Main(Controller):
             active=True,
             session_version=1,
         )
-        self.db.add(visitor)
-        self.db.flush()
+        try:
+            with self.db.begin_nested():
+                self.db.add(visitor)
+        except IntegrityError:
+            # a parallel request (a double click) signed the address up after the look-up
+            self.mail_owner(email)
+            return
         token = make_token(self.app.secret_keys, CONFIRM, {"v": visitor.id, "e": email})
         link = self.absolute(self.page.url(confirm=token))
         text = _(
@@ -240,6 +238,19 @@ class Main(Controller):
             link=link,
         )
         self.mail(email, _("Confirm your e-mail address"), text, "web.auth.sign_up")
+
+    def mail_owner(self, email: str) -> None:
+        """Tell the owner of the account at `email` that someone tried to sign up with it."""
+        _ = self._
+        login = self.absolute(self.page_of("account").url())
+        reset = self.absolute(self.page_of("password-reset").url())
+        text = _(
+            "Someone, perhaps you, tried to sign up with this address, which has an "
+            "account already.\n\nSign in: %(login)s\nForgot your password? %(reset)s",
+            login=login,
+            reset=reset,
+        )
+        self.mail(email, _("Your account"), text, "web.auth.sign_up_again")
 
     def confirm(self, token: str) -> Response | None:
         try:
