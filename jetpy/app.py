@@ -38,6 +38,7 @@ from jetpy.project.check import check_project
 from jetpy.project.live import Watcher
 from jetpy.project.loader import Project, load_project, write_cache
 from jetpy.project.manager import acl_actions
+from jetpy.queue import Outbox, make_broker
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -80,6 +81,9 @@ class Application:
         self.public_dir = self.root / "public"
         # app.media: the stored files, their URLs (/media/…) and the templates' media_* helpers
         self.media = MediaLibrary.for_project(self.config, self.root)
+        # events for queued listeners: written with the request's work, then relayed (jetpy.queue)
+        config = self.config
+        self.outbox = Outbox(self.db, lambda: make_broker(config))
         self.use_definitions(project, self.templates_of(project))
         problems = [p for p in self.problems(checked=not project.from_cache) if not p.warning]
         if problems:
@@ -105,7 +109,7 @@ class Application:
         self.modules = project.modules
         # module name → {ACL action: label} of the activated modules, for the auth layer
         self.acl_actions = acl_actions(self.modules)
-        self.events = EventBus(self, project.listeners)  # app.events.emit(event)
+        self.events = EventBus(self, project.listeners, self.outbox)  # app.events.emit(event)
         self.bases = project.bases
         self.trees = project.trees
         self.translations = project.translations  # dictionaries per locale, see jetpy.modules.i18n
@@ -203,11 +207,13 @@ class Application:
             self.read_definitions()
         token = self.events.collect()
         session = self.db.open_request()
+        written = self.outbox.collect()
         try:
             response = self.respond(request)
         finally:
             self.db.close_request(session)
             queued = self.events.release(token)
+            self.outbox.flush(written)  # what the request committed for queued listeners
         if self.definition_problems and self.config.debug:
             response = problems_banner(response, self.definition_problems)
         if response.status_code in (204, 304):  # no body, so no type (WSGI servers check it)

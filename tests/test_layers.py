@@ -18,6 +18,7 @@ LAYERS = [
     "modules",
     "kernel",
     "data",
+    "queue",
     "web",
     "media",
     "auth",

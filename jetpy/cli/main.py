@@ -13,6 +13,7 @@ from jetpy.cli.db import db
 from jetpy.cli.dictionaries import dictionaries
 from jetpy.cli.modulecli import ModuleCommandGroup
 from jetpy.cli.modules import modules
+from jetpy.cli.queues import queues, worker
 from jetpy.cli.serve import serve
 from jetpy.cli.studio import studio
 from jetpy.errors import DefinitionError
@@ -157,3 +158,5 @@ main.add_command(dictionaries)
 main.add_command(db)
 main.add_command(serve)
 main.add_command(studio)
+main.add_command(worker)
+main.add_command(queues)

@@ -90,6 +90,11 @@ class Database:
         return self._request.set(None)
 
     @property
+    def in_request(self) -> bool:
+        """Whether a request (or a worker's handler) is running here, with a session of its own."""
+        return self._request.get() is not _OUTSIDE
+
+    @property
     def request_session(self) -> Session:
         """The current request's session, opened on first use."""
         session = self._request.get()

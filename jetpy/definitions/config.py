@@ -41,6 +41,14 @@ class Config:
     throttle_per_account: int = 5  # failures of one account from one address
     throttle_per_address: int = 50  # failures from one address, any accounts
     throttle_window: int = 15 * 60
+    # `queue:` (jetpy.queue): the broker of queued listeners and how workers treat messages
+    queue_broker: str = "redis"  # or `rabbitmq`
+    queue_url: str = ""  # empty: the broker on 127.0.0.1 with its default port
+    queue_mode: str = "auto"  # `declared`: only the queues of `queue_declared`
+    queue_declared: tuple[str, ...] = ()
+    queue_max_attempts: int = 5
+    queue_retry_delay: float = 1.0
+    queue_visibility_timeout: float = 60.0
 
 
 def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:
@@ -108,6 +116,14 @@ def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:
     sessions = schema.validate(
         settings.pop("sessions") or {}, schema.SESSIONS, shown, "sessions.", problems
     )
+    queue = schema.validate(settings.pop("queue") or {}, schema.QUEUE, shown, "queue.", problems)
+    for key in ("max_attempts", "retry_delay", "visibility_timeout"):
+        if queue[key] <= 0:
+            problems.append(Problem(shown, f"queue.{key}", "must be more than 0", "e.g. 5"))
+            queue[key] = schema.QUEUE[key].default
+        settings[f"queue_{key}"] = queue[key]
+    settings["queue_broker"], settings["queue_url"] = queue["broker"], queue["url"]
+    settings["queue_mode"], settings["queue_declared"] = queue["mode"], tuple(queue["declared"])
     return Config(
         **{**settings, "secret_keys": tuple(settings["secret_keys"])},
         database_url=database["url"],

@@ -247,7 +247,9 @@ MANIFEST: Schema = {
     "description": Field(str, ""),
     "version": Field(str, "1.0.0"),
     "acl_actions": Field(dict, dict, values=str),
-    "listens": Field(dict, dict, values=str),
+    # event name → handler, or {handler: on_x, queue: mail} (checked in jetpy.modules.events)
+    "listens": Field(dict, dict, example="{contact.submitted: {handler: on_x, queue: mail}}"),
+    "service": Field(bool, False),  # runs in workers only: no controllers, no pages
 }
 
 CONFIG: Schema = {
@@ -262,6 +264,18 @@ CONFIG: Schema = {
     "media": Field(dict, dict, example="{location: /srv/site/media, max_upload_mb: 20}"),
     "logging": Field(dict, dict, example="{format: json, level: INFO}"),
     "health_path": Field(str, "/_health"),  # "" turns the health endpoint off
+    "queue": Field(dict, dict, example="{broker: redis, url: 'redis://127.0.0.1:6379/0'}"),
+}
+
+QUEUE: Schema = {  # queued listeners and `jetpy worker` (jetpy.queue)
+    "broker": Field(str, "redis", choices=("redis", "rabbitmq")),
+    "url": Field(str, "", example="amqp://guest:guest@127.0.0.1:5672/"),  # default: local
+    "mode": Field(str, "auto", choices=("auto", "declared")),  # declared: only `declared`
+    "declared": Field(list, list, items=str),
+    "max_attempts": Field(int, 5),  # then the message goes to the queue's dead letters
+    "retry_delay": Field((int, float), 1.0),  # seconds before the first retry, doubled each time
+    # Redis: a message unacknowledged this long (its worker died) goes to another worker
+    "visibility_timeout": Field((int, float), 60.0),
 }
 
 SESSIONS: Schema = {

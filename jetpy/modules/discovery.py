@@ -32,7 +32,9 @@ class Module:
     description: str = ""
     version: str = "1.0.0"
     acl_actions: dict[str, str] = field(default_factory=dict)
-    listens: dict[str, str] = field(default_factory=dict)
+    # event name → handler's name, or {handler, queue} for a queued one (jetpy.modules.events)
+    listens: dict[str, Any] = field(default_factory=dict)
+    service: bool = False  # runs in workers only: no controllers (jetpy.queue)
     controllers: dict[str, type[Controller]] = field(default_factory=dict)
     loaded: bool = True  # False when its manifest or controllers.py is broken
     state: str = "available"  # or installed, activated (see jetpy.modules.states)
@@ -104,6 +106,15 @@ def discover(app_dir: Path, root: Path, problems: list[Problem]) -> dict[str, Mo
         module = Module(name=name, dir=module_dir, **values)
         before = len(problems)
         module.controllers = _load_controllers(module, root, problems)
+        if module.service and (module_dir / "controllers.py").is_file():
+            problems.append(
+                Problem(
+                    shown,
+                    "service",
+                    "a service module has no pages, yet this one has a controllers.py",
+                    "move the controllers to another module, or remove `service: true`",
+                )
+            )
         module.loaded = len(problems) == before
         modules[name] = module
     return modules

@@ -14,6 +14,9 @@ handler is a function of the module's `listeners.py`, called as `handler(app, ev
   than `max_events` events is cut off with an error in the log.
 - **Failures**: a failing handler is logged (logger `jetpy`, with the event and
   `module:handler`); the other handlers still run, and the emitter's work and response stand.
+- **Queued listeners** (`listens: {contact.submitted: {handler: on_contact, queue: mail}}`)
+  run in a worker (`jetpy worker`, see jetpy.queue): `emit()` hands the event to the
+  application's outbox at once, which writes it in the request's own transaction.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import difflib
 import inspect
 import logging
+import re
 from collections import deque
 from collections.abc import Callable
 from contextvars import ContextVar, Token
@@ -30,11 +34,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from jetpy.errors import JetpyError, Problem, relative
 from jetpy.modules.discovery import Module, import_file
+from jetpy.modules.eventcodec import field_problems
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response
 
     from jetpy.app import Application
+    from jetpy.queue.outbox import Outbox
 
 log = logging.getLogger("jetpy")
 
@@ -50,6 +56,7 @@ class Event:
     """
 
     event_name: ClassVar[str] = ""
+    event_version: ClassVar[int] = 1  # raise it when the fields change (queued messages)
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,7 @@ class Listener:
     module: Module
     handler: str  # the function's name in the module's listeners.py
     call: Callable[[Application, Any], object]
+    queue: str | None = None  # run by a worker of this queue; None: in the emitting process
 
     def __str__(self) -> str:
         return f"{self.module.name}:{self.handler}"
@@ -86,9 +94,12 @@ class EventBus:
     max_depth = 10  # how long a chain of events emitted by handlers may grow
     max_events = 1000  # how many events one delivery may carry
 
-    def __init__(self, app: Application, listeners: Listeners) -> None:
+    def __init__(
+        self, app: Application, listeners: Listeners, outbox: Outbox | None = None
+    ) -> None:
         self.app = app
         self.listeners = listeners
+        self.outbox = outbox  # where events for queued listeners go
         # what is being queued in this thread or task: None outside requests and deliveries
         self._queue: ContextVar[_Queue | None] = ContextVar(
             f"jetpy.modules.events.{id(self):x}", default=None
@@ -101,6 +112,11 @@ class EventBus:
                 f"cannot emit {event!r}: an event is a dataclass subclassing jetpy.Event "
                 'with a class-level name, e.g. `event_name: ClassVar[str] = "contact.submitted"`'
             )
+        queued = [each for each in self.listeners_of(event.event_name) if each.queue]
+        if queued:
+            if self.outbox is None:
+                raise JetpyError(f"event {event.event_name} has queued listeners but no outbox")
+            self.outbox.add(event, queued)
         queue = self._queue.get()
         if queue is None:
             queue = _Queue()
@@ -149,7 +165,7 @@ class EventBus:
                     break
                 queue.chain = (*chain, name)
                 for listener in self.listeners.get(name, ()):
-                    if listener.module.active:
+                    if listener.module.active and listener.queue is None:
                         self._call(listener, event)
         finally:
             queue.chain = ()
@@ -203,6 +219,7 @@ def load_listeners(modules: dict[str, Module], root: Path, problems: list[Proble
         source = module.dir / LISTENERS_FILE
         if not source.is_file():
             event_name, handler = next(iter(module.listens.items()))
+            handler = handler.get("handler", "on_event") if isinstance(handler, dict) else handler
             problems.append(
                 Problem(
                     shown,
@@ -216,8 +233,12 @@ def load_listeners(modules: dict[str, Module], root: Path, problems: list[Proble
         imported = import_file(f"{module.package}.listeners", source, root, problems)
         if imported is None:
             continue
-        for event_name, handler in module.listens.items():
+        for event_name, value in module.listens.items():
             key = f"listens.{event_name}"
+            parsed = _listen_value(value, shown, key, problems)
+            if parsed is None:
+                continue
+            handler, queue = parsed
             function = getattr(imported, handler, None)
             if not callable(function):
                 functions = [n for n, v in vars(imported).items() if inspect.isfunction(v)]
@@ -244,9 +265,74 @@ def load_listeners(modules: dict[str, Module], root: Path, problems: list[Proble
                     )
                 )
                 continue
-            found.setdefault(event_name, []).append(Listener(module, handler, function))
+            if queue is not None:
+                problems.extend(_unserializable(event_name, shown, key))
+            found.setdefault(event_name, []).append(Listener(module, handler, function, queue))
     problems.extend(_misspelled_events(modules, root))
     return {event_name: tuple(listeners) for event_name, listeners in found.items()}
+
+
+QUEUE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,62}")
+
+
+def _listen_value(
+    value: object, shown: str, key: str, problems: list[Problem]
+) -> tuple[str, str | None] | None:
+    """A `listens:` value: a handler's name, or `{handler: on_x, queue: name}`."""
+    if isinstance(value, str):
+        return value, None
+    example = "write `on_x` or `{handler: on_x, queue: mail}`"
+    if not isinstance(value, dict):
+        found = f"must be a handler's name, found `{value!r}`"
+        problems.append(Problem(shown, key, found, example))
+        return None
+    unknown = sorted(str(each) for each in value if each not in ("handler", "queue"))
+    handler, queue = value.get("handler"), value.get("queue")
+    if unknown or not isinstance(handler, str) or not isinstance(queue, str):
+        what = f"unknown keys {', '.join(unknown)}" if unknown else "needs `handler` and `queue`"
+        problems.append(Problem(shown, key, f"a queued listener {what}", example))
+        return None
+    if not QUEUE_NAME.fullmatch(queue):
+        problems.append(
+            Problem(
+                shown,
+                f"{key}.queue",
+                f"`{queue}` is not a queue name",
+                "use lowercase letters, digits, - and _, starting with a letter, e.g. `mail`",
+            )
+        )
+        return None
+    return handler, queue
+
+
+def _unserializable(event_name: str, shown: str, key: str) -> list[Problem]:
+    """A queued listener's event must travel as JSON: its fields' types are checked here."""
+    classes = [cls for cls in _subclasses(Event) if cls.event_name == event_name]
+    if not classes:
+        return [
+            Problem(
+                shown,
+                key,
+                f"no loaded event class is named `{event_name}`, so its fields cannot be checked",
+                "define the event in application/classes/ (imported before the listeners)",
+                warning=True,
+            )
+        ]
+    problems = []
+    for cls in classes:
+        bad = field_problems(cls)
+        if bad:
+            problems.append(
+                Problem(
+                    shown,
+                    key,
+                    f"event {cls.__module__}.{cls.__name__} cannot be queued: fields "
+                    f"{', '.join(bad)} cannot travel as JSON",
+                    "use str, int, float, bool, None, Decimal, datetime, date, or lists "
+                    "and dict[str, …] of those (e.g. an id instead of a model object)",
+                )
+            )
+    return problems
 
 
 def _takes_app_and_event(function: Callable[..., object]) -> bool:

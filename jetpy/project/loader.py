@@ -24,6 +24,7 @@ from jetpy.modules.events import Listeners, load_listeners
 from jetpy.modules.i18n import Translations, load_translations
 from jetpy.modules.menus import MenuSets, load_menus
 from jetpy.modules.states import apply_states, read_states, state_file
+from jetpy.queue import queue_problems
 
 if TYPE_CHECKING:
     from jetpy.auth import AuthProvider
@@ -83,6 +84,7 @@ def load_project(root: Path, use_cache: bool = True, own_imports: bool = True) -
     states = read_states(project.app_dir, root, problems)
     apply_states(project.modules, states, project.app_dir, root, problems)
     project.listeners = load_listeners(project.modules, root, problems)
+    problems.extend(queue_problems(project))  # queues not declared (config `queue.mode`)
     project.bases = load_bases(project, problems)
     project.translations = load_translations(
         project.app_dir, project.modules, project.bases, root, problems

@@ -1,0 +1,107 @@
+"""`jetpy worker` (the master and its workers) and `jetpy queues` (depth, retry, purge)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from jetpy.app import Application
+from jetpy.errors import DefinitionError
+from jetpy.kernel import logs
+from jetpy.queue.worker import queues_of, run_master, run_worker
+
+_project = click.option(
+    "--project",
+    "-p",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: os.environ.get("JETPY_PROJECT", "."),
+    show_default="current folder",
+    help="The project folder (the one holding application/).",
+)
+
+
+def _load(project: Path) -> Application:
+    try:
+        app = Application(project)
+    except DefinitionError as error:
+        click.secho(str(error), fg="red", err=True)
+        raise SystemExit(1) from None
+    logs.configure(app.config)
+    return app
+
+
+@click.command()
+@_project
+@click.option("--queue", "queues", multiple=True, help="Only this queue (repeat for several).")
+@click.option(
+    "--concurrency",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes per queue.",
+)
+@click.option("--run-queue", hidden=True, help="Be one worker of this queue (the master's).")
+def worker(project: Path, queues: tuple[str, ...], concurrency: int, run_queue: str | None) -> None:
+    """Run the queued listeners: one worker process per queue, watched by this master."""
+    app = _load(project)
+    if run_queue is not None:
+        run_worker(app, run_queue)
+        return
+    known = queues_of(app)
+    unknown = [queue for queue in queues if queue not in known]
+    if unknown:
+        raise click.BadParameter(
+            f"no activated module listens on {', '.join(unknown)}; queues: "
+            f"{', '.join(known) or '(none)'}",
+            param_hint="--queue",
+        )
+    run_master(app, project.resolve(), list(queues) or None, concurrency)
+
+
+@click.group(invoke_without_command=True)
+@_project
+@click.pass_context
+def queues(ctx: click.Context, project: Path) -> None:
+    """The queues of the activated modules: waiting, in flight, failed (dead letters)."""
+    ctx.obj = project
+    if ctx.invoked_subcommand is not None:
+        return
+    app = _load(project)
+    broker = app.outbox.broker
+    click.echo(f"{'queue':<24} {'waiting':>8} {'in flight':>10} {'failed':>7}")
+    for queue in queues_of(app):
+        stats = broker.stats(queue)
+        in_flight = "-" if stats.in_flight is None else str(stats.in_flight)
+        click.echo(f"{queue:<24} {stats.depth:>8} {in_flight:>10} {stats.failed:>7}")
+    click.echo(f"outbox: {app.outbox.unsent()} message(s) not published yet")
+
+
+def _queue_of(project: Path, queue: str) -> Application:
+    app = _load(project)
+    if queue not in queues_of(app):
+        raise click.BadParameter(
+            f"no activated module listens on `{queue}`; queues: "
+            f"{', '.join(queues_of(app)) or '(none)'}",
+            param_hint="QUEUE",
+        )
+    return app
+
+
+@queues.command()
+@click.argument("queue")
+@click.pass_obj
+def retry(project: Path, queue: str) -> None:
+    """Put the failed messages of QUEUE back in it."""
+    app = _queue_of(project, queue)
+    click.echo(f"{app.outbox.broker.requeue_failed(queue)} message(s) back in {queue}")
+
+
+@queues.command()
+@click.argument("queue")
+@click.pass_obj
+def purge(project: Path, queue: str) -> None:
+    """Delete the failed messages of QUEUE."""
+    app = _queue_of(project, queue)
+    click.echo(f"{app.outbox.broker.purge_failed(queue)} failed message(s) of {queue} deleted")

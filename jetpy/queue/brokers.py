@@ -1,0 +1,308 @@
+"""Brokers: where queued messages wait for workers (config.yaml `queue: {broker, url}`).
+
+Every broker gives the same guarantees: a message received is invisible to other workers
+until it is acknowledged (`ack`, after the handler's transaction committed); a worker that
+dies without acknowledging gives it back (Redis: another worker claims it after
+`visibility_timeout`; RabbitMQ: the server returns it when the connection drops). A failed
+message comes back after a delay (`retry`), and after the last attempt goes to the queue's
+dead letters (`dead`), from where `jetpy queues retry` puts it back.
+
+- `RedisBroker` (default): a stream `jetpy:queue:<name>` with the consumer group `jetpy`;
+  delayed retries in the sorted set `…:delayed`, moved into the stream when due; dead letters
+  in the stream `…:dead`. redis-py (`pip install jetpy[redis]`).
+- `RabbitBroker`: a durable queue `jetpy.<name>` with persistent messages and publisher
+  confirms; retries wait in `jetpy.<name>.retry.<ms>` (a TTL, then dead-lettered back);
+  dead letters in `jetpy.<name>.dead`. pika (`pip install jetpy[rabbitmq]`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from jetpy.errors import JetpyError
+
+if TYPE_CHECKING:
+    from jetpy.definitions.config import Config
+
+GROUP = "jetpy"
+
+
+class BrokerError(JetpyError):
+    """The broker cannot be used as configured."""
+
+
+@dataclass
+class Delivery:
+    """A message handed to a worker: its body, how many times it was tried, the broker's tag."""
+
+    body: str
+    attempts: int  # earlier attempts (0 on the first)
+    tag: Any
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    depth: int  # waiting
+    in_flight: int | None  # received, not acknowledged (None: the broker does not say)
+    failed: int  # dead letters
+
+
+class Broker(Protocol):
+    """What workers and the outbox need of a broker; plug in your own by this contract."""
+
+    def publish(self, queue: str, body: str) -> None: ...
+    def receive(self, queue: str, consumer: str, timeout: float) -> Delivery | None: ...
+    def ack(self, queue: str, delivery: Delivery) -> None: ...
+    def retry(self, queue: str, delivery: Delivery, delay: float) -> None: ...
+    def dead(self, queue: str, delivery: Delivery) -> None: ...
+    def stats(self, queue: str) -> QueueStats: ...
+    def requeue_failed(self, queue: str) -> int: ...
+    def purge_failed(self, queue: str) -> int: ...
+    def close(self) -> None: ...
+
+
+def make_broker(config: Config) -> Broker:
+    """The broker config.yaml names."""
+    if config.queue_broker == "rabbitmq":
+        return RabbitBroker(config.queue_url or "amqp://guest:guest@127.0.0.1:5672/%2F")
+    return RedisBroker(
+        config.queue_url or "redis://127.0.0.1:6379/0", config.queue_visibility_timeout
+    )
+
+
+# Redis Streams ------------------------------------------------------------------------
+# move due retries into the stream, atomically (a crash between the two loses nothing)
+_MOVE_DUE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 100)
+for _, member in ipairs(due) do
+  local bar = string.find(member, '|', 1, true)
+  redis.call('XADD', KEYS[2], '*', 'body', string.sub(member, bar + 1),
+             'attempts', string.sub(member, 1, bar - 1))
+  redis.call('ZREM', KEYS[1], member)
+end
+return #due
+"""
+
+
+class RedisBroker:
+    """Redis Streams with one consumer group per queue."""
+
+    def __init__(self, url: str, visibility_timeout: float = 60.0) -> None:
+        try:
+            import redis
+        except ImportError:
+            raise BrokerError(
+                "config.yaml `queue: {broker: redis}` needs redis-py: pip install 'jetpy[redis]'"
+            ) from None
+        self.client: Any = redis.Redis.from_url(url, decode_responses=True)
+        self.visibility = int(visibility_timeout * 1000)
+        self._groups: set[str] = set()
+        self._claimed = 0.0
+        self._move = self.client.register_script(_MOVE_DUE)
+
+    @staticmethod
+    def key(queue: str) -> str:
+        return f"jetpy:queue:{queue}"
+
+    def _group(self, queue: str) -> str:
+        key = self.key(queue)
+        if queue not in self._groups:
+            try:
+                self.client.xgroup_create(key, GROUP, id="0", mkstream=True)
+            except Exception as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
+            self._groups.add(queue)
+        return key
+
+    def publish(self, queue: str, body: str) -> None:
+        self.client.xadd(self._group(queue), {"body": body, "attempts": 0})
+
+    def receive(self, queue: str, consumer: str, timeout: float) -> Delivery | None:
+        key = self._group(queue)
+        self._move(keys=[f"{key}:delayed", key], args=[time.time()])
+        now = time.monotonic()
+        if now - self._claimed > 1.0:  # messages of dead workers
+            self._claimed = now
+            _next, claimed, *_ = self.client.xautoclaim(
+                key, GROUP, consumer, self.visibility, "0-0", count=1
+            )
+            if claimed:
+                return self._delivery(claimed[0])
+        answer = self.client.xreadgroup(
+            GROUP, consumer, {key: ">"}, count=1, block=max(1, int(timeout * 1000))
+        )
+        if not answer:
+            return None
+        return self._delivery(answer[0][1][0])
+
+    @staticmethod
+    def _delivery(entry: tuple[str, dict[str, str]]) -> Delivery:
+        id, fields = entry
+        return Delivery(fields.get("body", ""), int(fields.get("attempts", 0)), id)
+
+    def ack(self, queue: str, delivery: Delivery) -> None:
+        key = self.key(queue)
+        with self.client.pipeline() as pipe:
+            pipe.xack(key, GROUP, delivery.tag)
+            pipe.xdel(key, delivery.tag)
+            pipe.execute()
+
+    def retry(self, queue: str, delivery: Delivery, delay: float) -> None:
+        key = self.key(queue)
+        member = f"{delivery.attempts + 1}|{delivery.body}"
+        with self.client.pipeline() as pipe:  # MULTI: both or neither
+            pipe.zadd(f"{key}:delayed", {member: time.time() + delay})
+            pipe.xack(key, GROUP, delivery.tag)
+            pipe.xdel(key, delivery.tag)
+            pipe.execute()
+
+    def dead(self, queue: str, delivery: Delivery) -> None:
+        key = self.key(queue)
+        with self.client.pipeline() as pipe:
+            pipe.xadd(f"{key}:dead", {"body": delivery.body, "attempts": delivery.attempts + 1})
+            pipe.xack(key, GROUP, delivery.tag)
+            pipe.xdel(key, delivery.tag)
+            pipe.execute()
+
+    def stats(self, queue: str) -> QueueStats:
+        key = self._group(queue)
+        in_flight = int(self.client.xpending(key, GROUP)["pending"])
+        waiting = int(self.client.xlen(key)) - in_flight + int(self.client.zcard(f"{key}:delayed"))
+        return QueueStats(waiting, in_flight, int(self.client.xlen(f"{key}:dead")))
+
+    def requeue_failed(self, queue: str) -> int:
+        key = self._group(queue)
+        moved = 0
+        for id, fields in self.client.xrange(f"{key}:dead"):
+            with self.client.pipeline() as pipe:
+                pipe.xadd(key, {"body": fields.get("body", ""), "attempts": 0})
+                pipe.xdel(f"{key}:dead", id)
+                pipe.execute()
+            moved += 1
+        return moved
+
+    def purge_failed(self, queue: str) -> int:
+        key = f"{self.key(queue)}:dead"
+        count = int(self.client.xlen(key))
+        self.client.delete(key)
+        return count
+
+    def close(self) -> None:
+        self.client.close()
+
+
+# RabbitMQ -----------------------------------------------------------------------------
+class RabbitBroker:
+    """RabbitMQ through pika: durable queues, persistent messages, publisher confirms."""
+
+    def __init__(self, url: str) -> None:
+        try:
+            import pika  # type: ignore[import-untyped]
+        except ImportError:
+            raise BrokerError(
+                "config.yaml `queue: {broker: rabbitmq}` needs pika: pip install 'jetpy[rabbitmq]'"
+            ) from None
+        self.pika: Any = pika
+        self.parameters = pika.URLParameters(url)
+        self.connection: Any = None
+        self.channel: Any = None
+        self._declared: set[str] = set()
+        self._consuming: dict[str, Any] = {}
+
+    def _open(self) -> Any:
+        if self.connection is None or self.connection.is_closed:
+            self.connection = self.pika.BlockingConnection(self.parameters)
+            self.channel = self.connection.channel()
+            self.channel.confirm_delivery()
+            self._declared.clear()
+            self._consuming.clear()
+        return self.channel
+
+    @staticmethod
+    def name(queue: str) -> str:
+        return f"jetpy.{queue}"
+
+    def _declare(self, queue: str) -> str:
+        channel = self._open()
+        name = self.name(queue)
+        if queue not in self._declared:
+            channel.queue_declare(name, durable=True)
+            channel.queue_declare(f"{name}.dead", durable=True)
+            self._declared.add(queue)
+        return name
+
+    def _send(self, routing: str, body: str, attempts: int) -> None:
+        properties = self.pika.BasicProperties(
+            delivery_mode=2, headers={"attempts": attempts}, content_type="application/json"
+        )
+        self._open().basic_publish("", routing, body.encode(), properties, mandatory=True)
+
+    def publish(self, queue: str, body: str) -> None:
+        self._send(self._declare(queue), body, 0)
+
+    def receive(self, queue: str, consumer: str, timeout: float) -> Delivery | None:
+        name = self._declare(queue)
+        messages = self._consuming.get(queue)
+        if messages is None:
+            self.channel.basic_qos(prefetch_count=1)
+            messages = self._consuming[queue] = self.channel.consume(
+                name, inactivity_timeout=timeout
+            )
+        method, properties, body = next(messages)
+        if method is None:
+            return None
+        attempts = int((properties.headers or {}).get("attempts", 0))
+        return Delivery(body.decode(), attempts, method.delivery_tag)
+
+    def ack(self, queue: str, delivery: Delivery) -> None:
+        self.channel.basic_ack(delivery.tag)
+
+    def retry(self, queue: str, delivery: Delivery, delay: float) -> None:
+        name = self._declare(queue)
+        milliseconds = max(1, int(delay * 1000))
+        waiting = f"{name}.retry.{milliseconds}"
+        self.channel.queue_declare(
+            waiting,
+            durable=True,
+            arguments={
+                "x-message-ttl": milliseconds,
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": name,
+                "x-expires": milliseconds + 60_000,  # the waiting room goes when unused
+            },
+        )
+        self._send(waiting, delivery.body, delivery.attempts + 1)  # confirmed, then:
+        self.channel.basic_ack(delivery.tag)
+
+    def dead(self, queue: str, delivery: Delivery) -> None:
+        self._send(f"{self._declare(queue)}.dead", delivery.body, delivery.attempts + 1)
+        self.channel.basic_ack(delivery.tag)
+
+    def stats(self, queue: str) -> QueueStats:
+        name = self._declare(queue)
+        waiting = self.channel.queue_declare(name, passive=True).method.message_count
+        dead = self.channel.queue_declare(f"{name}.dead", passive=True).method.message_count
+        return QueueStats(int(waiting), None, int(dead))
+
+    def requeue_failed(self, queue: str) -> int:
+        name = self._declare(queue)
+        moved = 0
+        while True:
+            method, _properties, body = self.channel.basic_get(f"{name}.dead")
+            if method is None:
+                return moved
+            self._send(name, body.decode(), 0)
+            self.channel.basic_ack(method.delivery_tag)
+            moved += 1
+
+    def purge_failed(self, queue: str) -> int:
+        name = self._declare(queue)
+        return int(self.channel.queue_purge(f"{name}.dead").method.message_count)
+
+    def close(self) -> None:
+        if self.connection is not None and self.connection.is_open:
+            self.connection.close()
+        self.connection = None
