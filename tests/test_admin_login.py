@@ -159,6 +159,16 @@ def test_logout_ends_the_session(client: Client) -> None:
     assert "Signed in as" not in client.get("/admin/").get_data(as_text=True)
 
 
+def test_an_administrator_without_privileges_for_the_logout_page_signs_out(
+    client: Client,
+) -> None:
+    log_in(client, "editor")  # may visit the dashboard, and nothing was granted for `logout`
+    token = form_of_logout(client)
+    response = client.post("/admin/logout/", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert "Signed in as" not in client.get("/admin/").get_data(as_text=True)
+
+
 def test_logout_without_the_token_changes_nothing(client: Client) -> None:
     log_in(client, "boss")
     assert client.post("/admin/logout/").status_code == 400

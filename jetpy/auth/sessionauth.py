@@ -37,6 +37,7 @@ class SessionAuth(ABC):
       with the URL kept as `next`; the form posts back to it, and a good login redirects
       there (only ever to a path of this site);
     - a signed-in user sees a page when superuser or given `visit_page` for its id, else 403;
+      the pages of `open_pages` (e.g. the sign-out page) every signed-in user may visit;
     - a router action with an `acl_action` runs for a superuser or with the privilege
       `module_action` `module:acl_action`;
     - failed logins are counted per account and address and per address (the app's login
@@ -48,6 +49,8 @@ class SessionAuth(ABC):
     """
 
     login_view = "jetpy/login.html"  # a full page: the base may put its own in views/
+    # page ids every signed-in user may visit without `visit_page` (signing out must always work)
+    open_pages: frozenset[str] = frozenset()
 
     # the source of users: what a subclass provides (an instance lacking one is refused at
     # load, when the base's auth factory is called) --------------------------------------
@@ -89,9 +92,12 @@ class SessionAuth(ABC):
         user = self.current_user(ctx)
         return user is not None and self.may_visit(user, page)
 
-    @staticmethod
-    def may_visit(user: AuthUser, page: Page) -> bool:
-        return user.is_superuser or user.has_privilege("visit_page", page.id)
+    def may_visit(self, user: AuthUser, page: Page) -> bool:
+        return (
+            user.is_superuser
+            or page.id in self.open_pages
+            or user.has_privilege("visit_page", page.id)
+        )
 
     # the signed-in user ---------------------------------------------------------------
     def current_user(self, ctx: RequestContext) -> AuthUser | None:

@@ -20,6 +20,8 @@ VIEW = "view"
 class AdminAuth(SessionAuth):
     """Administrators sign in by username or e-mail; roles carry their privileges."""
 
+    open_pages = frozenset({"logout"})  # every administrator may sign out
+
     def can_see_page(self, ctx: RequestContext, page: Page) -> bool:
         """Menus offer a page the user may visit and whose modules' lists the user may view.
 
