@@ -13,7 +13,8 @@ from werkzeug.test import Client
 from jetpy import Application
 from jetpy.kernel.alternates import absolute
 from jetpy.kernel.head import Head
-from tests.conftest import SeededSite
+from jetpy.modules.discovery import use_project_imports
+from tests.conftest import REPO, SeededSite
 
 SHOP_CONTROLLERS = """
 from jetpy import Controller, ControllerRouter
@@ -216,6 +217,7 @@ def test_the_example_article_switches_to_the_same_article(site: Client) -> None:
 def test_the_example_product_and_category_switch_to_the_same_item(
     site: Client, seeded_site: SeededSite
 ) -> None:
+    use_project_imports(REPO)  # an earlier test may have loaded another project's `application`
     from application.classes.catalog import Product
 
     with seeded_site.app.db.session() as session:
