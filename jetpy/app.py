@@ -17,6 +17,7 @@ from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
 from jetpy.auth.throttle import Throttles
+from jetpy.cache import OutputCache
 from jetpy.data.db import Database, database_url
 from jetpy.data.health import health_response
 from jetpy.data.sessionstores import DatabaseSessionStore, RedisSessionStore
@@ -84,6 +85,10 @@ class Application:
         # events for queued listeners: written with the request's work, then relayed (jetpy.queue)
         config = self.config
         self.outbox = Outbox(self.db, lambda: make_broker(config))
+        # app.output_cache: cacheable contents' output, purged by tags (jetpy.cache)
+        self.output_cache = OutputCache.from_config(
+            config.cache_backend, config.cache_url, config.cache_ttl, project.app_dir / "data"
+        )
         self.use_definitions(project, self.templates_of(project))
         problems = [p for p in self.problems(checked=not project.from_cache) if not p.warning]
         if problems:
@@ -137,6 +142,7 @@ class Application:
                 self.definition_problems = problems
                 return False
             self.use_definitions(project, templates)
+            self.output_cache.purge(["definitions"])  # templates, pages, module states
             self.definition_problems = []
             if self.config.map_cache and not project.from_cache:
                 write_cache(project)

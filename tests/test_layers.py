@@ -14,6 +14,7 @@ JETPY = Path(__file__).resolve().parents[1] / "jetpy"
 # lowest first: each layer may import the ones before it at runtime, never one after it
 LAYERS = [
     "errors",
+    "cache",
     "definitions",
     "modules",
     "kernel",

@@ -30,6 +30,11 @@ class Config:
     log_format: str = "text"  # `logging.format`: text or json lines (jetpy.kernel.logs)
     log_level: str = "INFO"  # `logging.level`
     health_path: str = "/_health"  # answers whether the database is reachable; "" turns it off
+    # `cache:` the output cache (jetpy.cache): none, memory, files or redis; entries' TTL (s)
+    cache_backend: str = "none"
+    cache_url: str = ""  # the Redis URL, or the folder of the files backend
+    cache_ttl: int = 300
+    cache_http_max_age: int = 60  # Cache-Control max-age of pages made only of cached contents
     # `sessions:` (jetpy.kernel.sessions): the store, an idle and an absolute timeout in seconds
     session_store: str = "database"  # or `redis`
     session_url: str = ""  # the Redis URL, e.g. redis://127.0.0.1:6379/0
@@ -116,6 +121,8 @@ def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:
     sessions = schema.validate(
         settings.pop("sessions") or {}, schema.SESSIONS, shown, "sessions.", problems
     )
+    cache = schema.validate(settings.pop("cache") or {}, schema.CACHE, shown, "cache.", problems)
+    settings.update({f"cache_{key}": value for key, value in cache.items()})
     queue = schema.validate(settings.pop("queue") or {}, schema.QUEUE, shown, "queue.", problems)
     for key in ("max_attempts", "retry_delay", "visibility_timeout"):
         if queue[key] <= 0:

@@ -222,6 +222,8 @@ CONTENT: Schema = {
     "order": Field(int, 0),
     "parameters": Field(dict, dict),
     "output": Field(str),
+    "cacheable": Field(bool, False),  # kept in the output cache (jetpy.cache)
+    "cache_ttl": Field(int, 0),  # seconds; 0: config.yaml's cache.ttl
 }
 
 PAGE: Schema = {
@@ -259,6 +261,7 @@ CONFIG: Schema = {
     "behind_proxy": Field((bool, int), 0),  # how many reverse proxies; true: 1, false: 0
     "map_cache": Field(bool, True),
     "sessions": Field(dict, dict, example="{store: redis, url: 'redis://127.0.0.1:6379/0'}"),
+    "cache": Field(dict, dict, example="{backend: redis, url: 'redis://127.0.0.1:6379/0'}"),
     "login_throttle": Field(dict, dict, example="{per_account: 5, per_address: 50}"),
     "database": Field(dict, dict, example="{url: 'postgresql+psycopg://user@host/db'}"),
     "media": Field(dict, dict, example="{location: /srv/site/media, max_upload_mb: 20}"),
@@ -276,6 +279,13 @@ QUEUE: Schema = {  # queued listeners and `jetpy worker` (jetpy.queue)
     "retry_delay": Field((int, float), 1.0),  # seconds before the first retry, doubled each time
     # Redis: a message unacknowledged this long (its worker died) goes to another worker
     "visibility_timeout": Field((int, float), 60.0),
+}
+
+CACHE: Schema = {  # the output cache (jetpy.cache)
+    "backend": Field(str, "none", choices=("none", "memory", "files", "redis")),
+    "url": Field(str, "", example="redis://127.0.0.1:6379/0"),  # Redis URL or files folder
+    "ttl": Field(int, 300),  # seconds an entry lives unless its content says otherwise
+    "http_max_age": Field(int, 60),  # Cache-Control max-age of fully cacheable pages
 }
 
 SESSIONS: Schema = {

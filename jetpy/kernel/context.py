@@ -41,6 +41,8 @@ class RequestContext:
         self.vars: dict[str, Any] = {}  # extra template globals, e.g. from the initializer
         self.auth: AuthProvider | None = None  # the base's, unless the initializer sets one
         self.loaded_session: Session | None = None  # once something asked for ctx.session
+        self.visitor_seen = False  # set when ctx.session is asked for (jetpy.cache)
+        self.cached_page = True  # every content was cacheable and visitor-free (HTTP caching)
         self._head: Head | None = None
         self._breadcrumb: Breadcrumb | None = None
         self._alternates: dict[str, str | None] | None = None
@@ -77,6 +79,7 @@ class RequestContext:
     @property
     def session(self) -> Session:
         """The visitor's session in this base (jetpy.kernel.sessions), read on first use."""
+        self.visitor_seen = True  # what uses the session depends on the visitor: not cached
         session = self.loaded_session
         if session is None:
             session = self.loaded_session = self.app.sessions.load(self)

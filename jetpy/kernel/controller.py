@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,12 @@ class Controller:
     csrf_exempt: bool = False
     # True: it answers OPTIONS, TRACE … itself; else its page does (jetpy.kernel.stages)
     own_methods: bool = False
+    # output cache (jetpy.cache): True/False decides for the content; None: page.yaml's
+    # `cacheable` does. Set it, and `cache_context`, in resolve() or get_router().
+    cacheable: bool | None = None
+    cache_context: str = ""  # what else the output depends on (part of the cache key)
+    cache_tags: tuple[str, ...] = ()  # what the output shows: `article:8`, see tag()
+    cache_until: float | None = None  # when the output changes by itself (a timestamp)
 
     def __init__(self, ctx: RequestContext, module: Module, content: Content) -> None:
         self.ctx = ctx
@@ -129,6 +136,24 @@ class Controller:
     def check_csrf(self) -> None:
         """Refuse (400) a POST whose CSRF token is missing or wrong (see jetpy.kernel.csrf)."""
         csrf.check(self.ctx)
+
+    def tag(self, *tags: str) -> None:
+        """Say what the output shows (`article:8`, `category:3`): a change to it purges it."""
+        self.cache_tags = (*self.cache_tags, *tags)
+
+    def expires_at(self, when: dt.datetime | float | None) -> None:
+        """The output changes by itself at `when` (a publication time): not cached past it.
+
+        The earliest of several calls wins; None is ignored. Naive datetimes are UTC.
+        """
+        if when is None:
+            return
+        if isinstance(when, dt.datetime):
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=dt.UTC)
+            when = when.timestamp()
+        if self.cache_until is None or when < self.cache_until:
+            self.cache_until = when
 
     def flash(self, message: str, category: str = "success") -> None:
         """Show `message` on the next page rendered for this visitor (after a redirect)."""

@@ -33,6 +33,8 @@ class Content:
     parameters: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     output: str | None = None
     index: int = 0
+    cacheable: bool = False  # its output may be kept in the output cache (jetpy.cache)
+    cache_ttl: int = 0  # seconds an entry lives; 0: config.yaml's `cache.ttl`
 
 
 @dataclass(frozen=True)

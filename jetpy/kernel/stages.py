@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import quote
@@ -238,16 +239,139 @@ def check_csrf(ctx: RequestContext, resolved: Resolved) -> None:
 
 # 7. dispatch ----------------------------------------------------------------------------
 def dispatch(ctx: RequestContext, resolved: Resolved) -> Response | None:
-    """Run each action; its output goes to its position. A returned response ends it."""
+    """Run each action; its output goes to its position. A returned response ends it.
+
+    A cacheable content's output comes from the output cache when it is there (jetpy.cache).
+    """
+    cache = ctx.app.output_cache
+    use_cache = cache.backend is not None and ctx.request.method in ("GET", "HEAD")
     for content, controller, action in resolved:
         if controller is None:
             ctx.add_part(content, content.output or "")
             continue
+        if use_cache:
+            wanted = controller.cacheable
+            if wanted or (wanted is None and content.cacheable):
+                result = cached_action(ctx, content, controller, action)
+                if result is not None:
+                    return result
+                continue
+        ctx.cached_page = False
         result = run_action(controller, action)
         if result is not None:
             return result
         ctx.add_part(content, "".join(controller.output))
     return None
+
+
+def cached_action(
+    ctx: RequestContext, content: Content, controller: Controller, action: str
+) -> Response | None:
+    """Answer a cacheable content from the cache, or run it and keep its output.
+
+    The key: base, locale, page, content, action, parameters, the used leftover path, the
+    query string and the controller's cache context. Output that used the visitor's session
+    (a signed-in user, a CSRF token, flash messages) is never kept.
+    """
+    cache = ctx.app.output_cache
+    request = ctx.request
+    key = cache.key(
+        (
+            ctx.base.id,
+            ctx.locale.name,
+            ctx.page.id,
+            content.module,
+            content.controller,
+            action,
+            content.position,
+            content.order,
+            content.index,
+            dict(content.parameters),
+            ctx.used_path,
+            request.environ.get("QUERY_STRING", ""),
+            controller.cache_context,
+        )
+    )
+    entry = cache.lookup(key)
+    if entry is not None:
+        _replay(ctx, entry)
+        ctx.add_part(content, entry["html"])
+        return None
+    before = _page_state(ctx)
+    seen, ctx.visitor_seen = ctx.visitor_seen, False
+    started = time.time()
+    result = run_action(controller, action)
+    if result is not None:
+        return result
+    html = "".join(controller.output)
+    ctx.add_part(content, html)
+    if ctx.visitor_seen:
+        ctx.cached_page = False
+    else:
+        entry = {"html": html, **_effects(ctx, before)}
+        tags = ("definitions", f"module:{content.module}", *controller.cache_tags)
+        ttl = content.cache_ttl or None
+        cache.store(key, entry, tags, started, ttl, controller.cache_until)
+    ctx.visitor_seen = ctx.visitor_seen or seen
+    return None
+
+
+_PageState = tuple[
+    "tuple[str, dict[tuple[str, str], str], list[str], list[str]] | None",
+    "int | None",
+    "dict[str, str | None] | None",
+]
+
+
+def _page_state(ctx: RequestContext) -> _PageState:
+    head = ctx._head
+    crumbs = ctx._breadcrumb
+    alternates = ctx._alternates
+    return (
+        None if head is None else (head.title, dict(head.meta_tags), list(head.css), head.js[:]),
+        None if crumbs is None else len(crumbs.items),
+        None if alternates is None else dict(alternates),
+    )
+
+
+def _effects(ctx: RequestContext, before: _PageState) -> dict[str, Any]:
+    """What an action did to the page around its output, to do again on a cache hit."""
+    effects: dict[str, Any] = {}
+    head, crumbs, alternates = ctx._head, ctx._breadcrumb, ctx._alternates
+    if head is not None:
+        title, meta, css, js = before[0] or (None, {}, [], [])
+        if head.title != title:
+            effects["title"] = head.title
+        changed = [[*name, text] for name, text in head.meta_tags.items() if meta.get(name) != text]
+        if changed:
+            effects["meta"] = changed
+        if head.css != css:
+            effects["css"] = [url for url in head.css if url not in css]
+        if head.js != js:
+            effects["js"] = [url for url in head.js if url not in js]
+    if crumbs is not None:
+        start = before[1] if before[1] is not None else len(ctx.page.crumbs)
+        added = [[crumb.title, crumb.url] for crumb in crumbs.items[start:]]
+        if added:
+            effects["crumbs"] = added
+    if alternates is not None and alternates != before[2]:
+        effects["alternates"] = alternates
+    return effects
+
+
+def _replay(ctx: RequestContext, entry: dict[str, Any]) -> None:
+    if "title" in entry:
+        ctx.head.title = entry["title"]
+    for attribute, value, text in entry.get("meta", ()):
+        ctx.head.set_meta(value, text, attribute)
+    for url in entry.get("css", ()):
+        ctx.head.add_css(url)
+    for url in entry.get("js", ()):
+        ctx.head.add_js(url)
+    for title, url in entry.get("crumbs", ()):
+        ctx.breadcrumb.add(title, url)
+    if "alternates" in entry:
+        ctx._alternates = dict(entry["alternates"])
 
 
 def run_action(controller: Controller, action: str) -> Response | None:

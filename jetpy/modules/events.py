@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from jetpy.cache import event_tags
 from jetpy.errors import JetpyError, Problem, relative
 from jetpy.modules.discovery import Module, import_file
 from jetpy.modules.eventcodec import field_problems
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from werkzeug.wrappers import Response
 
     from jetpy.app import Application
+    from jetpy.cache import OutputCache
     from jetpy.queue.outbox import Outbox
 
 log = logging.getLogger("jetpy")
@@ -136,6 +138,7 @@ class EventBus:
     def deliver(self, queue: _Queue) -> None:
         """Deliver the queued events in order, and the events their handlers emit."""
         token = self._queue.set(queue)
+        cache: OutputCache | None = getattr(self.app, "output_cache", None)
         try:
             delivered = 0
             pending = queue.events
@@ -164,6 +167,8 @@ class EventBus:
                     pending.clear()
                     break
                 queue.chain = (*chain, name)
+                if cache is not None:
+                    cache.purge(event_tags(event))  # what the change shows is stale
                 for listener in self.listeners.get(name, ()):
                     if listener.module.active and listener.queue is None:
                         self._call(listener, event)

@@ -1,0 +1,300 @@
+"""The content output cache (jetpy.cache): keys, tags, expiry, visitors, backends."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from werkzeug.test import Client
+
+from jetpy import Application
+from jetpy.cache import FileBackend, MemoryBackend, OutputCache, RedisBackend
+from jetpy.errors import DefinitionError
+from jetpy.modules.events import Event
+from tests.conftest import ProjectFactory
+
+CACHED_CONTROLLERS = """
+import time
+
+from jetpy import Controller, ControllerRouter
+
+
+def count(controller, name):
+    controller.app.__dict__.setdefault("renders", []).append(name)
+
+
+class Main(Controller):
+    def get_router(self):
+        router = ControllerRouter(self)
+        router.add_action("page", resolver=self.resolve_page)
+        router.add_action("list", resolver=lambda: self.url_path == "")
+        return router
+
+    def resolve(self):
+        if self.content.action != "default":
+            return True  # the page's action
+        return super().resolve()
+
+    def resolve_page(self):
+        if self.url_path.startswith("page-"):
+            self.number = int(self.url_path[5:])
+            self.set_used_path(self.url_path)
+            return True
+        return False
+
+    def list_action(self):
+        count(self, "list")
+        self.tag("thing", "thing:1")
+        self.head.title = "Things"
+        self.head.set_meta("description", "All things")
+        self.head.add_css("/public/things.css")
+        self.breadcrumb.add("All", "/things/")
+        self.render("things.html", text=self.parameters.get("text", "list"))
+
+    def page_action(self):
+        count(self, f"page-{self.number}")
+        self.tag("thing")
+        self.render("things.html", text=f"page {self.number}")
+
+    def visitor_action(self):
+        count(self, "visitor")
+        self.render("things.html", text=f"visits {self.session.get('n', 0)}")
+
+    def soon_action(self):
+        count(self, "soon")
+        self.expires_at(time.time() + float(self.parameters["seconds"]))
+        self.render("things.html", text="soon")
+"""
+
+
+def files(cache: str = "{backend: memory}", **more: str) -> dict[str, str | None]:
+    return {
+        "application/config.yaml": f"cache: {cache}\n",
+        "application/data/modules.yaml": "test.hello: activated\ntest.things: activated\n",
+        "application/modules/test/things/manifest.yaml": "label: Things\n",
+        "application/modules/test/things/controllers.py": CACHED_CONTROLLERS,
+        "application/modules/test/things/views/things.html": "<p>{{ text }}</p>",
+        "application/bases/web/pages/en_US/things/page.yaml": """
+            title: Things
+            contents:
+              - module: test.things
+                cacheable: true
+            """,
+        "application/bases/web/pages/en_US/visitor/page.yaml": """
+            title: Visitor
+            contents:
+              - module: test.things
+                action: visitor
+                cacheable: true
+            """,
+        **more,
+    }
+
+
+def renders(app: Application) -> list[str]:
+    """What the test module's actions rendered (not what came from the cache)."""
+    found: list[str] = app.__dict__.get("renders", [])
+    return found
+
+
+def client_of(root: Path) -> tuple[Application, Client]:
+    app = Application(root, use_cache=False)
+    return app, Client(app)
+
+
+def test_a_cacheable_content_is_rendered_once_and_its_page_effects_kept(
+    make_project: ProjectFactory,
+) -> None:
+    app, client = client_of(make_project(files()))
+    first = client.get("/things/").get_data(as_text=True)
+    second = client.get("/things/").get_data(as_text=True)
+    assert renders(app) == ["list"]
+    assert first == second
+    assert "<p>list</p>" in second
+    assert "<title>Things | Site</title>" in second
+    assert 'content="All things"' in second
+    assert '<link rel="stylesheet" href="/public/things.css">' in second
+
+
+def test_the_used_leftover_path_is_part_of_the_key(make_project: ProjectFactory) -> None:
+    app, client = client_of(make_project(files()))
+    assert "<p>page 1</p>" in client.get("/things/page-1").get_data(as_text=True)
+    assert "<p>page 2</p>" in client.get("/things/page-2").get_data(as_text=True)
+    assert "<p>page 1</p>" in client.get("/things/page-1").get_data(as_text=True)
+    assert renders(app) == ["page-1", "page-2"]
+
+
+def test_the_query_string_is_part_of_the_key(make_project: ProjectFactory) -> None:
+    app, client = client_of(make_project(files()))
+    client.get("/things/?sort=name")
+    client.get("/things/?sort=price")
+    client.get("/things/?sort=name")
+    assert renders(app) == ["list", "list"]
+
+
+@dataclass(frozen=True)
+class ThingChanged(Event):
+    event_name: ClassVar[str] = "test.thing_changed"
+    cache_tags: tuple[str, ...] = ("thing:1",)
+
+
+def test_an_event_purges_exactly_the_entries_with_its_tags(make_project: ProjectFactory) -> None:
+    app, client = client_of(make_project(files()))
+    client.get("/things/")
+    client.get("/things/page-2")
+    app.events.emit(ThingChanged())  # the list carries thing:1, page 2 does not
+    client.get("/things/")
+    client.get("/things/page-2")
+    assert renders(app) == ["list", "page-2", "list"]
+
+
+def test_a_data_change_purges_its_item_and_its_kind(make_project: ProjectFactory) -> None:
+    from jetpy.data.changes import ItemChanged
+
+    app, client = client_of(make_project(files()))
+    client.get("/things/")
+    client.get("/things/page-2")
+    app.events.emit(ItemChanged(action="update", entity="Thing", entity_id="5", label="Five"))
+    client.get("/things/")
+    client.get("/things/page-2")
+    assert renders(app) == ["list", "page-2", "list", "page-2"]
+
+
+def test_output_that_used_the_session_is_never_kept(make_project: ProjectFactory) -> None:
+    app, client = client_of(make_project(files()))
+    client.get("/visitor/")
+    client.get("/visitor/")
+    assert renders(app) == ["visitor", "visitor"]
+
+
+def test_forms_with_a_csrf_token_are_not_kept(make_project: ProjectFactory) -> None:
+    controllers = CACHED_CONTROLLERS.replace(
+        'self.render("things.html", text=f"visits',
+        'self.render("form.html", text=f"visits',
+    )
+    app, client = client_of(
+        make_project(
+            files(
+                **{
+                    "application/modules/test/things/controllers.py": controllers,
+                    "application/modules/test/things/views/form.html": (
+                        '<form method="post"><input name="csrf_token" '
+                        'value="{{ csrf_token() }}"></form>'
+                    ),
+                }
+            )
+        )
+    )
+    one = client.get("/visitor/").get_data(as_text=True)
+    other = Client(app).get("/visitor/").get_data(as_text=True)  # another visitor
+    assert renders(app) == ["visitor", "visitor"]
+    assert 'name="csrf_token"' in one
+    assert one != other  # each visitor has a token of their own
+
+
+def test_output_is_not_kept_past_the_time_it_changes(make_project: ProjectFactory) -> None:
+    soon = """
+        title: Soon
+        contents:
+          - module: test.things
+            action: soon
+            cacheable: true
+            parameters: {seconds: %s}
+        """
+    app, client = client_of(
+        make_project(
+            files(
+                **{
+                    "application/bases/web/pages/en_US/soon/page.yaml": soon % "0.3",
+                    "application/bases/web/pages/en_US/later/page.yaml": soon % "3600",
+                }
+            )
+        )
+    )
+    client.get("/soon/")
+    client.get("/later/")
+    client.get("/later/")
+    assert renders(app) == ["soon", "soon"]
+    time.sleep(0.4)
+    client.get("/soon/")
+    assert renders(app) == ["soon", "soon", "soon"]
+
+
+def test_without_a_backend_nothing_is_cached(make_project: ProjectFactory) -> None:
+    app, client = client_of(make_project(files(cache="{backend: none}")))
+    client.get("/things/")
+    client.get("/things/")
+    assert renders(app) == ["list", "list"]
+
+
+def test_an_unknown_backend_is_a_definition_problem(make_project: ProjectFactory) -> None:
+    with pytest.raises(DefinitionError, match=r"cache\.backend"):
+        Application(make_project(files(cache="{backend: memcached}")), use_cache=False)
+
+
+def test_head_requests_are_answered_from_the_cache(make_project: ProjectFactory) -> None:
+    app, client = client_of(make_project(files()))
+    client.get("/things/")
+    client.head("/things/")
+    assert renders(app) == ["list"]
+
+
+# backends ---------------------------------------------------------------------------------
+def test_memory_backend_is_bounded_and_forgets_the_least_recently_used() -> None:
+    backend = MemoryBackend(max_entries=2)
+    backend.set("a", b"1", 60)
+    backend.set("b", b"2", 60)
+    assert backend.get("a") == b"1"  # now b is the least recently used
+    backend.set("c", b"3", 60)
+    assert (backend.get("a"), backend.get("b"), backend.get("c")) == (b"1", None, b"3")
+
+
+def check_backend(one: OutputCache, other: OutputCache) -> None:
+    """`other` shares `one`'s store (another worker): it sees entries and purges."""
+    started = time.time() - 1
+    assert one.store("key", {"html": "<p>x</p>"}, ["article:8"], started)
+    found = other.lookup("key")
+    assert found is not None and found["html"] == "<p>x</p>"
+    assert other.lookup("missing") is None
+    other.purge(["article:9"])
+    assert one.lookup("key") is not None
+    other.purge(["article:8"])
+    assert one.lookup("key") is None
+    # rendered before a purge that came while it rendered: not kept
+    assert not one.store("late", {"html": ""}, ["article:8"], started)
+    assert one.lookup("late") is None
+
+
+def test_file_backend_is_shared_by_workers(tmp_path: Path) -> None:
+    check_backend(
+        OutputCache(FileBackend(tmp_path / "cache")), OutputCache(FileBackend(tmp_path / "cache"))
+    )
+
+
+def test_memory_backend_purges(tmp_path: Path) -> None:
+    cache = OutputCache(MemoryBackend())
+    check_backend(cache, cache)
+
+
+def test_redis_backend_is_shared_by_machines(redis_url: str) -> None:
+    one = RedisBackend(redis_url, prefix="jetpy:test-cache:")
+    one.clear()
+    try:
+        check_backend(
+            OutputCache(one), OutputCache(RedisBackend(redis_url, prefix="jetpy:test-cache:"))
+        )
+    finally:
+        one.clear()
+
+
+def test_files_backend_from_config(make_project: ProjectFactory) -> None:
+    root = make_project(files(cache="{backend: files}"))
+    app, client = client_of(root)
+    client.get("/things/")
+    _, other = client_of(root)  # a second worker
+    other.get("/things/")
+    assert renders(app) == ["list"]
+    assert (root / "application/data/cache/output/entries").is_dir()
