@@ -139,7 +139,11 @@ def test_a_valid_message_runs_the_whole_chain(site: tuple[Client, Path]) -> None
     assert message["Reply-To"] == "Jana Nováková <jana@example.com>"
     assert message["Subject"] == "Contact form: Jana Nováková"
     assert message["X-Jetpy-Locale"] == "en_US"
-    assert message.get_content() == "Hello, <b>jetpy</b>!\n"
+    # the text body as written, the HTML body (mail.outbox's template) escaped
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "\nHello, <b>jetpy</b>!\n" in text
+    assert "Hello, &lt;b&gt;jetpy&lt;/b&gt;!" in html and "<b>jetpy" not in html
 
     # audit.log recorded the mail.queued event that mail.outbox emitted
     [line] = (data / "audit.log").read_text(encoding="utf-8").splitlines()

@@ -20,6 +20,7 @@ LAYERS = [
     "kernel",
     "data",
     "queue",
+    "mail",
     "web",
     "media",
     "auth",

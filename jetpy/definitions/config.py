@@ -54,6 +54,16 @@ class Config:
     queue_max_attempts: int = 5
     queue_retry_delay: float = 1.0
     queue_visibility_timeout: float = 60.0
+    # `mail:` (jetpy.mail): the backend (outbox files or SMTP) and the SMTP server
+    mail_backend: str = "outbox"
+    mail_host: str = "127.0.0.1"
+    mail_port: int = 0  # 0: the port of `mail_tls`
+    mail_tls: str = "none"  # or `starttls`, `ssl`
+    mail_username: str = ""
+    mail_password: str = ""  # JETPY_MAIL_PASSWORD in the environment wins
+    mail_from: str = "Jetpy Example website <website@example.com>"
+    mail_timeout: float = 30.0
+    mail_fallback_locale: str = "en_US"
 
 
 def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:
@@ -131,6 +141,11 @@ def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:
         settings[f"queue_{key}"] = queue[key]
     settings["queue_broker"], settings["queue_url"] = queue["broker"], queue["url"]
     settings["queue_mode"], settings["queue_declared"] = queue["mode"], tuple(queue["declared"])
+    mail = schema.validate(settings.pop("mail") or {}, schema.MAIL, shown, "mail.", problems)
+    if mail["timeout"] <= 0 or not 0 <= mail["port"] <= 65535:
+        problems.append(Problem(shown, "mail", "timeout must be > 0, port 0-65535", "port: 587"))
+        mail["timeout"], mail["port"] = 30.0, 0
+    settings.update({f"mail_{key}": value for key, value in mail.items()})
     return Config(
         **{**settings, "secret_keys": tuple(settings["secret_keys"])},
         database_url=database["url"],

@@ -268,6 +268,19 @@ CONFIG: Schema = {
     "logging": Field(dict, dict, example="{format: json, level: INFO}"),
     "health_path": Field(str, "/_health"),  # "" turns the health endpoint off
     "queue": Field(dict, dict, example="{broker: redis, url: 'redis://127.0.0.1:6379/0'}"),
+    "mail": Field(dict, dict, example="{backend: smtp, host: smtp.example.com, tls: starttls}"),
+}
+
+MAIL: Schema = {  # how the site's mail leaves (jetpy.mail)
+    "backend": Field(str, "outbox", choices=("outbox", "smtp")),  # outbox: files, for development
+    "host": Field(str, "127.0.0.1"),
+    "port": Field(int, 0),  # 0: 25, 587 with starttls, 465 with ssl
+    "tls": Field(str, "none", choices=("none", "starttls", "ssl")),
+    "username": Field(str, ""),
+    "password": Field(str, ""),  # better: the environment variable JETPY_MAIL_PASSWORD
+    "from": Field(str, "Jetpy Example website <website@example.com>"),
+    "timeout": Field((int, float), 30.0),  # seconds for connecting and each SMTP command
+    "fallback_locale": Field(str, "en_US"),  # templates of a locale without its own files
 }
 
 QUEUE: Schema = {  # queued listeners and `jetpy worker` (jetpy.queue)

@@ -1,86 +1,69 @@
-"""Turn events into mail: one RFC 822 message file per mail in application/data/outbox/.
+"""Turn events into mail, sent by jetpy.mail through the backend config.yaml chooses.
 
-A mailer (cron, a queue worker) sends the files and removes them; writing a file is atomic,
-so it never picks up half a message.
+The bodies come from this module's templates, views/mail/<name>.<locale>.txt and .html (the
+fallback locale when a locale has none). With `mail: {backend: outbox}` (the default, for
+development) each message is a file in application/data/outbox/; with `backend: smtp` it goes
+to the SMTP server, and a server that refuses or is down raises, so the queue retries it.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
-import tempfile
-from datetime import UTC, datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from application.classes.contact import ContactSubmitted
 from application.classes.mail import MailQueued, MailRequested
+from jetpy.mail import Mail, OutboxBackend, backend_for, build, render
 
 if TYPE_CHECKING:
     from jetpy import Application
 
-SENDER = Address("Jetpy Example website", "website", "example.com")
+TEMPLATES = Path(__file__).resolve().parent / "views" / "mail"
 
 
 def outbox_dir(app: Application) -> Path:
-    """Where queued messages go: the project's data folder, never a path from input."""
+    """Where the outbox backend writes messages: the project's data folder, never input."""
     return app.project.app_dir / "data" / "outbox"
 
 
-def on_contact_submitted(app: Application, event: ContactSubmitted) -> None:
-    """Queue the visitor's message for the site's owner, with Reply-To set to the visitor."""
-    message = EmailMessage()
-    message["From"] = SENDER
-    message["To"] = event.to
-    message["Reply-To"] = Address(display_name=event.name, addr_spec=event.email)
-    message["Subject"] = f"Contact form: {event.name}"
-    message["Date"] = format_datetime(event.sent_at)
-    message["Message-ID"] = make_msgid(domain=SENDER.domain)
-    message["X-Jetpy-Locale"] = event.locale
-    message.set_content(event.message + "\n")
-    name = f"{event.sent_at:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.eml"
-    write_atomically(outbox_dir(app) / name, bytes(message))
+def send(app: Application, mail: Mail, cause: str) -> None:
+    """Build `mail` (addresses and headers checked), send it, and say so (mail.queued)."""
+    message = build(mail, app.config.mail_from)
+    backend = backend_for(app.config, app.project.app_dir)
+    written = backend.send(message)
+    file = written.name if isinstance(backend, OutboxBackend) and written else ""
     app.events.emit(
-        MailQueued(
-            message_id=str(message["Message-ID"]),
-            to=event.to,
-            file=name,
-            cause=event.event_name,
-        )
+        MailQueued(message_id=str(message["Message-ID"]), to=mail.to, file=file, cause=cause)
     )
+
+
+def on_contact_submitted(app: Application, event: ContactSubmitted) -> None:
+    """Mail the visitor's message to the site's owner, with Reply-To set to the visitor."""
+    context = {
+        "name": event.name,
+        "email": event.email,
+        "message": event.message,
+        "sent_at": f"{event.sent_at:%Y-%m-%d %H:%M} UTC",
+    }
+    mail = render(
+        [TEMPLATES],
+        "contact",
+        event.locale,
+        context,
+        fallback=app.config.mail_fallback_locale,
+        to=event.to,
+        reply_to=event.email,
+        reply_name=event.name,
+    )
+    send(app, mail, event.event_name)
 
 
 def on_mail_requested(app: Application, event: MailRequested) -> None:
-    """Queue a message another module asked for (sign-up confirmation, password reset …)."""
-    message = EmailMessage()
-    message["From"] = SENDER
-    message["To"] = event.to
-    message["Subject"] = event.subject
-    now = datetime.now(UTC)
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid(domain=SENDER.domain)
-    message["X-Jetpy-Locale"] = event.locale
-    message.set_content(event.text + "\n")
-    name = f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.eml"
-    write_atomically(outbox_dir(app) / name, bytes(message))
-    app.events.emit(
-        MailQueued(message_id=str(message["Message-ID"]), to=event.to, file=name, cause=event.cause)
-    )
-
-
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write a new file: complete, or not at all (a mailer never sees half a message)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Mail what another module composed (sign-up confirmation, password reset …)."""
+    context = {
+        "requested_subject": event.subject,
+        "text": event.text,
+        "language": event.locale.split("_")[0],
+    }
+    mail = render([TEMPLATES], "requested", event.locale, context, fallback="en_US", to=event.to)
+    send(app, Mail(**{**mail.__dict__, "locale": event.locale}), event.cause)
