@@ -255,7 +255,7 @@ def titles(response: TestResponse) -> list[str]:
 
 def messages(response: TestResponse) -> str:
     text = response.get_data(as_text=True)
-    found = re.search(r'<ul class="grid-messages".*?</ul>', text, re.S)
+    found = re.search(r'class="[^"]*\bgrid-messages\b.*?</ul>', text, re.S)
     return found[0] if found else ""
 
 
