@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import logging
+import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -32,7 +33,7 @@ from jetpy.kernel.proxies import scheme
 from jetpy.kernel.request import Request as CleanRequest
 from jetpy.kernel.security import NO_BASE
 from jetpy.kernel.sessions import SessionManager, SessionStore
-from jetpy.kernel.templates import PUBLIC_URL, Templates
+from jetpy.kernel.templates import JETPY_PREFIX, JETPY_STATIC, PUBLIC_URL, Templates
 from jetpy.media.library import MEDIA_URL, MediaLibrary
 from jetpy.modules.events import EventBus
 from jetpy.project.check import check_project
@@ -86,8 +87,12 @@ class Application:
         config = self.config
         self.outbox = Outbox(self.db, lambda: make_broker(config))
         # app.output_cache: cacheable contents' output, purged by tags (jetpy.cache)
+        # (the environment's JETPY_CACHE_BACKEND wins: e.g. the suite run with the cache on)
         self.output_cache = OutputCache.from_config(
-            config.cache_backend, config.cache_url, config.cache_ttl, project.app_dir / "data"
+            os.environ.get("JETPY_CACHE_BACKEND") or config.cache_backend,
+            config.cache_url,
+            config.cache_ttl,
+            project.app_dir / "data",
         )
         self.use_definitions(project, self.templates_of(project))
         problems = [p for p in self.problems(checked=not project.from_cache) if not p.warning]
@@ -316,6 +321,8 @@ class Application:
         """A file from the project's public/ folder (never outside it)."""
         name = stages.decode_path(request)[len(PUBLIC_URL) :]
         path = stages.file_in(self.public_dir, name)
+        if path is None and name.startswith(JETPY_PREFIX):  # jetpy's own assets
+            path = stages.file_in(JETPY_STATIC, name[len(JETPY_PREFIX) :])
         if path is None:
             raise NotFound()
         stages.check_method(request, stages.FILE_METHODS)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
     select,
 )
 from sqlalchemy.orm import (
@@ -200,3 +201,12 @@ def by_slug(
     """The published article of `locale` with `slug`, or None."""
     statement = published_statement(locale, now).where(ArticleLocalization.slug == slug)
     return session.scalars(statement).one_or_none()
+
+
+def next_publication(session: Session, *, now: datetime | None = None) -> datetime | None:
+    """When the next scheduled article comes out (any locale), or None: until then, lists
+    and widgets of published articles stay as they are (their cache entries expire then)."""
+    statement = select(func.min(Article.published_at)).where(
+        Article.published_at > (now or utcnow()), Article.draft.is_(False)
+    )
+    return session.scalar(statement)

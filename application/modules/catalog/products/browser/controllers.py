@@ -83,12 +83,26 @@ class Shop:
 def open_shop(controller: Controller) -> Shop:
     """The shop of the controller's locale, its pricelist read from the request's session."""
     market = market_for(controller.locale.name)
+    today = dt.date.today()
+    tag_catalog(controller, today)
     return Shop(
         controller.locale.name,
         pricelist_by_code(controller.db, market.pricelist),
         market.availability,
-        dt.date.today(),
+        today,
     )
+
+
+# what a change of purges the catalog's cached output (jetpy.cache): the item kinds it shows
+CATALOG_TAGS = ("product", "category", "pricelist", "price", "availability", "mediaitem")
+
+
+def tag_catalog(controller: Controller, today: dt.date) -> None:
+    """Catalog output shows any product, category or price, and today's availability and
+    prices: it is purged by their changes and expires at midnight."""
+    controller.tag(*CATALOG_TAGS)
+    midnight = dt.datetime.combine(today + dt.timedelta(days=1), dt.time())
+    controller.expires_at(midnight.timestamp())  # local time, as date.today()
 
 
 def status_text(status: StockStatus, _: Callable[..., str], date: Callable[..., str]) -> str:
@@ -159,6 +173,7 @@ class Main(Controller):
 
     # actions ------------------------------------------------------------------------
     def categories_action(self) -> None:
+        tag_catalog(self, dt.date.today())
         locale = self.locale.name
         self.render(
             "categories.html",

@@ -77,6 +77,7 @@ class Main(Controller):
         articles = content.published_page(self.db, self.locale.name, self.list_page, per_page)
         if articles.out_of_range:
             raise NotFound()
+        _tag_list(self)
         if articles.page > 1:
             number = articles.page
             self.head.title = self._("%(title)s, page %(page)s", title=self.page.title, page=number)
@@ -92,6 +93,8 @@ class Main(Controller):
 
     def detail_action(self) -> None:
         article = self.article
+        # cached until it changes (or the media it shows); unpublished by a later date: no
+        self.tag(f"article:{article.article.id}", "mediaitem")
         self.head.title = article.title
         self.head.set_meta("description", article.annotation)
         self.breadcrumb.add(article.title)
@@ -114,10 +117,17 @@ class Widgets(Controller):
         """The newest articles (parameter `count`, 3 by default) linking to page `articles`."""
         count = _positive_int(self.parameters, "count", LATEST, self)
         articles = content.latest(self.db, self.locale.name, count)
+        _tag_list(self)
         page = self.app.page(
             self.parameters.get("page", "articles"), base=self.base.id, locale=self.locale.name
         )
         self.render("latest.html", articles=articles, articles_page=page)
+
+
+def _tag_list(controller: Controller) -> None:
+    """A list shows any article and changes when the next scheduled one comes out."""
+    controller.tag("article", "mediaitem")
+    controller.expires_at(content.next_publication(controller.db))
 
 
 def _positive_int(parameters: Any, name: str, default: int, controller: Controller) -> int:
