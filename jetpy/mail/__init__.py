@@ -159,16 +159,14 @@ def build(mail: Mail, sender: str) -> EmailMessage:
     message["Subject"] = check_header("Subject", mail.subject)
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=origin.domain)
-    if mail.locale:
-        message["Content-Language"] = check_header(
-            "Content-Language", mail.locale.replace("_", "-")
-        )
-        message["X-Jetpy-Locale"] = mail.locale  # the locale the bodies were written in
     for header, value in mail.headers.items():
         message[check_header("header name", header)] = check_header(header, value)
     message.set_content(mail.text if mail.text.endswith("\n") else mail.text + "\n")
     if mail.html:
         message.add_alternative(mail.html, subtype="html")
+    if mail.locale:  # after the bodies: setting a body drops the Content-* headers
+        message["Content-Language"] = check_header("Locale", mail.locale.replace("_", "-"))
+        message["X-Jetpy-Locale"] = mail.locale  # the locale the bodies were written in
     return message
 
 
