@@ -364,3 +364,75 @@ def test_a_queued_mail_is_retried_dead_lettered_and_sent_once_the_server_is_back
         with redis.Redis.from_url(REDIS_URL) as client:
             key = f"jetpy:queue:{queue}"
             client.delete(key, f"{key}:delayed", f"{key}:dead")
+
+
+# the example's contact form, end to end --------------------------------------------------
+def test_the_example_contact_form_mails_through_a_queue_and_smtp(
+    tmp_path: Path, redis_url: str, smtp: tuple[Inbox, int]
+) -> None:
+    """A copy of the example with mail.outbox's listeners queued (a queue of this test's own
+    name), Redis as the broker and SMTP as the backend: the form's message leaves by SMTP."""
+    import re
+
+    import redis
+    from werkzeug.test import Client
+
+    inbox, port = smtp
+    root, queue = tmp_path / "site", f"mail{uuid.uuid4().hex[:10]}"
+    example = Path(__file__).resolve().parents[1]
+    shutil.copytree(
+        example / "application",
+        root / "application",
+        ignore=lambda folder, names: [  # runtime files of application/data, caches
+            name
+            for name in names
+            if name == "__pycache__"
+            or (Path(folder).name == "data" and name in {"cache", "outbox", "audit.log"})
+        ],
+    )
+    shutil.copytree(example / "public", root / "public")
+    manifest = root / "application/modules/mail/outbox/manifest.yaml"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8")
+        .replace("contact.submitted: on_contact_submitted", "contact.submitted: {handler:"
+                 f" on_contact_submitted, queue: {queue}}}")
+        .replace("mail.requested: on_mail_requested", "mail.requested: {handler:"
+                 f" on_mail_requested, queue: {queue}}}"),
+        encoding="utf-8",
+    )  # fmt: skip
+    config = root / "application/config.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + f"\nqueue: {{broker: redis, url: '{REDIS_URL}'}}\n"
+        + f"mail: {{backend: smtp, host: 127.0.0.1, port: {port}, timeout: 60}}\n",
+        encoding="utf-8",
+    )
+    app = Application(root, use_cache=False)
+    try:
+        client = Client(app)
+        page = client.get("/cs/kontakt/").get_data(as_text=True)
+        found = re.search(r'name="csrf_token" type="hidden" value="([A-Za-z0-9_-]+)"', page)
+        assert found is not None
+        data = {"csrf_token": found[1], "name": "Jana <Nováková>", "email": "jana@example.com",
+                "message": "Dobrý den, <b>jetpy</b>!"}  # fmt: skip
+        assert client.post("/cs/kontakt/", data=data).status_code == 303
+        assert inbox.messages == []  # the request only wrote the outbox row and published it
+        assert app.outbox.unsent() == 0
+        broker, delivery = app.outbox.broker, None
+        deadline = time.monotonic() + 60
+        while delivery is None and time.monotonic() < deadline:
+            delivery = broker.receive(queue, "worker", 0.5)
+        assert delivery is not None
+        assert handle(app, queue, delivery) == "handled"
+        [message] = inbox.messages
+        assert message["Subject"] == "Kontaktní formulář: Jana <Nováková>"
+        assert message["X-Jetpy-Locale"] == "cs_CZ"
+        assert message["Reply-To"].addresses[0].addr_spec == "jana@example.com"
+        html = message.get_body(preferencelist=("html",))
+        assert html is not None and "Dobrý den, &lt;b&gt;jetpy&lt;/b&gt;!" in html.get_content()
+    finally:
+        app.outbox.broker.close()
+        app.db.dispose()
+        with redis.Redis.from_url(REDIS_URL) as client_:
+            key = f"jetpy:queue:{queue}"
+            client_.delete(key, f"{key}:delayed", f"{key}:dead")
