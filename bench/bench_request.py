@@ -44,6 +44,7 @@ from markupsafe import Markup, escape
 from werkzeug.test import EnvironBuilder
 
 from jetpy import Application
+from jetpy.cache import MemoryBackend, OutputCache
 
 SITE = Path(__file__).resolve().parent / "site"
 PATH = "/articles/pages-10.html"
@@ -162,10 +163,17 @@ def flask_app(articles: ModuleType) -> Flask:
     return app
 
 
-def implementations() -> dict[str, WsgiApp]:
+def implementations(cached: bool = False) -> dict[str, WsgiApp]:
     jetpy = Application(SITE)  # first: it puts bench/site on sys.path for `application.…`
     articles = importlib.import_module("application.classes.articles")
-    return {"jetpy": jetpy, "flask": flask_app(articles), "floor": floor_app(articles)}
+    apps: dict[str, WsgiApp] = {"jetpy": jetpy}
+    if cached:  # the same site with its two article contents in the output cache (memory)
+        cached_app = Application(SITE)
+        cached_app.output_cache = OutputCache(MemoryBackend())
+        for controller in cached_app.modules["content.articles"].controllers.values():
+            controller.cacheable = True  # jetpy's own app has no cache backend: it ignores this
+        apps["cached"] = cached_app
+    return apps | {"flask": flask_app(articles), "floor": floor_app(articles)}
 
 
 # measuring ------------------------------------------------------------------------------
@@ -257,6 +265,8 @@ def report(figures: dict[str, list[Round]]) -> None:
             f"{median / floor_median:14.2f}{best / floor_best:12.2f}"
             f"{cpu[name]:12.0f}{cpu['floor'] / cpu[name]:8.2f}"
         )
+    if "cached" in cpu:
+        print(f"\ncached / floor = {cpu['floor'] / cpu['cached']:.2f} by CPU time  (goal >= 3)")
     jetpy, flask = statistics.median(per_second["jetpy"]), statistics.median(per_second["flask"])
     print(
         f"\njetpy / floor = {jetpy / floor_median:.2f} by the medians, "
@@ -284,11 +294,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="per round and app")
     parser.add_argument("--quick", action="store_true", help="3 rounds of 200 requests")
     parser.add_argument("--profile", type=int, metavar="N", help="profile N jetpy requests")
+    parser.add_argument("--cached", action="store_true", help="add jetpy with the output cache")
     options = parser.parse_args()
     if options.quick:
         options.rounds, options.requests = 3, 200
     print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')}")
-    apps = implementations()
+    apps = implementations(options.cached)
     environ = EnvironBuilder(path=PATH, base_url="http://localhost/").get_environ()
     check_same_pages(apps, environ)
     if options.profile:

@@ -298,3 +298,47 @@ def test_files_backend_from_config(make_project: ProjectFactory) -> None:
     other.get("/things/")
     assert renders(app) == ["list"]
     assert (root / "application/data/cache/output/entries").is_dir()
+
+
+# HTTP caching -------------------------------------------------------------------------------
+def test_a_cacheable_page_has_an_etag_and_answers_304(make_project: ProjectFactory) -> None:
+    _app, client = client_of(make_project(files("{backend: memory, http_max_age: 120}")))
+    page = client.get("/things/")
+    etag = page.headers["ETag"]
+    assert page.headers["Cache-Control"] == "public, max-age=120"
+    assert page.headers["Vary"] == "Cookie"
+    again = client.get("/things/", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    assert again.headers["ETag"] == etag and "Content-Type" not in again.headers
+    other = client.get("/things/page-2", headers={"If-None-Match": etag})
+    assert other.status_code == 200 and other.headers["ETag"] != etag
+
+
+def test_a_page_that_read_the_session_is_private(make_project: ProjectFactory) -> None:
+    _app, client = client_of(make_project(files()))
+    page = client.get("/visitor/")
+    assert page.headers["Cache-Control"] == "private, no-store"
+    assert "ETag" not in page.headers
+    assert "Vary" in page.headers
+
+
+def test_a_page_with_uncacheable_contents_gets_no_public_caching(
+    make_project: ProjectFactory,
+) -> None:
+    _app, client = client_of(make_project(files()))
+    page = client.get("/")  # test.hello is not cacheable
+    assert "ETag" not in page.headers
+    assert "public" not in page.headers.get("Cache-Control", "")
+
+
+def test_a_cache_control_in_page_yaml_wins(make_project: ProjectFactory) -> None:
+    page_yaml = """
+        title: Things
+        http_headers: {Cache-Control: "public, max-age=5"}
+        contents:
+          - module: test.things
+            cacheable: true
+        """
+    root = make_project(files(**{"application/bases/web/pages/en_US/things/page.yaml": page_yaml}))
+    _app, client = client_of(root)
+    assert client.get("/things/").headers["Cache-Control"] == "public, max-age=5"

@@ -52,6 +52,20 @@ class PageResponse(Response):
         listed += [("Content-Type", content_type), ("Content-Length", str(len(body)))]
         self._wsgi_headers = listed
 
+    def has_header(self, name: str) -> bool:
+        """Whether the page already has header `name` (without making `headers`)."""
+        if "headers" in self.__dict__:
+            return name in self.headers
+        lowered = name.lower()
+        return any(key.lower() == lowered for key, _ in self._wsgi_headers)
+
+    def add_header(self, name: str, value: str) -> None:
+        """Add a header (to the WSGI list while `headers` has not been made)."""
+        if "headers" in self.__dict__:
+            self.headers.add(name, value)
+        else:
+            self._wsgi_headers.append((name, value))
+
     def __getattr__(self, name: str) -> Any:
         if name == "headers":  # made on first use, an ordinary attribute from then on
             headers = self.headers = Headers(self._wsgi_headers)

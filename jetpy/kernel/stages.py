@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from pathlib import Path
@@ -245,6 +246,8 @@ def dispatch(ctx: RequestContext, resolved: Resolved) -> Response | None:
     """
     cache = ctx.app.output_cache
     use_cache = cache.backend is not None and ctx.request.method in ("GET", "HEAD")
+    if not use_cache:
+        ctx.cached_page = False
     for content, controller, action in resolved:
         if controller is None:
             ctx.add_part(content, content.output or "")
@@ -445,7 +448,39 @@ def render_page(ctx: RequestContext) -> Response:
     head = ctx.head
     head.alternates = alternates.hreflang_links(ctx)
     html = html.replace(PLACEHOLDER, head.render(), 1)
-    return PageResponse(html, 200, page.http_headers, content_type="text/html; charset=utf-8")
+    response = PageResponse(html, 200, page.http_headers, content_type="text/html; charset=utf-8")
+    return http_caching(ctx, response)
+
+
+def http_caching(ctx: RequestContext, response: PageResponse) -> Response:
+    """ETag, 304 and Cache-Control of a rendered page (a Cache-Control in page.yaml wins).
+
+    A page made only of cacheable contents, none of which (nor the layout) asked for the
+    session, is the same for every visitor: public for `cache.http_max_age` seconds, with an
+    ETag. A page that read the session is `private, no-store`. Both vary with the Cookie
+    header (a signed-in visitor's session cookie changes what a layout shows).
+    """
+    if response.has_header("Cache-Control"):
+        return response
+    if ctx.loaded_session is not None:
+        response.add_header("Cache-Control", "private, no-store")
+        response.add_header("Vary", "Cookie")
+        return response
+    if not ctx.cached_page:
+        return response
+    body: bytes = response.response[0]  # type: ignore[index]
+    tag = hashlib.blake2b(body, digest_size=16).hexdigest()
+    etag = f'"{tag}"'
+    headers = [
+        ("ETag", etag),
+        ("Cache-Control", f"public, max-age={ctx.app.config.cache_http_max_age}"),
+        ("Vary", "Cookie"),
+    ]
+    if ctx.request.if_none_match.contains(tag):  # or `*`
+        return Response(status=304, headers=headers)
+    for name, value in headers:
+        response.add_header(name, value)
+    return response
 
 
 def static_output(ctx: RequestContext) -> Response | None:
