@@ -1,8 +1,9 @@
 """Catalog queries the modules need; each takes the Session to run in.
 
-Products come with their texts, prices, stock and set items loaded in bulk (`selectinload`),
-and the items of sets — sets of sets included — one query per nesting level, so that a list
-of products costs the same few statements whatever its length.
+Products come with their texts, prices, stock and set items loaded in bulk: the items of sets —
+sets of sets included — in one recursive query, and prices and stock of all of them in one
+statement each, so that a list of products costs the same few statements whatever its length
+and however deep its sets nest.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, inspect, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.interfaces import LoaderOption
@@ -24,6 +25,7 @@ from application.classes.catalog.models import (
     Product,
     ProductKind,
     ProductText,
+    SetItem,
 )
 from application.classes.slugs import SLUG
 
@@ -120,29 +122,77 @@ def descendant_ids(session: Session, category: Category) -> list[int]:
 
 # products -------------------------------------------------------------------------------
 def load_products(session: Session, statement: Select[Any]) -> list[Product]:
-    """The products `statement` selects, with everything an offer needs loaded."""
-    products = list(session.scalars(statement.options(*PRODUCT_LOADS)).unique())
-    load_set_items(session, products)
+    """The products `statement` selects, with everything an offer needs loaded.
+
+    Their texts come in one statement, and set items (sets of sets too), prices and
+    availabilities of the products and of their items in three more, whatever the number of
+    products and the nesting of sets (`load_offer_details`).
+    """
+    products = list(session.scalars(statement.options(selectinload(Product.texts))).unique())
+    load_offer_details(session, products)
     return products
 
 
 def load_set_items(session: Session, products: Sequence[Product]) -> None:
-    """Load the items of the sets among `products`, and theirs: one query per nesting level."""
-    loaded = {product.id: product for product in products}
-    sets = [product for product in products if product.is_set]
-    while sets:
-        wanted = {item.item_id for s in sets for item in s.set_items} - loaded.keys()
-        if wanted:
+    """Load the items of the sets among `products`, and everything an offer of them needs."""
+    load_offer_details(session, products)
+
+
+def load_offer_details(session: Session, products: Sequence[Product]) -> None:
+    """Set items, prices and availabilities of `products` and of all their items.
+
+    At most three statements: the set items reachable from the sets among `products` (a
+    recursive query), then the prices and the availabilities of every product involved; item
+    products not among `products` come in one more query (with their texts). Collections
+    already loaded are left as they are (as a `selectinload` would), so pending changes of a
+    session are not overwritten.
+    """
+    involved = {product.id: product for product in products}
+    set_ids = [product.id for product in products if product.is_set]
+    items_of: dict[int, list[SetItem]] = {}
+    if set_ids:
+        below = (
+            select(SetItem.item_id.label("id"))
+            .where(SetItem.set_id.in_(set_ids))
+            .cte("set_members", recursive=True)
+        )
+        # UNION rather than UNION ALL: a (refused, but possible in old data) cycle ends
+        below = below.union(select(SetItem.item_id).join(below, SetItem.set_id == below.c.id))
+        rows = session.scalars(
+            select(SetItem)
+            .where(or_(SetItem.set_id.in_(set_ids), SetItem.set_id.in_(select(below.c.id))))
+            .order_by(SetItem.set_id, SetItem.position, SetItem.item_id)
+        ).all()
+        missing = {row.item_id for row in rows} - involved.keys()
+        if missing:
             found = session.scalars(
-                select(Product).where(Product.id.in_(wanted)).options(*PRODUCT_LOADS)
-            ).all()
-            loaded.update((product.id, product) for product in found)
-        for product in sets:
-            for item in product.set_items:
-                # a strong reference from the item row: the session's identity map is weak,
-                # and an item product dropped from it would be loaded again, one by one
-                set_committed_value(item, "item", loaded[item.item_id])
-        sets = [loaded[i] for i in wanted if loaded[i].is_set] if wanted else []
+                select(Product).where(Product.id.in_(missing)).options(selectinload(Product.texts))
+            )
+            involved.update((product.id, product) for product in found)
+        for row in rows:
+            items_of.setdefault(row.set_id, []).append(row)
+            # a strong reference from the item row: the session's identity map is weak,
+            # and an item product dropped from it would be loaded again, one by one
+            set_committed_value(row, "item", involved[row.item_id])
+    ids = list(involved)
+    prices = _by_product(session, select(Price).where(Price.product_id.in_(ids)))
+    stock = _by_product(session, select(Availability).where(Availability.product_id.in_(ids)))
+    for product in involved.values():
+        _fill(product, "set_items", items_of.get(product.id, []))
+        _fill(product, "prices", prices.get(product.id, []))
+        _fill(product, "availabilities", stock.get(product.id, []))
+
+
+def _by_product(session: Session, statement: Select[Any]) -> dict[int, list[Any]]:
+    found: dict[int, list[Any]] = {}
+    for row in session.scalars(statement):
+        found.setdefault(row.product_id, []).append(row)
+    return found
+
+
+def _fill(product: Product, name: str, rows: list[Any]) -> None:
+    if name in inspect(product).unloaded:
+        set_committed_value(product, name, rows)
 
 
 def _translated(locale: str) -> Select[Product]:
