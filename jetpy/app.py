@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import logging
-import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -87,12 +86,8 @@ class Application:
         config = self.config
         self.outbox = Outbox(self.db, lambda: make_broker(config))
         # app.output_cache: cacheable contents' output, purged by tags (jetpy.cache)
-        # (the environment's JETPY_CACHE_BACKEND wins: e.g. the suite run with the cache on)
         self.output_cache = OutputCache.from_config(
-            os.environ.get("JETPY_CACHE_BACKEND") or config.cache_backend,
-            config.cache_url,
-            config.cache_ttl,
-            project.app_dir / "data",
+            config.cache_backend, config.cache_url, config.cache_ttl, project.app_dir / "data"
         )
         self.use_definitions(project, self.templates_of(project))
         problems = [p for p in self.problems(checked=not project.from_cache) if not p.warning]

@@ -17,10 +17,11 @@ import pytest
 from jinja2 import DictLoader, Environment
 from werkzeug.test import Client
 
+from jetpy import Application
 from jetpy.modules.i18n import locale_label
 from jetpy.web.forms import PLAIN_ENGLISH, Form
 from jetpy.web.grid_page import GridPage
-from tests.conftest import SITE_PASSWORD, SeededSite, csrf_token_in
+from tests.conftest import SITE_PASSWORD, ProjectFactory, SeededSite, csrf_token_in
 
 VIEWS = Path(__file__).resolve().parents[1] / "jetpy" / "web" / "views"
 HREF = re.compile(r'<a [^>]*href="(/admin/[^"#]*)"')
@@ -214,3 +215,28 @@ def test_the_nu_html_checker_finds_no_error_on_the_admin_pages(
     for name, url in names.items():
         output = output.replace(name, url)
     assert run.returncode == 0, output
+
+
+def test_jetpy_ships_the_admin_stylesheet_and_a_project_may_replace_it(
+    make_project: ProjectFactory,
+) -> None:
+    root = make_project()
+    client = Client(Application(root))
+
+    def fetch(path: str, app_client: Client = client) -> tuple[int, str]:
+        response = app_client.get(path)
+        try:
+            return response.status_code, response.get_data(as_text=True)
+        finally:
+            response.close()
+
+    status, css = fetch("/public/jetpy/admin.css")
+    assert status == 200 and "--accent" in css
+    assert fetch("/public/jetpy/admin.js")[0] == 200
+    assert fetch("/public/jetpy/../jetpy/admin.css")[0] in (400, 404)
+    assert fetch("/public/jetpy/nothing.css")[0] == 404
+    own = root / "public" / "jetpy" / "admin.css"
+    own.parent.mkdir(parents=True)
+    own.write_text(":root { --accent: red; }")
+    replaced = fetch("/public/jetpy/admin.css", Client(Application(root)))
+    assert replaced == (200, ":root { --accent: red; }")

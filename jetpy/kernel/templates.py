@@ -27,6 +27,20 @@ if TYPE_CHECKING:
     from jetpy.modules.discovery import Module
 
 PUBLIC_URL = "/public/"
+# jetpy's own assets (the admin design system's admin.css and admin.js), served as
+# /public/jetpy/<name> unless the project's public/jetpy/ has a file of that name
+JETPY_STATIC = Path(__file__).parents[1] / "web" / "static"
+JETPY_PREFIX = "jetpy/"
+
+
+def static_file(public_dir: Path, name: str) -> Path:
+    """Where public file `name` is: the project's public/, or jetpy's own for `jetpy/…`."""
+    own = public_dir / name
+    if name.startswith(JETPY_PREFIX) and not own.is_file():
+        return JETPY_STATIC / name[len(JETPY_PREFIX) :]
+    return own
+
+
 JETPY_VIEWS = Path(__file__).parents[1] / "web" / "views"  # default views shipped with jetpy
 # `layout: none` (a JSON API base): no HTML; each page answers with a module's response
 NO_LAYOUT = "none"
@@ -86,7 +100,7 @@ class Templates:
             url = PUBLIC_URL + name
             # a missing file keeps its plain URL (and answers 404 when asked for)
             with contextlib.suppress(OSError):
-                url += f"?v={(self.public_dir / name).stat().st_mtime_ns // 1_000_000:x}"
+                url += f"?v={static_file(self.public_dir, name).stat().st_mtime_ns // 1_000_000:x}"
             self._static_urls[path] = url
         return url
 

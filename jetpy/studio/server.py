@@ -41,7 +41,7 @@ from jetpy.definitions.writer import Changes, WriteError, suggest_name
 from jetpy.errors import DefinitionError, JetpyError, Problem
 from jetpy.kernel.controller import Controller
 from jetpy.kernel.pages import Page
-from jetpy.kernel.templates import layout_name
+from jetpy.kernel.templates import layout_name, static_file
 from jetpy.modules.i18n import dictionaries_dir
 from jetpy.modules.scaffold import new_module
 from jetpy.project.check import LayoutInfo
@@ -61,7 +61,6 @@ log = logging.getLogger("jetpy.studio")
 PREFIX = "/_studio"
 COOKIE = "jetpy_studio"
 HERE = Path(__file__).parent
-ADMIN_CSS = Path(__file__).parents[1] / "web" / "static" / "admin.css"
 _HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -232,7 +231,7 @@ class Studio:
             "studio.css": HERE / "static" / "studio.css",
             "studio.js": HERE / "static" / "studio.js",
             # jetpy's admin stylesheet; a project's own copy while jetpy ships none
-            "admin.css": ADMIN_CSS if ADMIN_CSS.is_file() else self.root / "public/css/admin.css",
+            "admin.css": static_file(self.root / "public", "jetpy/admin.css"),
         }
         path = files.get(name)
         if path is None or not path.is_file():
