@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from jetpy.data.db import import_classes
 from jetpy.modules.eventcodec import MessageError, decode, rebuild
 from jetpy.modules.events import Event, _subclasses
 from jetpy.queue.outbox import HANDLED_TABLE
@@ -145,6 +146,7 @@ def run_worker(app: Application, queue: str, *, once: bool = False) -> None:
     stop = _Stop()
     before = signal.signal(signal.SIGTERM, stop), signal.signal(signal.SIGINT, stop)
     app.outbox.ready()
+    import_classes()  # the events of messages may be defined where no listener imports them
     consumer = f"{os.uname().nodename}-{os.getpid()}"
     broker = app.outbox.broker
     log.info("worker %s: queue %s", consumer, queue)
@@ -199,7 +201,7 @@ def run_master(
                     )
                 command = [sys.executable, "-c", _MAIN, "worker", "--project"]
                 workers[(queue, number)] = subprocess.Popen(
-                    [*command, str(project), "--run-queue", queue]
+                    [*command, str(project), "--run-queue", queue], cwd=project
                 )
         try:
             app.outbox.relay()
