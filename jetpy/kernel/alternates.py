@@ -10,7 +10,8 @@ in that locale, or None where it has no equivalent:
   the item is with `self.set_alternates(url_for)` (jetpy.kernel.controller).
 It is made on first use, after the controllers resolved; actions refine it before the layout
 renders. The head lists every known alternate as `<link rel="alternate" hreflang>` plus
-`x-default` (the base's first locale) when at least two are known. The
+`x-default` (the base's first locale) when at least two are known, and the request's own
+URL as `<link rel="canonical">`. The
 locale switch links to the alternate, else to the page in that locale, else to its homepage.
 """
 
@@ -94,6 +95,16 @@ def hreflang_links(ctx: RequestContext) -> list[tuple[str, str]]:
     if first is not None:
         links.append(("x-default", absolute(first, origin, scheme)))
     return links
+
+
+def canonical_link(ctx: RequestContext) -> str:
+    """The absolute URL of what the request shows, without its query string: the page's URL
+    with the used leftover path, or the one an action set (`set_alternates`)."""
+    own = ctx.alternates.get(ctx.locale.name)
+    if own is None:
+        return ""
+    scheme = ctx.scheme
+    return absolute(own, f"{scheme}://{ctx.request.host}", scheme)
 
 
 def absolute(url: str, origin: str, scheme: str) -> str:

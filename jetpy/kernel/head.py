@@ -18,6 +18,7 @@ class Head:
         self.js: list[str] = []
         # (hreflang, absolute URL) of the page in each locale; filled in by render_page
         self.alternates: list[tuple[str, str]] = []
+        self.canonical = ""  # absolute URL of what the page shows; filled in by render_page
         for tag in meta_tags or ():
             self.meta_tags[(tag["attribute"], tag["value"])] = tag["content"]
 
@@ -54,6 +55,8 @@ class Head:
                 escape(content),
                 '">',
             )
+        if self.canonical:
+            parts += ('\n<link rel="canonical" href="', escape(self.canonical), '">')
         for hreflang, url in self.alternates:
             parts += (
                 '\n<link rel="alternate" hreflang="',

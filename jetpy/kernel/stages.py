@@ -447,6 +447,7 @@ def render_page(ctx: RequestContext) -> Response:
     html = templates.render(templates.layout(ctx.base, page.layout), templates.shared_vars(ctx))
     head = ctx.head
     head.alternates = alternates.hreflang_links(ctx)
+    head.canonical = alternates.canonical_link(ctx)
     html = html.replace(PLACEHOLDER, head.render(), 1)
     response = PageResponse(html, 200, page.http_headers, content_type="text/html; charset=utf-8")
     return http_caching(ctx, response)
