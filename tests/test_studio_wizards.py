@@ -177,3 +177,33 @@ def test_the_crud_wizard_in_the_studio(root: Path) -> None:
     assert "shop.brands.admin" in client.get(made.location).get_data(as_text=True)
     login = client.get("/admin/brands/")  # the page exists: it answers the admin login form
     assert login.status_code == 200 and 'name="password"' in login.get_data(as_text=True)
+
+
+HOSTILE = 'x", []) or __import__("os").system("id") #\n"""'
+
+
+def test_labels_titles_and_names_typed_in_the_wizard_stay_text_in_the_code_it_writes() -> None:
+    import ast
+
+    from jetpy.studio.wizards import _controllers, _models, _revision
+
+    spec = CrudSpec(
+        module="shop.brands.admin",
+        model="Brand",
+        table="shop_brands",
+        fragment="brands",
+        titles={"en_US": HOSTILE},
+        singular={"en_US": HOSTILE},
+        fields=[FieldSpec("name", "text", {"en_US": HOSTILE}, required=True)],
+    )
+    for source in (_controllers(spec, "en_US"), _models(spec), _revision(spec, "abc")):
+        tree = ast.parse(source)
+        called = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+        assert "__import__" not in called
+    texts = {
+        node.value
+        for node in ast.walk(ast.parse(_controllers(spec, "en_US")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    assert HOSTILE in texts  # the label, as typed
+    assert f"Add {HOSTILE}" in texts

@@ -18,6 +18,7 @@ that fails the check is taken away again, and nothing stays half made.
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
 import sys
@@ -210,6 +211,16 @@ def _manifest(spec: CrudSpec, english: str) -> dict[str, object]:
     }
 
 
+def _literal(text: str) -> str:
+    """`text` as a Python string literal: what was typed stays text in the code written."""
+    return json.dumps(text, ensure_ascii=False)  # JSON's escapes are Python's too
+
+
+def _docstring(text: str) -> str:
+    """`text` on one line, safe inside a triple-quoted docstring."""
+    return " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"')
+
+
 def _label(item: FieldSpec, locale: str) -> str:
     return item.labels.get(locale) or item.name.replace("_", " ").capitalize()
 
@@ -324,24 +335,27 @@ def _controllers(spec: CrudSpec, english: str) -> str:
         checks = []
         if item.required and item.kind != "boolean":
             wtforms.add("InputRequired")
-            checks.append(f'InputRequired("Enter the {label.lower()}.")')
+            checks.append(f"InputRequired({_literal(f'Enter the {label.lower()}.')})")
         elif item.kind != "boolean":
             checks.append("Optional()")
         if kind.sized:
             checks.append(f"Length(max={item.size})")
-        form_fields.append(f'    {item.name} = {kind.form_field}("{label}", [{", ".join(checks)}])')
+        form_fields.append(
+            f"    {item.name} = {kind.form_field}({_literal(label)}, [{', '.join(checks)}])"
+        )
     columns = ['                Column("id", "ID"),']
     for item in spec.fields:
         if not item.in_grid:
             continue
         searchable = ", searchable=True" if item.kind in ("text", "long_text") else ""
         columns.append(
-            f'                Column("{item.name}", _("{_label(item, english)}"){searchable}),'
+            f'                Column("{item.name}", '
+            f"_({_literal(_label(item, english))}){searchable}),"
         )
     sort = next((i.name for i in spec.fields if i.in_grid and i.kind == "text"), "id")
     singular = spec.singular.get(english) or spec.model.lower()
     validators = ", ".join(sorted(wtforms))
-    title = spec.titles[english]
+    title = _docstring(spec.titles[english])
     return f'''"""{title}: a grid and forms to add, edit and delete.
 
 Written by the studio's CRUD wizard; yours to change.
@@ -372,12 +386,12 @@ class {spec.model}Form(Form):
 
 
 class Main(CrudController):
-    """The grid and the forms of {spec.titles[english].lower()}."""
+    """The grid and the forms of {title.lower()}."""
 
     model = {spec.model}
     form_class = {spec.model}Form
-    add_title = "Add {singular}"
-    edit_title = "Edit {singular} “%(item)s”"
+    add_title = {_literal(f"Add {singular}")}
+    edit_title = {_literal(f"Edit {singular} “%(item)s”")}
 
     def get_grid(self) -> Grid:
         _ = self._
