@@ -67,3 +67,38 @@ def test_upgrade_gives_the_models_schema_and_seed_fills_it(db_url: str) -> None:
         assert set(sqlalchemy.inspect(engine).get_table_names()) <= {"alembic_version"}
     finally:
         engine.dispose()
+
+
+CHILD_TABLES = ["article_localization", "catalog_product_texts", "catalog_prices"]
+CHILD_TABLES += ["catalog_availabilities"]
+
+
+def counted(url: str) -> dict[str, int]:
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return {
+                name: connection.exec_driver_sql(f"SELECT count(*) FROM {name}").scalar_one()
+                for name in CHILD_TABLES
+            }
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_a_filled_database_keeps_the_child_rows(db_url: str) -> None:
+    # the media library's revision rebuilds `article` and `catalog_products` on SQLite (batch
+    # mode); with foreign keys on, that cascaded into the texts, prices and stock and lost them
+    jetpy("db", "upgrade")
+    jetpy("db", "seed")
+    jetpy("db", "downgrade", "5c7f4043597f")  # the revision before the media library
+    before = counted(db_url)
+    assert all(before.values()), before
+    jetpy("db", "upgrade")
+    assert counted(db_url) == before
+    engine = sqlalchemy.create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        engine.dispose()

@@ -187,17 +187,58 @@ def run_migrations() -> None:
         return table in include
 
     with migrations.database.engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=metadata,
-            include_object=include_object,
-            render_as_batch=connection.dialect.name == "sqlite",  # ALTER TABLE on SQLite
-            compare_type=True,
-            render_item=_render_item,
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _sqlite_foreign_keys_off(connection)
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=metadata,
+                include_object=include_object,
+                render_as_batch=sqlite,  # ALTER TABLE on SQLite
+                compare_type=True,
+                render_item=_render_item,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    _sqlite_check_foreign_keys(connection)
+            connection.commit()
+        finally:
+            if sqlite:
+                connection.rollback()  # PRAGMA foreign_keys is ignored inside a transaction
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
+
+
+def _sqlite_foreign_keys_off(connection: Any) -> None:
+    """Turn SQLite's foreign keys off for the migration run, or fail.
+
+    A batch operation rebuilds a table (copy, drop, rename); with foreign keys on, dropping
+    the old table cascades into every child table's rows (an article's texts, a product's
+    prices) and they are lost. The engine turns them on at every connect; the pragma only
+    takes effect outside a transaction, so this runs before the migration's transaction.
+    """
+    connection.commit()  # end the transaction SQLAlchemy may have begun
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    state = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+    connection.commit()
+    if state:
+        raise MigrationError(
+            "could not turn SQLite's foreign keys off for the migrations (a transaction was "
+            "open); no revision was applied"
         )
-        with context.begin_transaction():
-            context.run_migrations()
-        connection.commit()
+
+
+def _sqlite_check_foreign_keys(connection: Any) -> None:
+    """Fail (the migration's transaction is rolled back) when a row points at nothing."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        listed = ", ".join(f"{row[0]} row {row[1]} -> {row[2]}" for row in broken[:10])
+        raise MigrationError(
+            f"the migrations left {len(broken)} row(s) whose foreign key points at nothing "
+            f"({listed}); nothing was applied"
+        )
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
