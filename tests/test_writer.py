@@ -171,6 +171,24 @@ def test_a_file_changed_on_disk_since_it_was_read_is_a_conflict(app_dir: Path) -
     assert (app_dir / PAGE).read_text().endswith("secret: true\n")
 
 
+def test_a_file_changed_while_the_change_is_validated_is_a_conflict(app_dir: Path) -> None:
+    # validating takes a staging copy and a whole check: another tab may save meanwhile
+    mine, theirs = Changes(app_dir), Changes(app_dir)
+    mine_data, their_data = mine.read(PAGE), theirs.read(PAGE)
+    mine_data["title"] = "Mine"
+    mine.write_yaml(PAGE, mine_data)
+    their_data["title"] = "Theirs"
+    theirs.write_yaml(PAGE, their_data)
+
+    def validate(staging_root: Path) -> list[Problem]:
+        theirs.commit()  # saved while mine is being checked
+        return []
+
+    with pytest.raises(Conflict):
+        mine.commit(validate)
+    assert "title: Theirs" in (app_dir / PAGE).read_text()
+
+
 def test_a_file_created_meanwhile_is_a_conflict_too(app_dir: Path) -> None:
     changes = Changes(app_dir)
     changes.write_yaml("bases/web/pages/en_US/news/page.yaml", {"title": "News"})

@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
@@ -47,6 +48,7 @@ _RESERVED = {  # names Windows refuses, and names with a meaning in a page folde
 }
 _STAGING_SKIPPED = {"__pycache__", ".studio"}
 Validator = Callable[[Path], list[Problem]]
+_COMMITTING = threading.Lock()  # the last conflict check and the writes, one commit at a time
 
 
 class WriteError(JetpyError):
@@ -303,8 +305,12 @@ class Changes:
                 problems = [p for p in validate(staging_root) if not p.warning]
             if problems:
                 raise Refused(problems)
-        self._apply()
-        bump(self.app_dir)  # running applications read the definitions again
+        with _COMMITTING:  # files may have changed while the staging copy was checked
+            conflicts = self.conflicts()
+            if conflicts:
+                raise Conflict(conflicts)
+            self._apply()
+            bump(self.app_dir)  # running applications read the definitions again
         return self.changed
 
     @contextmanager
