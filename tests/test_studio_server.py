@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from werkzeug.test import Client, TestResponse
+from werkzeug.wrappers import Request, Response
 
 from jetpy import Application
 from jetpy.definitions.generation import bump
@@ -300,3 +301,24 @@ def test_static_output_is_a_page_property(studio: Client, root: Path) -> None:
     assert "error=" in refused.location and "static-output" in get(
         studio, refused.location
     ).get_data(as_text=True)
+
+
+def test_the_site_in_the_preview_never_sees_the_studio_cookie(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    studio_app = Studio(root, TOKEN, [HOST])
+    client = Client(studio_app)
+    get(client, f"{PREFIX}/?token={TOKEN}")
+    site = studio_app.site.app
+    assert site is not None
+    seen: list[dict[str, str]] = []
+    handle = site.handle
+
+    def spy(request: Request) -> Response:
+        seen.append(dict(request.cookies))
+        return handle(request)
+
+    monkeypatch.setattr(site, "handle", spy)
+    client.set_cookie("visitor", "kept", domain="127.0.0.1")
+    assert get(client, "/").status_code == 200
+    assert seen == [{"visitor": "kept"}]  # the token is the studio's, not the site's

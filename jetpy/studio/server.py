@@ -196,7 +196,15 @@ class Studio:
         site = self.site
         if site.app is None:
             return self.render("broken.html", problems=site.problems, status=503)
-        response = site.app.handle(request)
+        # the page as a visitor gets it: the site's code never sees the studio's token
+        environ = dict(request.environ)
+        kept = [
+            part
+            for part in environ.get("HTTP_COOKIE", "").split(";")
+            if part.split("=", 1)[0].strip() != COOKIE
+        ]
+        environ["HTTP_COOKIE"] = ";".join(kept)
+        response = site.app.handle(Request(environ))
         # the studio shows the page in a frame of its own: allow that origin, no other
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
         policy = response.headers.get("Content-Security-Policy")
