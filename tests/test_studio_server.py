@@ -50,7 +50,8 @@ def post(client: Client, url: str, data: dict[str, str], csrf: bool = True) -> T
 
 def test_without_the_token_nothing_is_shown(root: Path) -> None:
     client = Client(Studio(root, TOKEN, [HOST]))
-    for url in (f"{PREFIX}/", f"{PREFIX}/pages/web/en_US/", "/", f"{PREFIX}/?token=wrong"):
+    urls = (f"{PREFIX}/", f"{PREFIX}/pages/web/en_US/", "/", f"{PREFIX}/?token=wrong")
+    for url in (*urls, f"{PREFIX}/?token=%C3%A9", "/?token=%00"):
         response = get(client, url)
         assert response.status_code == 401
         assert "jetpy studio" in response.get_data(as_text=True)

@@ -165,7 +165,7 @@ class Studio:
         if self.hosts and request.host.lower() not in self.hosts:
             return self._plain(400, "This studio answers only on " + ", ".join(sorted(self.hosts)))
         given = request.args.get("token")
-        if given is not None and hmac.compare_digest(given, self.token):
+        if given is not None and hmac.compare_digest(given.encode(), self.token.encode()):
             # the same address without the token, so it is not kept in the history
             kept = [(key, value) for key, value in request.args.items(multi=True) if key != "token"]
             target = request.path if request.path.startswith(PREFIX) else f"{PREFIX}/"
