@@ -12,8 +12,8 @@ import Image from "@tiptap/extension-image";
 const DEFAULT_LABELS = {
   toolbar: "Formatting",
   paragraph: "Paragraph",
-  heading2: "Heading",
-  heading3: "Subheading",
+  heading2: "H2 heading",
+  heading3: "H3 subheading",
   bold: "Bold",
   italic: "Italic",
   bulletList: "Bullet list",
