@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import logging
+import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -86,8 +87,12 @@ class Application:
         config = self.config
         self.outbox = Outbox(self.db, lambda: make_broker(config))
         # app.output_cache: cacheable contents' output, purged by tags (jetpy.cache)
+        # (the environment's JETPY_CACHE_BACKEND wins: e.g. the suite run with the cache on)
         self.output_cache = OutputCache.from_config(
-            config.cache_backend, config.cache_url, config.cache_ttl, project.app_dir / "data"
+            os.environ.get("JETPY_CACHE_BACKEND") or config.cache_backend,
+            config.cache_url,
+            config.cache_ttl,
+            project.app_dir / "data",
         )
         self.use_definitions(project, self.templates_of(project))
         problems = [p for p in self.problems(checked=not project.from_cache) if not p.warning]
@@ -251,6 +256,9 @@ class Application:
                 return self.media.serve(request)
             ctx = stages.match_locale(self, request)
             stages.initialize(ctx)
+            cached = stages.cached_page(ctx)  # a whole page of cached contents
+            if cached is not None:
+                return cached
             stages.match_page(ctx)
             stages.check_page_method(ctx)
             stages.check_access(ctx)

@@ -70,6 +70,11 @@ class Main(Controller):
 """
 
 
+# a layout without embedded modules (the default one embeds test.hello's menu)
+PLAIN_LAYOUT = """<!doctype html><html><head>{{ head() }}</head><body>
+<main>{{ position("main") }}</main></body></html>"""
+
+
 def files(cache: str = "{backend: memory}", **more: str) -> dict[str, str | None]:
     return {
         "application/config.yaml": f"cache: {cache}\n",
@@ -302,7 +307,8 @@ def test_files_backend_from_config(make_project: ProjectFactory) -> None:
 
 # HTTP caching -------------------------------------------------------------------------------
 def test_a_cacheable_page_has_an_etag_and_answers_304(make_project: ProjectFactory) -> None:
-    _app, client = client_of(make_project(files("{backend: memory, http_max_age: 120}")))
+    layout = {"application/bases/web/layouts/default.html": PLAIN_LAYOUT}
+    _app, client = client_of(make_project(files("{backend: memory, http_max_age: 120}", **layout)))
     page = client.get("/things/")
     etag = page.headers["ETag"]
     assert page.headers["Cache-Control"] == "public, max-age=120"
@@ -342,3 +348,37 @@ def test_a_cache_control_in_page_yaml_wins(make_project: ProjectFactory) -> None
     root = make_project(files(**{"application/bases/web/pages/en_US/things/page.yaml": page_yaml}))
     _app, client = client_of(root)
     assert client.get("/things/").headers["Cache-Control"] == "public, max-age=5"
+
+
+# the page cache -------------------------------------------------------------------------------
+def test_a_page_of_cached_contents_is_kept_whole_for_visitors_without_cookies(
+    make_project: ProjectFactory,
+) -> None:
+    app, client = client_of(
+        make_project(files(**{"application/bases/web/layouts/default.html": PLAIN_LAYOUT}))
+    )
+    first = client.get("/things/")
+    assert app.output_cache.lookup(page_key_of(app, "/things/")) is not None
+    second = client.get("/things/")
+    assert second.get_data() == first.get_data() and second.headers["ETag"] == first.headers["ETag"]
+    assert (
+        client.get("/things/", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    )
+    app.events.emit(ThingChanged())
+    assert app.output_cache.lookup(page_key_of(app, "/things/")) is None
+    client.get("/things/")
+    assert renders(app) == ["list", "list"]
+    client.set_cookie("other", "1")  # a visitor with cookies: the page is made (contents cached)
+    assert client.get("/things/").status_code == 200
+
+
+def test_an_embedded_module_that_is_not_cacheable_keeps_the_page_out(
+    make_project: ProjectFactory,
+) -> None:
+    app, client = client_of(make_project(files()))  # the layout embeds test.hello's menu
+    client.get("/things/")
+    assert app.output_cache.lookup(page_key_of(app, "/things/")) is None
+
+
+def page_key_of(app: Application, path: str) -> str:
+    return app.output_cache.key(("page", "localhost", path, ""))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -32,6 +33,7 @@ class RequestContext:
 
     def __init__(self, app: Application, request: Request, path: str) -> None:
         self.app = app
+        self.started = time.time()  # what the output cache keeps must be newer (jetpy.cache)
         self.request = request
         self.path = path  # the decoded request path
         self.rest = ""  # the path below the locale URL
@@ -43,6 +45,8 @@ class RequestContext:
         self.loaded_session: Session | None = None  # once something asked for ctx.session
         self.visitor_seen = False  # set when ctx.session is asked for (jetpy.cache)
         self.cached_page = True  # every content was cacheable and visitor-free (HTTP caching)
+        self.page_tags: set[str] = set()  # of the cached contents (the page cache keeps them)
+        self.page_until: float | None = None  # the earliest time one of them changes
         self._head: Head | None = None
         self._breadcrumb: Breadcrumb | None = None
         self._alternates: dict[str, str | None] | None = None

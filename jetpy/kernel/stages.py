@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import quote
@@ -297,6 +298,7 @@ def cached_action(
     )
     entry = cache.lookup(key)
     if entry is not None:
+        _page_keeps(ctx, entry["tags"], entry["until"])
         _replay(ctx, entry)
         ctx.add_part(content, entry["html"])
         return None
@@ -315,8 +317,42 @@ def cached_action(
         tags = ("definitions", f"module:{content.module}", *controller.cache_tags)
         ttl = content.cache_ttl or None
         cache.store(key, entry, tags, started, ttl, controller.cache_until)
+        _page_keeps(ctx, tags, controller.cache_until)
     ctx.visitor_seen = ctx.visitor_seen or seen
     return None
+
+
+def _page_keeps(ctx: RequestContext, tags: Iterable[str], until: float | None) -> None:
+    ctx.page_tags.update(tags)
+    if until is not None and (ctx.page_until is None or until < ctx.page_until):
+        ctx.page_until = until
+
+
+def page_key(ctx: RequestContext) -> str:
+    request = ctx.request
+    query = request.environ.get("QUERY_STRING", "")
+    return ctx.app.output_cache.key(("page", request.host, ctx.path, query))
+
+
+def cached_page(ctx: RequestContext) -> Response | None:
+    """The whole page from the page cache, for a request without cookies (see http_caching)."""
+    request = ctx.request
+    cache = ctx.app.output_cache
+    if cache.backend is None or request.method not in ("GET", "HEAD") or request.cookies:
+        return None
+    entry = cache.lookup(page_key(ctx))
+    if entry is None:
+        return None
+    headers = [(name, value) for name, value in entry["headers"]]
+    if request.if_none_match.contains(entry["etag"]):
+        kept = [(name, value) for name, value in headers if name in _NOT_MODIFIED_HEADERS]
+        return Response(status=304, headers=kept)
+    response = PageResponse(entry["body"], 200, {})
+    response._wsgi_headers = headers
+    return response
+
+
+_NOT_MODIFIED_HEADERS = frozenset({"ETag", "Cache-Control", "Vary"})
 
 
 _PageState = tuple[
@@ -428,6 +464,8 @@ def embed(
         shared = ctx.app.embedded_contents
         content = shared.get(key) or shared.setdefault(key, Content(*key, ""))
     controller = module.controllers[controller_name](ctx, module, content)
+    if controller.cacheable is not True:  # says it shows only definitions and the page
+        ctx.cached_page = False
     if run_action(controller, action) is not None:
         raise TypeError(
             f"embedded action {name}:{controller_name}.{action} returned a "
@@ -481,6 +519,11 @@ def http_caching(ctx: RequestContext, response: PageResponse) -> Response:
         return Response(status=304, headers=headers)
     for name, value in headers:
         response.add_header(name, value)
+    cache = ctx.app.output_cache
+    if not ctx.request.cookies and not ctx.page.is_secret:  # the page cache (cached_page)
+        entry = {"body": body.decode(), "headers": response.wsgi_headers(), "etag": tag}
+        tags = {"definitions", *ctx.page_tags}
+        cache.store(page_key(ctx), entry, tags, ctx.started, until=ctx.page_until)
     return response
 
 

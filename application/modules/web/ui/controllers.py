@@ -9,6 +9,10 @@ from jetpy.kernel.alternates import switch_links
 class Main(Controller):
     """`module("web.ui", action=...)` in a layout renders one of these."""
 
+    # they show only the page tree, the breadcrumb and the alternates (definitions and what the
+    # page's contents set): a page cache may keep the page they are embedded in (jetpy.cache)
+    cacheable = True
+
     def main_menu_action(self) -> None:
         home = self.page.ancestors[0]
         # a page may keep out of the main menu (e.g. the sitemap, linked from the footer)

@@ -8,6 +8,10 @@ from jetpy import Controller
 class Main(Controller):
     """`module("web.ui", action=...)` in the layout renders one of these."""
 
+    # they show only the page tree, the breadcrumb and the alternates (definitions and what the
+    # page's contents set): a page cache may keep the page they are embedded in (jetpy.cache)
+    cacheable = True
+
     def main_menu_action(self) -> None:
         current = self.page
         home = current.ancestors[0]
