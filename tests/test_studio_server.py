@@ -176,6 +176,8 @@ def test_bad_input_is_a_message_not_a_500(studio: Client) -> None:
         studio, f"{PREFIX}/pages/web/en_US/contents", {"page": "about", "contents": "{"}
     )
     assert response.status_code == 400
+    response = post(studio, f"{PREFIX}/modules/new", {"name": "shop." + "x" * 5000})
+    assert response.status_code == 303 and "error=" in response.location
 
 
 def test_properties_rename_move_and_delete(studio: Client, root: Path) -> None:

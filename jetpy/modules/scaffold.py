@@ -34,6 +34,8 @@ def new_module(project: Path, name: str) -> list[Path]:
             f"`{name}` is not a module name: use dotted lowercase identifiers, "
             "e.g. `shop.news.browser`"
         )
+    if len(name) > 100:  # a folder name the file system takes, and a readable import path
+        raise JetpyError(f"the module name is {len(name)} characters long; use at most 100")
     app_dir = project / "application"
     if not app_dir.is_dir():
         raise JetpyError(
