@@ -90,7 +90,11 @@ def menu_items(path: str) -> list[dict[str, Any]]:
 def head_html(article: Any) -> Markup:
     title = escape(f"{article.title} | {SITE_TITLE}")
     description = escape(article.annotation)
-    return Markup(f'<title>{title}</title>\n<meta name="description" content="{description}">')
+    canonical = escape(f"http://localhost/articles/{article.slug}.html")  # as jetpy's head
+    return Markup(
+        f'<title>{title}</title>\n<meta name="description" content="{description}">\n'
+        f'<link rel="canonical" href="{canonical}">'
+    )
 
 
 def article_page(article: Any, articles: ModuleType, render: Render, path: str) -> str:

@@ -28,6 +28,9 @@ class OutputCache:
     def __init__(self, backend: CacheBackend | None, ttl: float = 300.0) -> None:
         self.backend = backend  # None: caching is off
         self.ttl = ttl
+        # key → (stored bytes, their entry): a backend that hands out the same bytes object
+        # again (memory) is not parsed again; entries are only read
+        self._parsed: dict[str, tuple[bytes, dict[str, Any]]] = {}
 
     @classmethod
     def from_config(cls, backend: str, url: str, ttl: float, data_dir: Path) -> OutputCache:
@@ -58,7 +61,14 @@ class OutputCache:
             raw = backend.get(key)
             if raw is None:
                 return None
-            entry: dict[str, Any] = json.loads(raw)
+            parsed = self._parsed.get(key)
+            if parsed is not None and parsed[0] is raw:
+                entry = parsed[1]
+            else:
+                entry = json.loads(raw)
+                if len(self._parsed) >= 1000:
+                    self._parsed.clear()
+                self._parsed[key] = (raw, entry)
             if entry["until"] is not None and entry["until"] <= time.time():
                 return None
             tags: dict[str, float] = entry["tags"]

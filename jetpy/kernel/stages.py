@@ -329,22 +329,24 @@ def _page_keeps(ctx: RequestContext, tags: Iterable[str], until: float | None) -
 
 
 def page_key(ctx: RequestContext) -> str:
-    request = ctx.request
-    query = request.environ.get("QUERY_STRING", "")
-    return ctx.app.output_cache.key(("page", request.host, ctx.path, query))
+    environ = ctx.request.environ
+    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    return ctx.app.output_cache.key(("page", host, ctx.path, environ.get("QUERY_STRING", "")))
 
 
 def cached_page(ctx: RequestContext) -> Response | None:
     """The whole page from the page cache, for a request without cookies (see http_caching)."""
     request = ctx.request
+    environ = request.environ
     cache = ctx.app.output_cache
-    if cache.backend is None or request.method not in ("GET", "HEAD") or request.cookies:
+    # the environ, not request.cookies: parsing the header costs more than the answer here
+    if cache.backend is None or request.method not in ("GET", "HEAD") or "HTTP_COOKIE" in environ:
         return None
     entry = cache.lookup(page_key(ctx))
     if entry is None:
         return None
     headers = [(name, value) for name, value in entry["headers"]]
-    if request.if_none_match.contains(entry["etag"]):
+    if "HTTP_IF_NONE_MATCH" in environ and request.if_none_match.contains(entry["etag"]):
         kept = [(name, value) for name, value in headers if name in _NOT_MODIFIED_HEADERS]
         return Response(status=304, headers=kept)
     response = PageResponse(entry["body"], 200, {})
@@ -520,7 +522,7 @@ def http_caching(ctx: RequestContext, response: PageResponse) -> Response:
     for name, value in headers:
         response.add_header(name, value)
     cache = ctx.app.output_cache
-    if not ctx.request.cookies and not ctx.page.is_secret:  # the page cache (cached_page)
+    if "HTTP_COOKIE" not in ctx.request.environ and not ctx.page.is_secret:  # cached_page()
         entry = {"body": body.decode(), "headers": response.wsgi_headers(), "etag": tag}
         tags = {"definitions", *ctx.page_tags}
         cache.store(page_key(ctx), entry, tags, ctx.started, until=ctx.page_until)
