@@ -97,3 +97,73 @@ def test_pages_link_their_canonical_url(site: Client, url: str, canonical: str) 
 def test_sitemap_and_robots_paths_below_other_pages_are_404(site: Client) -> None:
     for url in ("/about/sitemap.xml", "/sitemap.xml/x", "/products/robots.txt"):
         assert site.get(url).status_code == 404, url
+
+
+# old slugs ------------------------------------------------------------------------------
+def test_an_article_whose_slug_changed_answers_301_from_its_old_urls(
+    seeded_site: SeededSite, site: Client
+) -> None:
+    from application.classes.content import Article, utcnow
+
+    with seeded_site.app.db.session() as session:
+        article = Article(published_at=utcnow())
+        article.localize("en_US", title="Slugs", slug="seo-first-slug", text="<p>x</p>")
+        article.localize("cs_CZ", title="Slugy", slug="seo-prvni-slug", text="<p>x</p>")
+        session.add(article)
+        session.commit()
+        article.localize("en_US", title="Slugs", slug="seo-second-slug", text="<p>x</p>")
+        session.commit()
+        article.localize("en_US", title="Slugs", slug="seo-third-slug", text="<p>x</p>")
+        session.commit()
+    for old in ("seo-first-slug", "seo-second-slug"):
+        response = site.get(f"/articles/{old}.html?ref=1")
+        assert response.status_code == 301
+        assert response.headers["Location"] == "/articles/seo-third-slug.html?ref=1"
+    assert site.get("/articles/seo-third-slug.html").status_code == 200
+    assert site.get("/cs/clanky/seo-prvni-slug.html").status_code == 200  # unchanged
+    assert site.get("/cs/clanky/seo-first-slug.html").status_code == 404  # another locale's
+
+
+def test_a_slug_taken_back_is_live_again_and_a_deleted_item_is_404(
+    seeded_site: SeededSite, site: Client
+) -> None:
+    from application.classes.content import Article, utcnow
+
+    with seeded_site.app.db.session() as session:
+        article = Article(published_at=utcnow())
+        article.localize("en_US", title="Back", slug="seo-back-a", text="<p>x</p>")
+        session.add(article)
+        session.commit()
+        article.localize("en_US", title="Back", slug="seo-back-b", text="<p>x</p>")
+        session.commit()
+        assert site.get("/articles/seo-back-a.html").status_code == 301
+        article.localize("en_US", title="Back", slug="seo-back-a", text="<p>x</p>")
+        session.commit()
+        assert site.get("/articles/seo-back-a.html").status_code == 200
+        assert site.get("/articles/seo-back-b.html").headers["Location"] == (
+            "/articles/seo-back-a.html"
+        )
+        session.delete(article)
+        session.commit()
+    assert site.get("/articles/seo-back-b.html").status_code == 404
+
+
+def test_a_product_whose_slug_changed_answers_301(seeded_site: SeededSite, site: Client) -> None:
+    from application.classes.catalog import Product, ProductText
+
+    with seeded_site.app.db.session() as session:
+        product = Product(code="SEO-1", ean="8590000000017")
+        product.texts = [
+            ProductText(locale="en_US", name="Seo thing", slug="seo-thing", description=""),
+            ProductText(locale="cs_CZ", name="Seo vec", slug="seo-vec", description=""),
+        ]
+        session.add(product)
+        session.commit()
+        czech = product.text("cs_CZ")
+        assert czech is not None
+        czech.slug = "seo-vec-nova"
+        session.commit()
+    response = site.get("/cs/produkty/seo-vec.html")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/cs/produkty/seo-vec-nova.html"
+    assert site.get("/products/seo-vec.html").status_code == 404

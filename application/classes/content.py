@@ -38,6 +38,7 @@ from sqlalchemy.types import TypeDecorator
 
 from application.classes.media import MediaItem
 from application.classes.model import Model
+from application.classes.old_slugs import keep_old_slugs
 from application.classes.paging import PageOf, page_of
 from application.classes.rich_text import as_markup, clean_html
 from application.classes.slugs import check_slug
@@ -203,6 +204,14 @@ def by_slug(
     return session.scalars(statement).one_or_none()
 
 
+def by_id(
+    session: Session, locale: str, article_id: int, *, now: datetime | None = None
+) -> ArticleLocalization | None:
+    """The published article `article_id` in `locale`, or None."""
+    statement = published_statement(locale, now).where(Article.id == article_id)
+    return session.scalars(statement).one_or_none()
+
+
 def next_publication(session: Session, *, now: datetime | None = None) -> datetime | None:
     """When the next scheduled article comes out (any locale), or None: until then, lists
     and widgets of published articles stay as they are (their cache entries expire then)."""
@@ -210,3 +219,6 @@ def next_publication(session: Session, *, now: datetime | None = None) -> dateti
         Article.published_at > (now or utcnow()), Article.draft.is_(False)
     )
     return session.scalar(statement)
+
+
+keep_old_slugs("article", ArticleLocalization, "article_id")  # the old URL answers 301

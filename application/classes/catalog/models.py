@@ -48,6 +48,7 @@ from application.classes.catalog.pricing import (
 )
 from application.classes.media import MediaItem
 from application.classes.model import Model
+from application.classes.old_slugs import keep_old_slugs
 from application.classes.rich_text import as_markup, clean_html
 from application.classes.slugs import check_slug
 
@@ -444,3 +445,6 @@ class Availability(Model):
             self.available_from,
             bool(self.sold_out_orders),
         )
+
+
+keep_old_slugs("product", ProductText, "product_id")  # the old URL answers 301

@@ -11,7 +11,8 @@ Below the page it is mounted on (`/products/`, `/cs/produkty/`):
   `page-1` answers 301 to the category's URL and a page past the last one 404; the filters
   stay in the query string of every page;
 - `/products/<slug>.html` is a product. Its URL leaves out the category path, so it stays
-  the same when the product moves to another category; the breadcrumb shows the path.
+  the same when the product moves to another category; the breadcrumb shows the path. A slug
+  the product had before answers 301 to its slug now.
 
 Anything else below the page is a 404. The pricelist and the availability code come from the
 locale's market (`application/classes/catalog/markets.py`): CZK in cs_CZ, EUR in en_US.
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
@@ -34,6 +36,7 @@ from application.classes.catalog import (
     Offer,
     Pricelist,
     Product,
+    ProductText,
     Sort,
     StatusKind,
     StockStatus,
@@ -49,6 +52,7 @@ from application.classes.catalog import (
     product_by_slug,
     subcategories,
 )
+from application.classes.old_slugs import moved_to
 from application.classes.paging import PAGE_PATH, page_of_items, pager
 from application.classes.rich_text import to_plain
 from application.classes.slugs import SLUG
@@ -128,6 +132,7 @@ class Main(Controller):
     product: Product
     list_page = 1  # of a category's products (leftover path `page-N`)
     category_path = ""  # the leftover path naming the category, without `page-N`
+    moved_url = ""  # where an old slug's URL redirects to
 
     def get_router(self) -> ControllerRouter:
         router = ControllerRouter(self)
@@ -135,6 +140,7 @@ class Main(Controller):
             "categories", resolver=lambda: self.url_path == "", url_creator=self.page.url
         )
         router.add_action("detail", resolver=self.resolve_detail, url_creator=self.product_url)
+        router.add_action("moved", resolver=self.resolve_moved)
         router.add_action("category", resolver=self.resolve_category, url_creator=self.category_url)
         return router
 
@@ -155,6 +161,25 @@ class Main(Controller):
         self.set_used_path(self.url_path)
         return True
 
+    def resolve_moved(self) -> bool:
+        """A product's old slug (`application/classes/old_slugs.py`): 301 to its slug now."""
+        slug = self.url_path.removesuffix(".html")
+        if slug == self.url_path or not SLUG.fullmatch(slug):
+            return False
+        product_id = moved_to(self.db, "product", self.locale.name, slug)
+        if product_id is None:
+            return False
+        text = self.db.scalar(
+            select(ProductText).where(
+                ProductText.product_id == product_id, ProductText.locale == self.locale.name
+            )
+        )
+        if text is None:
+            return False
+        self.moved_url = self.product_url(text.slug)
+        self.set_used_path(self.url_path)
+        return True
+
     def resolve_category(self) -> bool:
         path, _, last = self.url_path.rpartition("/")
         found = PAGE_PATH.fullmatch(last) if path else None
@@ -172,6 +197,10 @@ class Main(Controller):
         return True
 
     # actions ------------------------------------------------------------------------
+    def moved_action(self) -> Response:
+        query = self.request.query_string.decode("latin-1")
+        return redirect(self.moved_url + (f"?{query}" if query else ""), 301)
+
     def categories_action(self) -> None:
         tag_catalog(self, dt.date.today())
         locale = self.locale.name

@@ -3,7 +3,8 @@
 `/articles/` is the first page of the list and `/articles/page-2` the next ones. The first
 page has one URL: `page-1` answers 301 to `/articles/`. A page past the last one answers 404,
 and so does any other leftover path (`page-0`, `page-01`, `page-abc`). `/articles/<slug>.html`
-shows one published article of the locale; an unknown slug is a 404.
+shows one published article of the locale; a slug the article had before answers 301 to its
+slug now; an unknown slug is a 404.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from application.classes import content
 from application.classes.content import ArticleLocalization
+from application.classes.old_slugs import moved_to
 from application.classes.paging import PAGE_PATH, pager
 from application.classes.slugs import SLUG
 from jetpy import Controller, ControllerRouter, JetpyError
@@ -33,6 +35,7 @@ class Main(Controller):
 
     article: ArticleLocalization
     list_page = 1
+    moved_url = ""  # where an old slug's URL redirects to
 
     def get_router(self) -> ControllerRouter:
         router = ControllerRouter(self)
@@ -42,7 +45,27 @@ class Main(Controller):
             resolver=self.resolve_detail,
             url_creator=lambda article: self.page.url(article.slug + ".html"),
         )
+        router.add_action("moved", resolver=self.resolve_moved)
         return router
+
+    def resolve_moved(self) -> bool:
+        """An article's old slug (`application/classes/old_slugs.py`): 301 to its slug now."""
+        slug = self.url_path.removesuffix(".html")
+        if slug == self.url_path or not SLUG.fullmatch(slug):
+            return False
+        article_id = moved_to(self.db, "article", self.locale.name, slug)
+        if article_id is None:
+            return False
+        now = content.by_id(self.db, self.locale.name, article_id)
+        if now is None:
+            return False
+        self.moved_url = self.page.url(now.slug + ".html")
+        self.set_used_path(self.url_path)
+        return True
+
+    def moved_action(self) -> Response:
+        query = self.request.query_string.decode("latin-1")
+        return redirect(self.moved_url + (f"?{query}" if query else ""), 301)
 
     def list_url(self, page: int = 1) -> str:
         """The URL of page `page` of the list; the first page has the page's own URL."""
