@@ -262,3 +262,52 @@ def test_img_has_srcset_sizes_and_dimensions(library: MediaLibrary) -> None:
     assert 'width="320" height="160"' in html
     assert 'alt="A &#34;red&#34; box"' in html and 'class="cover"' in html
     assert str(library.img(None)) == ""
+
+
+def test_a_stored_photo_loses_its_exif_but_stays_upright(library: MediaLibrary) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: the camera was turned; the picture shows 90° rotated
+    exif[0x010F] = "Camera maker"
+    exif.get_ifd(0x8825)[2] = (50.0, 5.0, 0.0)  # GPS latitude: where the photo was taken
+    out = io.BytesIO()
+    Image.new("RGB", (400, 300), (200, 80, 40)).save(out, "JPEG", exif=exif)
+    with Image.open(io.BytesIO(out.getvalue())) as sent:
+        assert sent.getexif().get_ifd(0x8825)  # the upload carries the location
+
+    checked = check_upload("photo.jpg", out.getvalue())
+    key = library.store(checked)
+    with Image.open(io.BytesIO(library.storage.load(key))) as stored:
+        assert (stored.format, stored.size) == ("JPEG", (300, 400))  # turned upright
+        assert "exif" not in stored.info
+        assert dict(stored.getexif()) == {}
+    assert (checked.width, checked.height) == (300, 400)
+
+
+def test_an_animated_gif_keeps_its_frames_without_metadata() -> None:
+    frames = [Image.new("RGB", (40, 30), (c, 0, 0)) for c in (0, 120, 240)]
+    out = io.BytesIO()
+    frames[0].save(
+        out,
+        "GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=120,
+        loop=0,
+        comment=b"made by someone",
+    )
+    checked = check_upload("moving.gif", out.getvalue())
+    with Image.open(io.BytesIO(checked.data)) as stored:
+        assert (stored.format, stored.n_frames, stored.info["duration"]) == ("GIF", 3, 120)
+        assert "comment" not in stored.info
+
+
+def test_a_damaged_original_answers_404_and_is_logged(
+    library: MediaLibrary, caplog: pytest.LogCaptureFixture
+) -> None:
+    key = library.store(check_upload("a.png", image_bytes(size=(1000, 500))))
+    library.storage.save(key, image_bytes(size=(1000, 500))[:200])  # cut short on disk
+    with caplog.at_level("ERROR", logger="jetpy.media"):
+        response = serve(library, f"/media/{key}.320w.webp")
+    assert response.status_code == 404
+    assert "damaged" in response.get_data(as_text=True)
+    assert any(key in record.getMessage() for record in caplog.records)

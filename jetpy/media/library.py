@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 
 from jetpy.media.renditions import (
     WIDTHS,
+    DamagedOriginal,
     StoredImage,
     rendition,
     rendition_keys,
@@ -161,6 +162,11 @@ class MediaLibrary:
                 data = rendition(self.storage, found["key"], width)
         except FileNotFoundError:
             raise NotFound(f"There is no media file {name!r}; it may have been deleted.") from None
+        except DamagedOriginal as error:
+            log.error("media: the original of %s cannot be decoded (%s)", name, error)
+            raise NotFound(
+                f"The media file {name!r} cannot be shown: its original is damaged."
+            ) from None
         extension = name.rpartition(".")[2]
         response = Response(data, mimetype=MIMETYPES[extension])
         if extension == "pdf":

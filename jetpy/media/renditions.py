@@ -71,17 +71,25 @@ def make_rendition(original: bytes, width: int) -> bytes:
         return out.getvalue()
 
 
+class DamagedOriginal(Exception):
+    """The stored original of a rendition cannot be decoded (damaged on disk, cut short)."""
+
+
 def rendition(storage: Storage, key: str, width: int) -> bytes:
     """The rendition's bytes: read from the storage, or made from the original and stored.
 
-    FileNotFoundError when the original is missing.
+    FileNotFoundError when the original is missing, DamagedOriginal when it does not decode.
     """
     made = rendition_key(key, width)
     try:
         return storage.load(made)
     except FileNotFoundError:
         pass
-    data = make_rendition(storage.load(key), width)
+    original = storage.load(key)
+    try:
+        data = make_rendition(original, width)
+    except Exception as error:  # Pillow raises many kinds for a damaged file
+        raise DamagedOriginal(f"{key}: {type(error).__name__}: {error}") from error
     storage.save(made, data)
     return data
 

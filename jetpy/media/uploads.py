@@ -23,7 +23,7 @@ import re
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from jetpy.errors import JetpyError
 
@@ -171,7 +171,46 @@ def _check_image(name: str, shown: str, suffix: str, data: bytes, limits: Limits
         ) from None
     extension, mimetype, names = IMAGE_FORMATS[format]
     _check_suffix(shown, suffix, names, f"a {format} image", extension)
+    data, width, height = without_metadata(data)
     return CheckedFile(name, data, "image", extension, mimetype, width, height)
+
+
+def without_metadata(data: bytes) -> tuple[bytes, int, int]:
+    """The image re-encoded without its metadata (EXIF, XMP, comments); its new size.
+
+    A photo's EXIF may hold where it was taken (GPS), the camera's serial number, the owner's
+    name: nothing of that is published. The EXIF orientation is applied to the pixels first,
+    so the picture stays upright without it. The colour profile (ICC) is kept. An animated GIF
+    or WebP keeps its frames, their durations and its loop count.
+    """
+    with Image.open(io.BytesIO(data)) as image:
+        format = image.format or ""
+        options: dict[str, object] = {}
+        if format == "GIF":
+            options["comment"] = b""  # Pillow would copy the original's comment
+        if image.info.get("icc_profile"):
+            options["icc_profile"] = image.info["icc_profile"]
+        out = io.BytesIO()
+        if getattr(image, "n_frames", 1) > 1:
+            for name in ("duration", "loop", "background", "transparency"):
+                if name in image.info:
+                    options[name] = image.info[name]
+            if format == "WEBP":
+                options["lossless"] = True  # the frames were encoded once already
+            image.save(out, format, save_all=True, **options)
+            return out.getvalue(), image.width, image.height
+        picture = ImageOps.exif_transpose(image)
+        if format == "JPEG":
+            options["quality"] = 92
+            if picture.mode not in ("RGB", "L", "CMYK"):
+                picture = picture.convert("RGB")
+        elif format == "WEBP":
+            options["lossless"] = image.info.get("lossless", False)
+            options["quality"] = 100 if options["lossless"] else 90
+        elif format in ("PNG", "GIF") and "transparency" in image.info:
+            options["transparency"] = image.info["transparency"]
+        picture.save(out, format, **options)
+        return out.getvalue(), picture.width, picture.height
 
 
 def _check_suffix(shown: str, suffix: str, names: tuple[str, ...], what: str, right: str) -> None:
