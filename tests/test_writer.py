@@ -189,6 +189,18 @@ def test_a_file_changed_while_the_change_is_validated_is_a_conflict(app_dir: Pat
     assert "title: Theirs" in (app_dir / PAGE).read_text()
 
 
+def test_text_that_yaml_1_1_reads_as_another_type_is_written_quoted(app_dir: Path) -> None:
+    from jetpy.definitions.yamlfile import load_yaml
+
+    texts = ["No", "on", "OFF", "1:20", "Yes", "plain"]
+    changes = Changes(app_dir)
+    changes.write_yaml("menus/labels.yaml", {text: text for text in texts})
+    changes.commit()
+    data, problems = load_yaml(app_dir / "menus/labels.yaml", "labels.yaml")
+    assert problems == [] and data == {text: text for text in texts}  # strings, as typed
+    assert "plain: plain" in (app_dir / "menus/labels.yaml").read_text()
+
+
 def test_a_file_created_meanwhile_is_a_conflict_too(app_dir: Path) -> None:
     changes = Changes(app_dir)
     changes.write_yaml("bases/web/pages/en_US/news/page.yaml", {"title": "News"})

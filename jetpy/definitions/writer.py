@@ -32,8 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.representer import RoundTripRepresenter
 
 from jetpy.definitions.generation import bump
 from jetpy.errors import JetpyError, Problem, relative
@@ -133,8 +135,28 @@ def digest(path: Path) -> str | None:
         return None
 
 
+class _Representer(RoundTripRepresenter):
+    """Quotes text that jetpy's reader (PyYAML, YAML 1.1) would take for another type.
+
+    ruamel.yaml writes YAML 1.2, where `No`, `on` and `1:20` are plain text; PyYAML reads
+    them as False, True and 80.
+    """
+
+
+def _represent_str(representer: RoundTripRepresenter, data: str) -> Any:
+    resolver = pyyaml.resolver.Resolver()
+    tag = resolver.resolve(pyyaml.ScalarNode, data, (True, False))  # type: ignore[no-untyped-call]
+    if tag != "tag:yaml.org,2002:str":
+        return representer.represent_scalar("tag:yaml.org,2002:str", data, style="'")
+    return representer.represent_str(data)
+
+
+_Representer.add_representer(str, _represent_str)
+
+
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Representer = _Representer
     yaml.preserve_quotes = True
     yaml.width = 4096  # never fold a long line the developer wrote on one line
     return yaml
