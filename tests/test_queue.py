@@ -125,10 +125,10 @@ class Jobs:
     queue: str
     broker: str
     make_app: Callable[[], Application]
+    engine: sqlalchemy.Engine  # one connection pool for all the looks at the handled jobs
 
     def done(self) -> list[int]:
-        app = self.make_app()
-        with app.db.engine.connect() as connection:
+        with self.engine.connect() as connection:
             rows = connection.exec_driver_sql("SELECT n FROM job_done ORDER BY n").all()
         return [row[0] for row in rows]
 
@@ -189,11 +189,11 @@ def jobs(
         apps.append(app)
         return app
 
-    engine = sqlalchemy.create_engine(db_url)
+    engine = sqlalchemy.create_engine(db_url, poolclass=sqlalchemy.pool.NullPool)
     with engine.begin() as connection:
         connection.exec_driver_sql("CREATE TABLE job_done (n INTEGER NOT NULL, by VARCHAR(40))")
+    yield Jobs(root, queue, broker, make_app, engine)
     engine.dispose()
-    yield Jobs(root, queue, broker, make_app)
     for app in apps:
         app.outbox.broker.close()
         app.db.dispose()
