@@ -17,6 +17,7 @@ dead letters (`dead`), from where `jetpy queues retry` puts it back.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -241,7 +242,12 @@ class RabbitBroker:
         self._open().basic_publish("", routing, body.encode(), properties, mandatory=True)
 
     def publish(self, queue: str, body: str) -> None:
-        self._send(self._declare(queue), body, 0)
+        try:
+            self._send(self._declare(queue), body, 0)
+        except self.pika.exceptions.AMQPConnectionError:
+            # an idle connection the server closed (missed heartbeats): one new try
+            self.close()
+            self._send(self._declare(queue), body, 0)
 
     def receive(self, queue: str, consumer: str, timeout: float) -> Delivery | None:
         name = self._declare(queue)
@@ -303,6 +309,7 @@ class RabbitBroker:
         return int(self.channel.queue_purge(f"{name}.dead").method.message_count)
 
     def close(self) -> None:
-        if self.connection is not None and self.connection.is_open:
-            self.connection.close()
-        self.connection = None
+        connection, self.connection = self.connection, None
+        if connection is not None and connection.is_open:
+            with contextlib.suppress(self.pika.exceptions.AMQPError):  # dropped already
+                connection.close()
