@@ -17,6 +17,7 @@ from tests.conftest import ProjectFactory
 
 TOKEN = "t0ken-for-tests"
 HOST = "127.0.0.1:8100"
+PREVIEW = "http://127.0.0.1:8101"  # the site, on an origin of its own
 PAGES = "application/bases/web/pages"
 
 
@@ -27,13 +28,19 @@ def root(make_project: ProjectFactory) -> Path:
 
 @pytest.fixture
 def studio(root: Path) -> Client:
-    client = Client(Studio(root, TOKEN, [HOST]))
+    client = Client(Studio(root, TOKEN, [HOST], PREVIEW))
     opened = client.get(f"{PREFIX}/?token={TOKEN}", base_url=f"http://{HOST}")
     assert opened.status_code == 302 and opened.location.endswith(f"{PREFIX}/")
     return client
 
 
 def get(client: Client, url: str) -> TestResponse:
+    """A page of the studio, or (outside /_studio/) of the site from the preview's origin."""
+    if not url.startswith(PREFIX):
+        preview = Client(client.application.preview_app)  # type: ignore[attr-defined]
+        for cookie in client._cookies.values():  # what the browser would send to the host
+            preview.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
+        return preview.get(url, base_url=PREVIEW)
     return client.get(url, base_url=f"http://{HOST}")
 
 
@@ -52,7 +59,7 @@ def test_without_the_token_nothing_is_shown(root: Path) -> None:
     client = Client(Studio(root, TOKEN, [HOST]))
     urls = (f"{PREFIX}/", f"{PREFIX}/pages/web/en_US/", "/", f"{PREFIX}/?token=wrong")
     for url in (*urls, f"{PREFIX}/?token=%C3%A9", "/?token=%00"):
-        response = get(client, url)
+        response = client.get(url, base_url=f"http://{HOST}")  # the studio's origin
         assert response.status_code == 401
         assert "jetpy studio" in response.get_data(as_text=True)
         assert "Hello" not in response.get_data(as_text=True)
@@ -309,7 +316,7 @@ def test_static_output_is_a_page_property(studio: Client, root: Path) -> None:
 def test_the_site_in_the_preview_never_sees_the_studio_cookie(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    studio_app = Studio(root, TOKEN, [HOST])
+    studio_app = Studio(root, TOKEN, [HOST], PREVIEW)
     client = Client(studio_app)
     get(client, f"{PREFIX}/?token={TOKEN}")
     site = studio_app.site.app
@@ -325,3 +332,17 @@ def test_the_site_in_the_preview_never_sees_the_studio_cookie(
     client.set_cookie("visitor", "kept", domain="127.0.0.1")
     assert get(client, "/").status_code == 200
     assert seen == [{"visitor": "kept"}]  # the token is the studio's, not the site's
+
+
+def test_the_preview_is_another_origin_that_only_the_studio_may_frame(studio: Client) -> None:
+    moved = get(studio, f"{PREFIX}/")  # the studio's own origin serves no page of the site
+    assert moved.status_code == 200
+    away = studio.get("/about/?x=1", base_url=f"http://{HOST}")
+    assert away.status_code == 302 and away.location == f"{PREVIEW}/about/?x=1"
+    editor = get(studio, f"{PREFIX}/pages/web/en_US/?page=about")
+    assert f'src="{PREVIEW}/about/"' in editor.get_data(as_text=True)
+    assert f"frame-src {PREVIEW}" in editor.headers["Content-Security-Policy"]
+    page = get(studio, "/about/")
+    assert page.status_code == 200 and "X-Frame-Options" not in page.headers
+    assert f"frame-ancestors http://{HOST}" in page.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" not in page.headers["Content-Security-Policy"]

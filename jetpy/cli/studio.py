@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import click
@@ -23,13 +24,18 @@ from jetpy.studio.server import PREFIX, Studio, new_token
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8100, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
+    "--preview-port",
+    type=click.IntRange(1, 65535),
+    help="Port of the preview, the site on an origin of its own (default: --port + 1).",
+)
+@click.option(
     "--production",
     is_flag=True,
     help="Run although config.yaml has debug: false (the studio writes definitions).",
 )
-def studio(project: Path, host: str, port: int, production: bool) -> None:
+def studio(project: Path, host: str, port: int, preview_port: int | None, production: bool) -> None:
     """Serve the studio: build pages, contents and modules in the browser."""
-    from werkzeug.serving import run_simple
+    from werkzeug.serving import make_server, run_simple
 
     root = project.resolve()
     if not (root / "application").is_dir():
@@ -43,8 +49,16 @@ def studio(project: Path, host: str, port: int, production: bool) -> None:
         )
     token = new_token()
     hosts = [f"{host}:{port}"] + ([f"localhost:{port}"] if host == "127.0.0.1" else [])
-    app = Studio(root, token, hosts)
+    preview_port = preview_port or port + 1
+    preview_origin = f"http://{host}:{preview_port}"
+    app = Studio(root, token, hosts, preview_origin)
+    # the preview: the site on an origin of its own, so its pages cannot drive the studio
+    preview = make_server(host, preview_port, app.preview_app, threaded=True)
+    threading.Thread(target=preview.serve_forever, name="preview", daemon=True).start()
     click.echo(f"jetpy studio for {root}")
     click.echo(f"open http://{host}:{port}{PREFIX}/?token={token}")
-    click.echo("(the token is new at every start; the site is previewed by the studio itself)")
-    run_simple(host, port, app, threaded=True)
+    click.echo(f"(the token is new at every start; the preview is served on {preview_origin})")
+    try:
+        run_simple(host, port, app, threaded=True)
+    finally:
+        preview.shutdown()

@@ -5,9 +5,11 @@ must keep working while the site's definitions are broken (that is when it is ne
 it writes files, so it runs only where a developer starts it (`jetpy studio`, 127.0.0.1 by
 default, off outside debug mode unless enabled); and it may not depend on the site's auth.
 
-- Its own pages live under `/_studio/`; every other path is the site itself, served in
-  process, so the preview beside the editor is the page as a visitor sees it and its links
-  work. The site is read again after every change (the generation stamp).
+- Its own pages live under `/_studio/`. The preview beside the editor is the site itself,
+  served in process by `preview_app` on an origin of its own (`jetpy studio` listens on a
+  second port for it): the site's pages and scripts can neither read the studio's pages nor
+  use its CSRF token, and never get its cookie. The site is read again after every change
+  (the generation stamp).
 - Every request needs the studio's token: the URL that `jetpy studio` prints carries it once,
   then an HttpOnly, SameSite=Strict cookie does. Only the expected Host is answered (no DNS
   rebinding), every POST carries a CSRF token, and responses forbid framing by other sites.
@@ -87,8 +89,12 @@ class Site:
 class Studio:
     """The studio for the project in `root`; `token` is what the printed URL carries."""
 
-    def __init__(self, root: Path, token: str, hosts: Iterable[str] = ()) -> None:
+    def __init__(
+        self, root: Path, token: str, hosts: Iterable[str] = (), preview_origin: str = ""
+    ) -> None:
         self.root = root.resolve()
+        # where preview_app is served (http://127.0.0.1:8101): frames of the editor show it
+        self.preview_origin = preview_origin.rstrip("/")
         self.app_dir = self.root / "application"
         self.token = token
         self.hosts = {host.lower() for host in hosts}
@@ -99,7 +105,12 @@ class Studio:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.templates.globals.update(studio=PREFIX, csrf=self.csrf, quote=quote)
+        self.templates.globals.update(
+            studio=PREFIX, csrf=self.csrf, quote=quote, preview_origin=self.preview_origin
+        )
+        self.headers = dict(_HEADERS)
+        if self.preview_origin:  # the preview's frame comes from its own origin
+            self.headers["Content-Security-Policy"] += f"; frame-src {self.preview_origin}"
         self.urls = Map(
             [
                 Rule("/", endpoint="home"),
@@ -178,7 +189,9 @@ class Studio:
                 401, "Open the studio with the URL that `jetpy studio` printed (it has the token)."
             )
         if request.path != PREFIX and not request.path.startswith(PREFIX + "/"):
-            return self.preview(request)
+            if self.preview_origin:  # the site is served on the preview's origin
+                return redirect(self.preview_origin + request.full_path.rstrip("?"))
+            return self._plain(404, "The studio's pages are under /_studio/.")
         adapter = self.urls.bind(request.host, url_scheme=request.scheme)
         try:
             endpoint, values = adapter.match(request.path[len(PREFIX) :] or "/", request.method)
@@ -192,11 +205,18 @@ class Studio:
             response = self._plain(500, "The studio failed; the terminal shows the traceback.")
         return self._secure(response)
 
+    def preview_app(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """The site as a visitor gets it, for the preview's own origin (a second port)."""
+        return self.preview(Request(environ))(environ, start_response)
+
     def preview(self, request: Request) -> Response:
         site = self.site
         if site.app is None:
-            return self.render("broken.html", problems=site.problems, status=503)
-        # the page as a visitor gets it: the site's code never sees the studio's token
+            response = self.render("broken.html", problems=site.problems, status=503)
+            return self._secure(response)
+        # the site's code never sees the studio's token (cookies are per host, not per port)
         environ = dict(request.environ)
         kept = [
             part
@@ -205,14 +225,14 @@ class Studio:
         ]
         environ["HTTP_COOKIE"] = ";".join(kept)
         response = site.app.handle(Request(environ))
-        # the studio shows the page in a frame of its own: allow that origin, no other
-        response.headers["X-Frame-Options"] = "SAMEORIGIN"
-        policy = response.headers.get("Content-Security-Policy")
-        if policy:
-            kept = [part for part in policy.split(";") if part.split()[:1] != ["frame-ancestors"]]
-            response.headers["Content-Security-Policy"] = "; ".join(
-                [*(part.strip() for part in kept if part.strip()), "frame-ancestors 'self'"]
-            )
+        # the editor shows the page in a frame: allow the studio's origin to frame it, no other
+        response.headers.pop("X-Frame-Options", None)
+        studio = " ".join(f"http://{host}" for host in sorted(self.hosts)) or "'none'"
+        policy = response.headers.get("Content-Security-Policy", "")
+        kept = [part for part in policy.split(";") if part.split()[:1] != ["frame-ancestors"]]
+        response.headers["Content-Security-Policy"] = "; ".join(
+            [*(part.strip() for part in kept if part.strip()), f"frame-ancestors {studio}"]
+        )
         return response
 
     def _check_csrf(self, request: Request) -> None:
@@ -221,7 +241,7 @@ class Studio:
             raise Forbidden("The form is stale or came from another site; reload and try again.")
 
     def _secure(self, response: Response) -> Response:
-        for name, value in _HEADERS.items():
+        for name, value in self.headers.items():
             response.headers.setdefault(name, value)
         return response
 
@@ -279,7 +299,7 @@ class Studio:
             offers=_module_offers(site.project),
             message=request.args.get("message", ""),
             error=request.args.get("error", ""),
-            preview=page.url() if site.app is not None else None,
+            preview=self.preview_origin + page.url() if site.app and self.preview_origin else None,
             locales=[name for name in site.project.bases[base].locales if name != locale],
             suggest=suggest_name,
         )

@@ -72,7 +72,7 @@ def servers(tmp_path: Path, seeded_site: SeededSite) -> Iterator[Servers]:
     config = root / "application" / "config.yaml"
     config.write_text(re.sub(r"(?m)^debug: .*$", "debug: true", config.read_text()))
     environment = {**os.environ, "JETPY_DATABASE_URL": seeded_site.url, "PYTHONUNBUFFERED": "1"}
-    studio_port, site_port = free_port(), free_port()
+    studio_port, site_port, preview_port = free_port(), free_port(), free_port()
     studio = subprocess.Popen(
         [
             sys.executable,
@@ -83,6 +83,8 @@ def servers(tmp_path: Path, seeded_site: SeededSite) -> Iterator[Servers]:
             str(root),
             "--port",
             str(studio_port),
+            "--preview-port",
+            str(preview_port),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
