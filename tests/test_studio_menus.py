@@ -134,3 +134,30 @@ def test_the_menu_screens(root: Path) -> None:
         root / "application/menus/header.yaml"
     ).read_text() == "main:\n  label:\n    en_US: Main\n  items: []\n"
     assert client.get(f"{PREFIX}/menus/nope/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JavaScript:x",
+        "data:text/html,x",
+        "//evil.example/",
+        "vbscript:x",
+        "/a b",
+    ],
+)
+def test_a_menu_item_links_only_to_safe_addresses(root: Path, url: str) -> None:
+    with pytest.raises(StudioError, match="not a link a menu may hold"):
+        editor(root).save_item("footer", "links", {"label": {"en_US": "X"}, "url": url}, new=True)
+
+
+def test_paths_anchors_and_web_addresses_are_fine(root: Path) -> None:
+    for url in (
+        "/contact/",
+        "#top",
+        "https://example.com/x?y=1",
+        "mailto:a@example.com",
+        "tel:+420123",
+    ):
+        editor(root).save_item("footer", "links", {"label": {"en_US": "X"}, "url": url}, new=True)

@@ -9,6 +9,7 @@ add (their `menu_items/<set>.yaml`) are shown by the studio but changed in their
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +18,17 @@ from jetpy.project.loader import Project
 from jetpy.studio.edits import StudioError
 
 ITEM_KEYS = ("id", "label", "page", "url", "icon", "order", "separator", "items")
+# what a menu item may link to: no javascript:, data: or other schemes
+_SAFE_URL = re.compile(r"^(?:/(?!/)|#|\?|https?://|mailto:|tel:)[^\s\x00-\x1f]*$", re.IGNORECASE)
+
+
+def _urls(value: Any) -> list[str]:
+    """The URL of an item: one text, or one per locale."""
+    if value is None:
+        return []
+    if isinstance(value, Mapping):
+        return [str(text) for text in value.values()]
+    return [str(value)]
 
 
 class MenuEditor:
@@ -88,6 +100,12 @@ class MenuEditor:
             raise StudioError("a menu item needs a page or a URL (or is a separator)")
         if item.get("page") and item.get("url"):
             raise StudioError("a menu item has a page or a URL, not both")
+        for url in _urls(item.get("url")):
+            if not _SAFE_URL.match(url):
+                raise StudioError(
+                    f"`{url[:60]}` is not a link a menu may hold; write a path (/about/), an "
+                    "#anchor, or an http(s):, mailto: or tel: address"
+                )
         if new:
             ordered = {key: item[key] for key in ITEM_KEYS if key in item}
             siblings[-1] = ordered
