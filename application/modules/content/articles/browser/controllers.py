@@ -150,7 +150,8 @@ class Widgets(Controller):
 def _tag_list(controller: Controller) -> None:
     """A list shows any article and changes when the next scheduled one comes out."""
     controller.tag("article", "mediaitem")
-    controller.expires_at(content.next_publication(controller.db))
+    if controller.app.output_cache.enabled:  # one statement, only when something is kept
+        controller.expires_at(content.next_publication(controller.db))
 
 
 def _positive_int(parameters: Any, name: str, default: int, controller: Controller) -> int:
