@@ -253,10 +253,14 @@ def static_url(path: str) -> str:
     return f"/public/{name}?v={stamp:x}"
 
 
-def head_html(title: str, description: str, alternates: dict[str, str]) -> Markup:
-    """Title, description and, as jetpy's head, the page in each locale (hreflang)."""
+def head_html(
+    title: str, description: str, alternates: dict[str, str], locale: str = LOCALE
+) -> Markup:
+    """Title, description and, as jetpy's head, the canonical URL and the page in each locale."""
     html = f"<title>{escape(title)}</title>\n"
     html += f'<meta name="description" content="{escape(description)}">'
+    if locale in alternates:
+        html += f'\n<link rel="canonical" href="{ORIGIN}{escape(alternates[locale])}">'
     if len(alternates) > 1:
         links = [(name.replace("_", "-"), url) for name, url in alternates.items()]
         links.append(("x-default", alternates[LOCALE]))
@@ -442,7 +446,9 @@ def flask_app(engine: Engine, site: Site, loaders: Loaders, media: dict[str, Any
 
     def layout(loaded: Loaded, parts: dict[str, str]) -> str:
         page = loaded.page
-        head = head_html(f"{loaded.title} | {locale.title}", loaded.description, loaded.alternates)
+        head = head_html(
+            f"{loaded.title} | {locale.title}", loaded.description, loaded.alternates, locale.name
+        )
         return render_template(
             "layouts/default.html",
             page=page,
