@@ -8,13 +8,15 @@ import xml.etree.ElementTree as ET
 import pytest
 from werkzeug.test import Client
 
-from tests.conftest import SeededSite
+from jetpy.modules.discovery import use_project_imports
+from tests.conftest import REPO, SeededSite
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
 
 
 @pytest.fixture
 def site(seeded_site: SeededSite) -> Client:
+    use_project_imports(REPO)  # an earlier test in this process may have loaded another project
     return Client(seeded_site.app)
 
 
@@ -57,7 +59,9 @@ def test_the_czech_sitemap_lists_czech_urls(site: Client) -> None:
     found = sitemap(site, "/cs/sitemap.xml")
     assert found["http://localhost/cs/o-nas/"]["en-US"] == "http://localhost/about/"
     assert all(loc.startswith("http://localhost/cs/") for loc in found)
-    assert len(found) == len(sitemap(site, "/sitemap.xml"))  # the demo is in both locales
+    english = sitemap(site, "/sitemap.xml")  # other tests may add items in one locale only
+    twins = [links["en-US"] for links in found.values() if "en-US" in links]
+    assert len(twins) > 200 and all(url in english for url in twins)
 
 
 def test_unpublished_articles_stay_out_of_the_sitemap(site: Client) -> None:
