@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +13,8 @@ import pytest
 from werkzeug.test import Client
 
 from jetpy import Application
+from jetpy.data.db import Database
+from jetpy.data.health import database_reachable
 
 ProjectFactory = Callable[..., Path]
 
@@ -67,3 +71,24 @@ def test_a_health_path_that_is_not_a_plain_path_is_a_definition_problem(
     project = make_project({"application/config.yaml": f"health_path: {json.dumps(path)}\n"})
     with pytest.raises(DefinitionError, match="health_path"):
         Application(project)
+
+
+def test_a_database_that_never_answers_is_503_within_the_timeout(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # a server that takes the TCP connection (the kernel's backlog does) and never says a word:
+    # what a database host behind a packet-dropping firewall looks like to the driver
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)
+    port = silent.getsockname()[1]
+    db = Database(f"postgresql+psycopg://nobody@127.0.0.1:{port}/nothing")
+    try:
+        started = time.monotonic()
+        with caplog.at_level(logging.WARNING, logger="jetpy.health"):
+            assert database_reachable(db, timeout=0.5) is False
+        assert time.monotonic() - started < 2.0
+        assert "did not answer within 0.5 s" in caplog.text
+    finally:
+        silent.close()  # the waiting probe gets its connection reset and ends
+        db.dispose()

@@ -88,11 +88,7 @@ class DatabaseFailures:
     def _engine(self) -> Any:
         engine = self.database.engine
         if not self._ready:
-            try:
-                self.table.create(engine, checkfirst=True)
-            except DBAPIError:  # another process created it at the same moment
-                if TABLE_NAME not in self.database.table_names():
-                    raise
+            self.database.ensure_table(self.table)
             self._ready = True
         return engine
 

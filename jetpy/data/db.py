@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, MetaData, Table, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 
 from jetpy.errors import JetpyError
@@ -139,6 +139,14 @@ class Database:
         if missing:
             metadata(tables).create_all(self.engine, tables=missing)
         return [table.name for table in missing]
+
+    def ensure_table(self, table: Table) -> None:
+        """Create `table` when missing; another process creating it at the same moment is fine."""
+        try:
+            table.create(self.engine, checkfirst=True)
+        except DBAPIError:  # the other process won the race: the table must exist now
+            if table.name not in self.table_names():
+                raise
 
     def drop_tables(self, tables: list[Table]) -> list[str]:
         """Drop those of `tables` that exist; their names."""

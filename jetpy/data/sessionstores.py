@@ -16,7 +16,6 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Float, MetaData, String, Table, Text, delete, select, update
-from sqlalchemy.exc import DBAPIError
 
 from jetpy.errors import JetpyError
 from jetpy.kernel.sessions import Record
@@ -51,11 +50,7 @@ class DatabaseSessionStore:
     def _engine(self) -> Any:
         engine = self.database.engine
         if not self._ready:
-            try:
-                self.table.create(engine, checkfirst=True)
-            except DBAPIError:  # another process created it at the same moment
-                if not self.database.table_names() >= {TABLE_NAME}:
-                    raise
+            self.database.ensure_table(self.table)
             self._ready = True
         return engine
 
