@@ -346,3 +346,31 @@ def test_the_preview_is_another_origin_that_only_the_studio_may_frame(studio: Cl
     assert page.status_code == 200 and "X-Frame-Options" not in page.headers
     assert f"frame-ancestors http://{HOST}" in page.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" not in page.headers["Content-Security-Policy"]
+
+
+def test_the_basic_wizard_writes_a_module_through_the_writer(studio: Client, root: Path) -> None:
+    response = post(studio, f"{PREFIX}/modules/new", {"name": "shop.news.browser"})
+    assert response.status_code == 303 and "message=" in response.location
+    folder = root / "application/modules/shop/news/browser"
+    assert (folder / "manifest.yaml").is_file() and (folder / "controllers.py").is_file()
+    assert not (folder / "test_module.py").exists()  # the test goes to the project's tests/
+    test = root / "tests/test_module_shop_news_browser.py"
+    assert "shop.news.browser" in test.read_text()
+    assert not list(root.rglob(".test_module_*"))  # no partial file left
+    listed = get(studio, f"{PREFIX}/modules/").get_data(as_text=True)
+    assert "shop.news.browser" in listed
+
+    test.write_text("# the user's own edits\n")
+    (folder / "manifest.yaml").unlink()  # the module gone, its test kept by the user
+    again = post(studio, f"{PREFIX}/modules/new", {"name": "shop.news.browser"})
+    assert "message=" in again.location and "kept" in get(studio, again.location).get_data(
+        as_text=True
+    )
+    assert test.read_text() == "# the user's own edits\n"
+
+    twice = post(studio, f"{PREFIX}/modules/new", {"name": "shop.news.browser"})
+    assert "error=" in twice.location and "exists already" in get(studio, twice.location).get_data(
+        as_text=True
+    )
+    bad = post(studio, f"{PREFIX}/modules/new", {"name": "../evil"})
+    assert "error=" in bad.location and not (root / "evil").exists()

@@ -45,7 +45,6 @@ from jetpy.kernel.controller import Controller
 from jetpy.kernel.pages import Page
 from jetpy.kernel.templates import layout_name, static_file
 from jetpy.modules.i18n import dictionaries_dir
-from jetpy.modules.scaffold import new_module
 from jetpy.project.check import LayoutInfo
 from jetpy.project.loader import Project, load_project
 from jetpy.project.manager import ModuleError, ModuleManager
@@ -54,7 +53,7 @@ from jetpy.studio.bases import BaseEditor
 from jetpy.studio.edits import PageEditor, PageRef, StudioError
 from jetpy.studio.menus import MenuEditor
 from jetpy.studio.validate import definition_problems
-from jetpy.studio.wizards import KINDS, CrudSpec, FieldSpec, crud_module
+from jetpy.studio.wizards import KINDS, CrudSpec, FieldSpec, basic_module, crud_module
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -617,12 +616,8 @@ class Studio:
         """The basic wizard: what `jetpy new module NAME` writes."""
         name = request.form.get("name", "").strip()
         try:
-            written = new_module(self.root, name)
+            query = "message=" + quote(basic_module(self.root, name))
             bump(self.app_dir)
-            query = "message=" + quote(
-                f"Module {name} written ({len(written)} files, its test among them); "
-                "install and activate it below, then mount it on a page."
-            )
         except JetpyError as error:
             query = "error=" + quote(str(error))
         return redirect(f"{PREFIX}/modules/?{query}", 303)

@@ -20,15 +20,18 @@ from __future__ import annotations
 
 import json
 import keyword
+import os
 import re
 import sys
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from jetpy.definitions.writer import Changes, check_name
 from jetpy.modules.i18n import jetpy_phrases
+from jetpy.modules.scaffold import module_files
 from jetpy.project.loader import Project
 from jetpy.project.manager import ModuleManager
 from jetpy.studio.edits import StudioError
@@ -131,6 +134,46 @@ def check_spec(spec: CrudSpec, project: Project) -> None:
             raise StudioError(f"field `{item.name}`: length must be from 1 to 10000")
 
 
+def basic_module(root: Path, name: str) -> str:
+    """The basic wizard: what `jetpy new module NAME` writes, through the writer.
+
+    The module's files are written all or nothing and checked once on disk (taken back if
+    `jetpy check` finds a problem in them); its test goes into the project's tests/ (outside
+    the definitions), unless one of that name is there already.
+    """
+    scaffold = module_files(name)
+    app_dir = root / "application"
+    if (app_dir / scaffold.folder / "manifest.yaml").exists():
+        raise StudioError(f"module `{name}` exists already; choose another name")
+    changes = Changes(app_dir)
+    for relative, text in scaffold.files.items():
+        changes.write_text(f"{scaffold.folder}/{relative}", text)
+    changes.commit()  # the new code can only be imported and checked once it is on disk
+    ours = [
+        problem
+        for problem in definition_problems(root)
+        if not problem.warning and scaffold.folder in problem.file
+    ]
+    if ours:
+        _remove(app_dir, scaffold.folder, "application." + name)
+        raise StudioError(
+            "the module would not work, so it was not kept:\n" + "\n".join(map(str, ours))
+        )
+    test = root / "tests" / scaffold.test_name
+    if test.exists():
+        kept = f"tests/{test.name} existed already and was kept as it was"
+    else:
+        test.parent.mkdir(exist_ok=True)
+        partial = test.with_name(f".{test.name}.{uuid.uuid4().hex}")
+        partial.write_text(scaffold.test, encoding="utf-8")
+        os.replace(partial, test)
+        kept = f"its test is tests/{test.name}"
+    return (
+        f"Module {name} written ({len(scaffold.files)} files; {kept}); "
+        "install and activate it below, then mount it on a page."
+    )
+
+
 def crud_module(project: Project, spec: CrudSpec) -> str:
     """Write, check, install and activate the module; what was done, in one sentence."""
     check_spec(spec, project)
@@ -177,10 +220,14 @@ def crud_module(project: Project, spec: CrudSpec) -> str:
 
 
 def _take_back(project: Project, spec: CrudSpec, folder: str) -> None:
-    undo = Changes(project.app_dir)
+    _remove(project.app_dir, folder, "application." + spec.module)
+
+
+def _remove(app_dir: Path, folder: str, package: str) -> None:
+    """Delete a module just written and forget what of it was imported."""
+    undo = Changes(app_dir)
     undo.delete(folder)
     undo.commit()
-    package = "application." + spec.module
     for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
         del sys.modules[name]
 
