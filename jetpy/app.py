@@ -41,6 +41,7 @@ from jetpy.project.live import Watcher
 from jetpy.project.loader import Project, load_project, write_cache
 from jetpy.project.manager import acl_actions
 from jetpy.queue import Outbox, make_broker
+from jetpy.queue.inline import InlineBroker
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -85,7 +86,11 @@ class Application:
         self.media = MediaLibrary.for_project(self.config, self.root)
         # events for queued listeners: written with the request's work, then relayed (jetpy.queue)
         config = self.config
-        self.outbox = Outbox(self.db, lambda: make_broker(config))
+        self.outbox = Outbox(
+            self.db,
+            # `inline` (development): no broker, the listeners run here after the commit
+            lambda: InlineBroker(self) if config.queue_broker == "inline" else make_broker(config),
+        )
         # app.output_cache: cacheable contents' output, purged by tags (jetpy.cache)
         # (the environment's JETPY_CACHE_BACKEND wins: e.g. the suite run with the cache on)
         self.output_cache = OutputCache.from_config(

@@ -10,6 +10,7 @@ import click
 from jetpy.app import Application
 from jetpy.errors import DefinitionError
 from jetpy.kernel import logs
+from jetpy.queue.inline import WHY_NOT
 from jetpy.queue.worker import queues_of, run_master, run_worker
 
 _project = click.option(
@@ -28,6 +29,8 @@ def _load(project: Path) -> Application:
     except DefinitionError as error:
         click.secho(str(error), fg="red", err=True)
         raise SystemExit(1) from None
+    if app.config.queue_broker == "inline":  # nothing to work on or to count
+        raise click.ClickException(WHY_NOT)
     logs.configure(app.config)
     return app
 

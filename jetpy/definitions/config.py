@@ -47,7 +47,7 @@ class Config:
     throttle_per_address: int = 50  # failures from one address, any accounts
     throttle_window: int = 15 * 60
     # `queue:` (jetpy.queue): the broker of queued listeners and how workers treat messages
-    queue_broker: str = "redis"  # or `rabbitmq`
+    queue_broker: str = "redis"  # or `rabbitmq`, or `inline` (development: no broker)
     queue_url: str = ""  # empty: the broker on 127.0.0.1 with its default port
     queue_mode: str = "auto"  # `declared`: only the queues of `queue_declared`
     queue_declared: tuple[str, ...] = ()

@@ -284,7 +284,8 @@ MAIL: Schema = {  # how the site's mail leaves (jetpy.mail)
 }
 
 QUEUE: Schema = {  # queued listeners and `jetpy worker` (jetpy.queue)
-    "broker": Field(str, "redis", choices=("redis", "rabbitmq")),
+    # inline: no broker, listeners run in the emitting process after commit (development)
+    "broker": Field(str, "redis", choices=("redis", "rabbitmq", "inline")),
     "url": Field(str, "", example="amqp://guest:guest@127.0.0.1:5672/"),  # default: local
     "mode": Field(str, "auto", choices=("auto", "declared")),  # declared: only `declared`
     "declared": Field(list, list, items=str),
