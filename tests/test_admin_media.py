@@ -246,3 +246,15 @@ def test_unknown_items_and_pages_are_404(boss: Client) -> None:
     assert boss.get(URL + "?edit=999").status_code == 404
     assert boss.get(URL + "?delete=abc").status_code == 404
     assert boss.get(URL + "?page=5").status_code == 404
+
+
+def test_a_refusal_is_said_in_the_admins_language(app: Application, boss: Client) -> None:
+    czech = "/admin/cs/media/"
+    token = token_of(boss.get(czech))
+    data = {"csrf_token": token, "files": [(io.BytesIO(b""), "prazdny.png")]}
+    answer = boss.post(czech + "?upload", data=data, headers={"Accept": "application/json"})
+    assert answer.status_code == 400
+    assert json.loads(answer.get_data())["errors"] == [
+        "Soubor 'prazdny.png' je prázdný; vyberte ho znovu."
+    ]
+    assert items(app) == []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import io
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -22,8 +24,10 @@ from jetpy.media import (
     check_key,
     check_upload,
     new_key,
+    uploads,
 )
 from jetpy.media.renditions import rendition_key, widths_for
+from jetpy.modules.i18n import jetpy_phrases
 
 
 def image_bytes(
@@ -311,3 +315,35 @@ def test_a_damaged_original_answers_404_and_is_logged(
     assert response.status_code == 404
     assert "damaged" in response.get_data(as_text=True)
     assert any(key in record.getMessage() for record in caplog.records)
+
+
+def _refusal_phrases() -> list[str]:
+    """Every phrase jetpy.media.uploads refuses with, as the source writes it."""
+    tree = ast.parse(Path(uploads.__file__).read_text(encoding="utf-8"))
+    phrases: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "UploadError":
+            text = ast.unparse(node.args[0])
+            fills = {
+                "ACCEPTED": [uploads.ACCEPTED],
+                "holds": ["a PDF document", "a %(format)s image"],
+            }
+            variants = [text]
+            for name, values in fills.items():
+                variants = [
+                    v.replace(f"' + {name} + '", value) for v in variants for value in values
+                ]
+            phrases += {ast.literal_eval(variant) for variant in variants}
+    return phrases
+
+
+def test_every_refusal_has_a_czech_translation() -> None:
+    phrases = _refusal_phrases()
+    assert len(phrases) >= 14
+    czech = jetpy_phrases("cs_CZ")
+    missing = [phrase for phrase in phrases if phrase not in czech]
+    assert missing == []
+    for phrase in phrases:  # the same placeholders in both languages
+        assert sorted(re.findall(r"%\(\w+\)s", phrase)) == sorted(
+            re.findall(r"%\(\w+\)s", czech[phrase])
+        )

@@ -44,11 +44,15 @@ _SVG = re.compile(rb"<svg[\s>]", re.IGNORECASE)
 class UploadError(JetpyError):
     """An uploaded file that is refused; the message is for the person who uploaded it.
 
-    `status` is the HTTP status that fits: 413 for a file too large, else 400.
+    `phrase` with `%(name)s` placeholders and its `values` are what a controller translates
+    (`self._(error.phrase, **error.values)`); `str(error)` is the English text. `status` is
+    the HTTP status that fits: 413 for a file too large, else 400.
     """
 
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
+    def __init__(self, phrase: str, status: int = 400, **values: object) -> None:
+        super().__init__(phrase % values if values else phrase)
+        self.phrase = phrase
+        self.values = values
         self.status = status
 
 
@@ -85,22 +89,25 @@ def check_upload(name: str, data: bytes, limits: Limits | None = None) -> Checke
     name = check_name(name)
     shown = repr(name)
     if not data:
-        raise UploadError(f"{shown} is empty; choose the file again.")
+        raise UploadError("%(file)s is empty; choose the file again.", file=shown)
     if len(data) > limits.max_bytes:
         raise UploadError(
-            f"{shown} has {_megabytes(len(data))}; files of at most "
-            f"{_megabytes(limits.max_bytes)} are accepted.",
+            "%(file)s has %(size)s; files of at most %(limit)s are accepted.",
             413,
+            file=shown,
+            size=_megabytes(len(data)),
+            limit=_megabytes(limits.max_bytes),
         )
     suffix = name.rpartition(".")[2].lower() if "." in name else ""
     if suffix in ("svg", "svgz") or _looks_like_svg(data):
         raise UploadError(
-            f"{shown} is an SVG image; SVG is not accepted because it can carry scripts. "
-            "Export it as PNG or WebP and upload that."
+            "%(file)s is an SVG image; SVG is not accepted because it can carry scripts. "
+            "Export it as PNG or WebP and upload that.",
+            file=shown,
         )
     if data.startswith(b"%PDF-"):
         found = CheckedFile(name, data, "document", PDF[0], PDF[1])
-        _check_suffix(shown, suffix, PDF[2], "a PDF document", PDF[0])
+        _check_suffix(shown, suffix, PDF[2], "", PDF[0])
         return found
     return _check_image(name, shown, suffix, data, limits)
 
@@ -111,14 +118,19 @@ def check_name(name: str) -> str:
     if not name:
         raise UploadError("A file came without a name; choose it again.")
     if len(name) > 255:
-        raise UploadError(f"The file name {name[:40]!r}… is longer than 255 characters.")
+        raise UploadError(
+            "The file name %(file)s… is longer than 255 characters.", file=repr(name[:40])
+        )
     if _BAD_NAME.search(name) or name in (".", ".."):
         raise UploadError(
-            f"The file name {name!r} holds a folder, '..' or a control character; "
-            "rename the file to a plain name such as photo.jpg."
+            "The file name %(file)s holds a folder, '..' or a control character; "
+            "rename the file to a plain name such as photo.jpg.",
+            file=repr(name),
         )
     if name.startswith(".."):
-        raise UploadError(f"The file name {name!r} starts with '..'; rename the file.")
+        raise UploadError(
+            "The file name %(file)s starts with '..'; rename the file.", file=repr(name)
+        )
     return name
 
 
@@ -129,7 +141,8 @@ def _looks_like_svg(data: bytes) -> bool:
 
 def _check_image(name: str, shown: str, suffix: str, data: bytes, limits: Limits) -> CheckedFile:
     not_accepted = UploadError(
-        f"{shown} is not an image or document that is accepted here: upload {ACCEPTED}."
+        "%(file)s is not an image or document that is accepted here: upload " + ACCEPTED + ".",
+        file=shown,
     )
     try:
         with warnings.catch_warnings():
@@ -142,23 +155,38 @@ def _check_image(name: str, shown: str, suffix: str, data: bytes, limits: Limits
                 frames = getattr(image, "n_frames", 1)
     except Image.DecompressionBombError:
         raise UploadError(
-            f"{shown} claims more pixels than any photo has (a decompression bomb); images of "
-            f"at most {limits.max_pixels // 1_000_000} megapixels are accepted."
+            "%(file)s claims more pixels than any photo has (a decompression bomb); images of "
+            "at most %(megapixels)s megapixels are accepted.",
+            file=shown,
+            megapixels=limits.max_pixels // 1_000_000,
         ) from None
     except (UnidentifiedImageError, OSError, ValueError):
         raise not_accepted from None
     if format not in IMAGE_FORMATS:
         raise UploadError(
-            f"{shown} is a {format} image; upload {ACCEPTED} (convert it to PNG or JPEG first)."
+            "%(file)s is a %(format)s image; upload " + ACCEPTED + " (convert it to PNG or JPEG "
+            "first).",
+            file=shown,
+            format=format,
         )
     if width * height > limits.max_pixels or max(width, height) > limits.max_side:
         raise UploadError(
-            f"{shown} is {width} x {height} pixels; images of at most "
-            f"{limits.max_pixels // 1_000_000} megapixels and {limits.max_side} pixels a side "
-            "are accepted. Make it smaller and upload it again."
+            "%(file)s is %(width)s x %(height)s pixels; images of at most %(megapixels)s "
+            "megapixels and %(side)s pixels a side are accepted. Make it smaller and upload it "
+            "again.",
+            file=shown,
+            width=width,
+            height=height,
+            megapixels=limits.max_pixels // 1_000_000,
+            side=limits.max_side,
         )
     if frames > limits.max_frames:
-        raise UploadError(f"{shown} has {frames} frames; at most {limits.max_frames} are accepted.")
+        raise UploadError(
+            "%(file)s has %(frames)s frames; at most %(limit)s are accepted.",
+            file=shown,
+            frames=frames,
+            limit=limits.max_frames,
+        )
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()  # the file's structure (checksums of PNG chunks …)
@@ -166,11 +194,13 @@ def _check_image(name: str, shown: str, suffix: str, data: bytes, limits: Limits
             image.load()  # every pixel of the first frame decodes
     except Exception:  # Pillow raises many kinds for a damaged file
         raise UploadError(
-            f"{shown} looks like a {format} image but is damaged or cut short; "
-            "save it again and upload the new file."
+            "%(file)s looks like a %(format)s image but is damaged or cut short; "
+            "save it again and upload the new file.",
+            file=shown,
+            format=format,
         ) from None
     extension, mimetype, names = IMAGE_FORMATS[format]
-    _check_suffix(shown, suffix, names, f"a {format} image", extension)
+    _check_suffix(shown, suffix, names, format, extension)
     data, width, height = without_metadata(data)
     return CheckedFile(name, data, "image", extension, mimetype, width, height)
 
@@ -213,15 +243,23 @@ def without_metadata(data: bytes) -> tuple[bytes, int, int]:
         return out.getvalue(), picture.width, picture.height
 
 
-def _check_suffix(shown: str, suffix: str, names: tuple[str, ...], what: str, right: str) -> None:
+def _check_suffix(
+    shown: str, suffix: str, names: tuple[str, ...], image_format: str, right: str
+) -> None:
     """Refuse a name whose extension promises something else than the content is.
 
-    Only a word of letters counts as an extension (`photo.2024` has none).
+    Only a word of letters counts as an extension (`photo.2024` has none); `image_format`
+    is Pillow's name of the image's format, empty for a PDF document.
     """
     if suffix.isalpha() and len(suffix) <= 5 and suffix not in names:
+        holds = "a %(format)s image" if image_format else "a PDF document"
         raise UploadError(
-            f"{shown} is named .{suffix} but holds {what}; rename it to .{right} "
-            "(the content decides what a file is)."
+            "%(file)s is named .%(suffix)s but holds " + holds + "; rename it to .%(right)s "
+            "(the content decides what a file is).",
+            file=shown,
+            suffix=suffix,
+            right=right,
+            format=image_format,
         )
 
 

@@ -164,7 +164,7 @@ class Main(Controller):
                 try:
                     checked = check_upload(file.filename or "", file.read(), self.app.media.limits)
                 except UploadError as error:
-                    errors.append(str(error))
+                    errors.append(self._(error.phrase, **error.values))
                     status = max(status, error.status)
                     continue
                 stored.append(add_file(self.db, self.app.media, checked))
