@@ -5,7 +5,8 @@
 - `money`: amounts as a locale writes them;
 - `markets`: the pricelist and availability code of each locale;
 - `offers`: products as a shopper sees them, and the filters of a category page;
-- `queries`: what the modules ask the database, without N+1 statements.
+- `queries`: what the modules ask the database, without N+1 statements;
+- `cache_tags`: what a write makes stale in the output cache, exactly.
 """
 
 from __future__ import annotations
@@ -16,6 +17,13 @@ from application.classes.catalog.availability import (
     StockStatus,
     stock_status,
     worst_status,
+)
+from application.classes.catalog.cache_tags import (
+    CatalogChanged,
+    catalog_changed,
+    category_tag,
+    pricelist_tag,
+    product_tag,
 )
 from application.classes.catalog.markets import MARKETS, Market, market_for
 from application.classes.catalog.models import (
@@ -30,6 +38,7 @@ from application.classes.catalog.models import (
     ProductKind,
     ProductText,
     SetItem,
+    sort_name,
 )
 from application.classes.catalog.money import format_money
 from application.classes.catalog.offers import (
@@ -53,6 +62,7 @@ from application.classes.catalog.pricing import (
 )
 from application.classes.catalog.queries import (
     category_by_path,
+    category_page,
     category_path,
     category_products,
     category_trail,
@@ -69,6 +79,7 @@ __all__ = [
     "FILTER_PARAMETERS",
     "MARKETS",
     "Availability",
+    "CatalogChanged",
     "CatalogError",
     "Category",
     "CategoryText",
@@ -89,9 +100,12 @@ __all__ = [
     "StatusKind",
     "Stock",
     "StockStatus",
+    "catalog_changed",
     "category_by_path",
+    "category_page",
     "category_path",
     "category_products",
+    "category_tag",
     "category_trail",
     "descendant_ids",
     "discount_percent",
@@ -106,9 +120,12 @@ __all__ = [
     "parse_filter",
     "price_breakdown",
     "pricelist_by_code",
+    "pricelist_tag",
     "product_by_slug",
+    "product_tag",
     "round_money",
     "set_price",
+    "sort_name",
     "stock_status",
     "subcategories",
     "worst_status",

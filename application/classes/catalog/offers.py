@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from application.classes.catalog.availability import StatusKind, StockStatus
-from application.classes.catalog.models import Pricelist, Product, ProductText
+from application.classes.catalog.models import Pricelist, Product, ProductText, sort_name
 from application.classes.catalog.pricing import PriceBreakdown
 
 MAX_PRICE = Decimal("1e12")
@@ -126,9 +125,8 @@ class ProductFilter:
 
 
 def _name_key(offer: Offer) -> tuple[str, str]:
-    # accents are folded so that "Čaj" sorts near "Caj" rather than after "Zebra"
-    folded = unicodedata.normalize("NFKD", offer.text.name).casefold()
-    return "".join(c for c in folded if not unicodedata.combining(c)), offer.product.code
+    # the product's code breaks ties; SQL orders the same way (queries.category_page)
+    return sort_name(offer.text.name), offer.product.code
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, inspect, or_, select
+from sqlalchemy import Select, and_, func, inspect, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.interfaces import LoaderOption
@@ -213,6 +213,36 @@ def category_products(
     return load_products(
         session, _translated(locale).where(Product.category_id.in_(ids)).order_by(Product.id)
     )
+
+
+def category_page(
+    session: Session,
+    category: Category,
+    locale: str,
+    page: int,
+    per_page: int,
+    descending: bool = False,
+) -> tuple[list[Product], int]:
+    """Page `page` of `category_products()` sorted by name, paged in SQL, and their number.
+
+    The order is the one `ProductFilter.apply` gives a name sort: `ProductText.sort_name`,
+    then the code, compared by code point (PostgreSQL: collation "C"). A page out of range
+    has no products; the count tells. Statements: the count, the page, its texts, and the
+    offer details (`load_offer_details`).
+    """
+    below = select(Category.id).where(Category.id == category.id).cte("below", recursive=True)
+    below = below.union_all(select(Category.id).join(below, Category.parent_id == below.c.id))
+    statement = _translated(locale).where(Product.category_id.in_(select(below.c.id)))
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    if page < 1 or (page - 1) * per_page >= total:
+        return [], total
+    code: Any = Product.code
+    if session.get_bind().dialect.name == "postgresql":
+        code = code.collate("C")  # sort_name has the collation itself
+    keys = (ProductText.sort_name, code)
+    ordered = statement.order_by(*(key.desc() for key in keys) if descending else keys)
+    products = load_products(session, ordered.limit(per_page).offset((page - 1) * per_page))
+    return products, total
 
 
 def product_by_slug(session: Session, slug: str, locale: str) -> Product | None:

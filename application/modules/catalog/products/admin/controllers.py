@@ -36,6 +36,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from application.classes.audit import HistoryActions
+from application.classes.catalog.cache_tags import emit_catalog_changes
 from application.classes.catalog.identifiers import CODE_RULE, code_problem, ean_problem
 from application.classes.catalog.markets import MARKETS
 from application.classes.catalog.models import (
@@ -53,6 +54,7 @@ from application.classes.catalog.pricing import MAX_PRECISION, PriceBreakdown, p
 from application.classes.catalog.queries import PRODUCT_LOADS, load_set_items
 from application.classes.media import check_image_fields, image_field_values
 from application.classes.slugs import choose_slug
+from jetpy.data.changes import Snapshot
 from jetpy.kernel.request import parse_int
 from jetpy.modules.i18n import formats_for
 from jetpy.web.crud import CrudController
@@ -255,6 +257,12 @@ class Main(HistoryActions, CrudController):
                 self.db.scalars(select(Pricelist).order_by(Pricelist.id))
             )
         return found
+
+    def record_change(
+        self, action: str, item: Any, before: Snapshot | None, label: str | None = None
+    ) -> None:
+        super().record_change(action, item, before, label)
+        emit_catalog_changes(self.app, self.db)
 
     # routing: the preview besides the CRUD actions ----------------------------------
     def get_router(self) -> Any:

@@ -16,6 +16,13 @@ Below the page it is mounted on (`/products/`, `/cs/produkty/`):
 
 Anything else below the page is a 404. The pricelist and the availability code come from the
 locale's market (`application/classes/catalog/markets.py`): CZK in cs_CZ, EUR in en_US.
+
+A category sorted by name (the default) without filters is paged in SQL (a count and one
+page of products); sorted by price, or filtered, it is sorted and paged in Python, since a
+set's price and any product's availability are computed. Both give the same pages.
+
+The output is tagged with exactly what it shows (`application/classes/catalog/cache_tags.py`):
+a change to another product or category leaves it in the cache.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
@@ -36,24 +44,31 @@ from application.classes.catalog import (
     Offer,
     Pricelist,
     Product,
+    ProductFilter,
     ProductText,
     Sort,
     StatusKind,
     StockStatus,
     category_by_path,
+    category_page,
     category_path,
     category_products,
+    category_tag,
     category_trail,
+    descendant_ids,
     featured_products,
     market_for,
     offers_of,
     parse_filter,
     pricelist_by_code,
+    pricelist_tag,
     product_by_slug,
+    product_tag,
     subcategories,
 )
+from application.classes.catalog.cache_tags import FEATURED, ROOT
 from application.classes.old_slugs import moved_to
-from application.classes.paging import PAGE_PATH, page_of_items, pager
+from application.classes.paging import PAGE_PATH, PageOf, page_of_items, pager
 from application.classes.rich_text import to_plain
 from application.classes.slugs import SLUG
 from jetpy import Controller, ControllerRouter, JetpyError
@@ -61,7 +76,7 @@ from jetpy import Controller, ControllerRouter, JetpyError
 if TYPE_CHECKING:
     from jetpy.kernel.pages import Page
 
-FEATURED = 4  # products in the homepage widget unless its `count` says otherwise
+FEATURED_COUNT = 4  # products in the homepage widget unless its `count` says otherwise
 PER_PAGE = 24  # products on a page of a category unless the module's `per_page` says otherwise
 DESCRIPTION_LENGTH = 160  # of the meta description
 
@@ -88,7 +103,8 @@ def open_shop(controller: Controller) -> Shop:
     """The shop of the controller's locale, its pricelist read from the request's session."""
     market = market_for(controller.locale.name)
     today = dt.date.today()
-    tag_catalog(controller, today)
+    expire_at_midnight(controller, today)
+    controller.tag(pricelist_tag(market.pricelist))
     return Shop(
         controller.locale.name,
         pricelist_by_code(controller.db, market.pricelist),
@@ -97,16 +113,26 @@ def open_shop(controller: Controller) -> Shop:
     )
 
 
-# what a change of purges the catalog's cached output (jetpy.cache): the item kinds it shows
-CATALOG_TAGS = ("product", "category", "pricelist", "price", "availability", "mediaitem")
-
-
-def tag_catalog(controller: Controller, today: dt.date) -> None:
-    """Catalog output shows any product, category or price, and today's availability and
-    prices: it is purged by their changes and expires at midnight."""
-    controller.tag(*CATALOG_TAGS)
+def expire_at_midnight(controller: Controller, today: dt.date) -> None:
+    """Catalog output shows today's availability and prices: it expires at midnight."""
     midnight = dt.datetime.combine(today + dt.timedelta(days=1), dt.time())
     controller.expires_at(midnight.timestamp())  # local time, as date.today()
+
+
+def tag_offers(controller: Controller, offers: Iterable[Offer], images: bool = False) -> None:
+    """The output shows these products (and their main image, or all with `images`)."""
+    tags = []
+    for offer in offers:
+        product = offer.product
+        tags.append(product_tag(product.id))
+        for item in product.images if images else [product.image]:
+            if item is not None:
+                tags.append(f"mediaitem:{item.id}")
+    controller.tag(*tags)
+
+
+def tag_categories(controller: Controller, categories: Iterable[Category]) -> None:
+    controller.tag(*(category_tag(category.id) for category in categories))
 
 
 def status_text(status: StockStatus, _: Callable[..., str], date: Callable[..., str]) -> str:
@@ -202,13 +228,15 @@ class Main(Controller):
         return redirect(self.moved_url + (f"?{query}" if query else ""), 301)
 
     def categories_action(self) -> None:
-        tag_catalog(self, dt.date.today())
         locale = self.locale.name
+        top = subcategories(self.db, None, locale)
+        self.tag(ROOT)  # a category added at the top, or moved there
+        tag_categories(self, top)
         self.render(
             "categories.html",
             categories=[
                 (text, self.category_url(text.slug))
-                for category in subcategories(self.db, None, locale)
+                for category in top
                 if (text := category.text(locale)) is not None
             ],
         )
@@ -239,11 +267,14 @@ class Main(Controller):
             self.head.set_meta("description", text.description)
         path = category_path(trail, locale) or text.slug
         parsed = parse_filter(self.request.args)
-        offers = parsed.filter.apply(shop.offers(category_products(self.db, self.category, locale)))
         per_page = _positive_int(self.parameters, "per_page", PER_PAGE, self)
-        shown = page_of_items(offers, number, per_page)
+        shown = products_page(self.db, shop, self.category, parsed.filter, number, per_page)
         if shown.out_of_range:
             raise NotFound()
+        # the trail (breadcrumb), every category whose products the list may show, and them
+        tag_categories(self, trail)
+        self.tag(*(category_tag(id) for id in descendant_ids(self.db, self.category)))
+        tag_offers(self, shown.items)
         if number > 1:
             self.head.title = self._("%(title)s, page %(page)s", title=text.name, page=number)
             self.breadcrumb.add(self._("Page %(page)s", page=number))
@@ -290,6 +321,7 @@ class Main(Controller):
         assert text is not None  # found by its slug in this locale
         shop = open_shop(self)
         trail = category_trail(self.db, product.category) if product.category else []
+        tag_categories(self, trail)
         self._crumbs(trail)
         self.breadcrumb.add(text.name)
         self.head.title = text.name
@@ -306,9 +338,12 @@ class Main(Controller):
             for item in product.set_items
             if (item_text := item.item.text(locale)) is not None
         ]
+        offer = shop.offers([product])[0]
+        tag_offers(self, [offer], images=True)
+        self.tag(*(product_tag(item.item_id) for item in product.set_items))
         self.render(
             "detail.html",
-            offer=shop.offers([product])[0],
+            offer=offer,
             items=items,
             back=self.breadcrumb.items[-2],
             **presenters(self, shop, self.page),
@@ -330,8 +365,9 @@ class Widgets(Controller):
     """Blocks for other pages: `featured` products (parameter `count`, page id `page`)."""
 
     def featured_action(self) -> None:
-        count = _positive_int(self.parameters, "count", FEATURED, self)
+        count = _positive_int(self.parameters, "count", FEATURED_COUNT, self)
         shop = open_shop(self)
+        self.tag(FEATURED)  # which products: the most discounted in stock, of all
         if shop.pricelist is None:
             return  # an empty catalog: nothing to feature
         products = featured_products(self.db, shop.locale, shop.pricelist, count, shop.availability)
@@ -340,12 +376,34 @@ class Widgets(Controller):
         page = self.app.page(
             self.parameters.get("page", "products"), base=self.base.id, locale=shop.locale
         )
+        offers = shop.offers(products)
+        tag_offers(self, offers)
         self.render(
             "featured.html",
-            offers=shop.offers(products),
+            offers=offers,
             products_page=page,
             **presenters(self, shop, page),
         )
+
+
+def products_page(
+    session: Session,
+    shop: Shop,
+    category: Category,
+    filter: ProductFilter,
+    number: int,
+    per_page: int,
+) -> PageOf[Offer]:
+    """Page `number` of a category's offers: paged in SQL when sorted by name and nothing is
+    filtered, else all offers filtered, sorted and paged in Python (the same pages)."""
+    if not filter.filters and filter.sort in (Sort.NAME, Sort.NAME_DESC):
+        descending = filter.sort is Sort.NAME_DESC
+        products, total = category_page(
+            session, category, shop.locale, number, per_page, descending
+        )
+        return PageOf(shop.offers(products), number, per_page, total)
+    offers = filter.apply(shop.offers(category_products(session, category, shop.locale)))
+    return page_of_items(offers, number, per_page)
 
 
 def presenters(controller: Controller, shop: Shop, products_page: Page) -> dict[str, Any]:

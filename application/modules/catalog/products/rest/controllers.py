@@ -49,10 +49,11 @@ from application.classes.catalog import (
     market_for,
     offers_of,
 )
+from application.classes.catalog.cache_tags import emit_catalog_changes
 from application.classes.catalog.identifiers import code_problem, ean_problem
 from application.classes.slugs import check_slug, free_slug, slugify
 from jetpy import ApiError, RestController
-from jetpy.data.changes import CREATE, DELETE, UPDATE, snapshot
+from jetpy.data.changes import CREATE, DELETE, UPDATE, Snapshot, snapshot
 from jetpy.rest import Body, SortKey
 
 NAME_LENGTH = 200
@@ -200,6 +201,10 @@ class Main(RestController):
         self.db.delete(product)
         self.flush()
         self.record_change(DELETE, product, before, label)
+
+    def record_change(self, action: str, item: Any, before: Snapshot | None, label: str) -> None:
+        super().record_change(action, item, before, label)
+        emit_catalog_changes(self.app, self.db)  # the cached pages that showed it
 
     def label(self, product: Product) -> str:
         """How the audit log names the product: its name in the URL's locale, else the code."""
