@@ -216,3 +216,13 @@ def test_a_file_name_longer_than_the_file_system_takes_is_404(echo: Client, path
     found = echo.get("/public/site.css")
     assert found.status_code == 200
     found.close()
+
+
+def test_the_nul_refusal_is_said_in_the_pages_language(example_app: Application) -> None:
+    client = Client(example_app)
+    czech = client.post("/cs/kontakt/", data={"name": "a\x00b"})
+    assert czech.status_code == 400
+    page = czech.get_data(as_text=True)
+    assert '<p lang="cs">Pole formuláře `name` obsahuje znak NUL (%00)' in page
+    english = client.post("/contact/", data={"name": "a\x00b"}).get_data(as_text=True)
+    assert "<p>The form field `name` contains a NUL character (%00)" in english

@@ -140,16 +140,23 @@ def error_response(
     if ctx is not None and base is not None and locale is not None:
         template = app.templates.error_page(base, locale.name, code)
         if template is not None:
+            translate = app.translations.translator(locale.name)
+            description_lang = "en"  # werkzeug's descriptions and most of jetpy's are English
+            phrase = getattr(error, "phrase", None)  # e.g. jetpy.kernel.request.InputRefused
+            if isinstance(phrase, str):
+                description = translate(phrase, **getattr(error, "values", {}))
+                description_lang = locale.language
             try:
                 html = template.render(
                     code=code,
                     name=name,
                     description=description,
+                    description_lang=description_lang,
                     base=base,
                     locale=locale,
                     request=ctx.request,
                     homepage=app.trees[(base.id, locale.name)].homepage,
-                    _=app.translations.translator(locale.name),
+                    _=translate,
                 )
             except Exception:
                 log.exception(

@@ -66,7 +66,7 @@ class Request(WerkzeugRequest):
             found["form"] = cleaned(found["form"], "form field")
             for name, upload in found["files"].items(multi=True):
                 if "\x00" in name or "\x00" in (upload.filename or ""):
-                    raise BadRequest(_nul_message("file field", name))
+                    raise _nul_refused("file field", name)
         except BadRequest:
             for upload in found["files"].values():
                 upload.close()
@@ -79,7 +79,7 @@ def cleaned(pairs: MultiDict[str, str], what: str) -> MultiDict[str, str]:
     changed = False
     for name, value in pairs.items(multi=True):
         if "\x00" in name or "\x00" in value:
-            raise BadRequest(_nul_message(what, name))
+            raise _nul_refused(what, name)
         changed = changed or "\r" in value
     if not changed:
         return pairs
@@ -90,11 +90,31 @@ def _lf(value: str) -> str:
     return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
 
 
-def _nul_message(what: str, name: Any) -> str:
+class InputRefused(BadRequest):
+    """A 400 for bad input whose description the error page can translate.
+
+    `phrase` (with `%(name)s` placeholders) and `values` go through the locale's `_()` once
+    the locale is known; `description` is the English text for everything else.
+    """
+
+    def __init__(self, phrase: str, **values: Any) -> None:
+        super().__init__(phrase % values)
+        self.phrase = phrase
+        self.values = values
+
+
+_NUL_PHRASES = {
+    "query parameter": "The query parameter `%(name)s` contains a NUL character (%%00), "
+    "which no text may hold; send it without.",
+    "form field": "The form field `%(name)s` contains a NUL character (%%00), "
+    "which no text may hold; send it without.",
+    "file field": "The file field `%(name)s` contains a NUL character (%%00), "
+    "which no text may hold; send it without.",
+}
+
+
+def _nul_refused(what: str, name: Any) -> InputRefused:
     shown = str(name).replace("\x00", "%00")
     if len(shown) > _SHOWN:
         shown = shown[:_SHOWN] + "…"
-    return (
-        f"The {what} `{shown}` contains a NUL character (%00), which no text may hold; "
-        "send it without."
-    )
+    return InputRefused(_NUL_PHRASES[what], name=shown)
