@@ -12,6 +12,8 @@ from application.classes.content import Article
 from application.classes.demo_catalog import seed_catalog
 from application.classes.demo_content import seed_articles
 from application.classes.demo_images import seed_pictures
+from application.classes.search import rebuild as rebuild_search
+from application.classes.search_sources import SOURCES as SEARCHED
 from jetpy.definitions.config import load_config
 from jetpy.media import MediaLibrary
 
@@ -37,6 +39,7 @@ def seed(session: Session, media: MediaLibrary | None = None) -> str:
     seed_catalog(session)
     session.flush()
     pictures = seed_pictures(session, media or project_media())
+    rebuild_search(session, SEARCHED)  # the site search finds the demo data at once
     articles = session.scalar(select(func.count()).select_from(Article)) or 0
     products = session.scalar(select(func.count()).select_from(Product)) or 0
     return f"seeded {articles} articles and {products} products with {pictures} pictures"

@@ -1,0 +1,79 @@
+"""What the example site's search finds: published articles and products with texts.
+
+Each class is a `search.SearchSource`; `SOURCES` lists them for the search module, the seed
+and `jetpy search rebuild`. Another kind of item joins by a class like these added to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, contains_eager
+
+from application.classes import content
+from application.classes.catalog import Product, ProductText
+from application.classes.content import Article, ArticleLocalization
+from application.classes.rich_text import to_plain
+from application.classes.search import Document, SearchSource
+
+
+class Articles:
+    """Articles that are not drafts, in each locale they are written in; a scheduled one is
+    indexed with its publication time and found from then on."""
+
+    kind = "article"
+    entity = "Article"
+    browser = "content.articles.browser"
+
+    def documents(self, session: Session, ids: Collection[int] | None) -> Iterator[Document]:
+        statement = (
+            select(ArticleLocalization)
+            .join(ArticleLocalization.article)
+            .options(contains_eager(ArticleLocalization.article))
+            .where(Article.draft.is_(False))
+            .order_by(Article.id, ArticleLocalization.locale)
+        )
+        if ids is not None:
+            statement = statement.where(Article.id.in_(ids))
+        for text in session.scalars(statement):
+            body = " ".join(part for part in (text.annotation, to_plain(text.text)) if part)
+            yield Document(
+                self.kind, text.article_id, text.locale, text.title, body, text.published_at
+            )
+
+    def live(self, session: Session, locale: str, ids: Collection[int]) -> dict[int, Any]:
+        """The published articles among `ids` (what the browser's detail URL takes)."""
+        statement = content.published_statement(locale).where(Article.id.in_(ids))
+        return {text.article_id: text for text in session.scalars(statement)}
+
+
+class Products:
+    """Products, in each locale they have texts in (a product without them is not shown)."""
+
+    kind = "product"
+    entity = "Product"
+    browser = "catalog.products.browser"
+
+    def documents(self, session: Session, ids: Collection[int] | None) -> Iterator[Document]:
+        statement = (
+            select(ProductText, Product.code)
+            .join(Product, Product.id == ProductText.product_id)
+            .order_by(ProductText.product_id, ProductText.locale)
+        )
+        if ids is not None:
+            statement = statement.where(ProductText.product_id.in_(ids))
+        for text, code in session.execute(statement):
+            body = " ".join(part for part in (to_plain(text.description), code) if part)
+            yield Document(self.kind, text.product_id, text.locale, text.name, body)
+
+    def live(self, session: Session, locale: str, ids: Collection[int]) -> dict[int, Any]:
+        """The slugs of the products among `ids` with texts in `locale`."""
+        statement = select(ProductText.product_id, ProductText.slug).where(
+            ProductText.locale == locale, ProductText.product_id.in_(ids)
+        )
+        return {product_id: slug for product_id, slug in session.execute(statement)}
+
+
+SOURCES: tuple[SearchSource, ...] = (Articles(), Products())
