@@ -5,7 +5,9 @@ until it is acknowledged (`ack`, after the handler's transaction committed); a w
 dies without acknowledging gives it back (Redis: another worker claims it after
 `visibility_timeout`; RabbitMQ: the server returns it when the connection drops). A failed
 message comes back after a delay (`retry`), and after the last attempt goes to the queue's
-dead letters (`dead`), from where `jetpy queues retry` puts it back.
+dead letters (`dead`), from where `jetpy queues retry` puts it back. A worker takes what waits
+in one go (`receive_many`, up to `limit`), acknowledges a batch in one round trip
+(`ack_many`) and gives back what it will not handle (`release`, on SIGTERM) at once.
 
 - `RedisBroker` (default): a stream `jetpy:queue:<name>` with the consumer group `jetpy`;
   delayed retries in the sorted set `…:delayed`, moved into the stream when due; dead letters
@@ -55,7 +57,12 @@ class Broker(Protocol):
 
     def publish(self, queue: str, body: str) -> None: ...
     def receive(self, queue: str, consumer: str, timeout: float) -> Delivery | None: ...
+    def receive_many(
+        self, queue: str, consumer: str, timeout: float, limit: int
+    ) -> list[Delivery]: ...
     def ack(self, queue: str, delivery: Delivery) -> None: ...
+    def ack_many(self, queue: str, deliveries: list[Delivery]) -> None: ...
+    def release(self, queue: str, deliveries: list[Delivery]) -> None: ...
     def retry(self, queue: str, delivery: Delivery, delay: float) -> None: ...
     def dead(self, queue: str, delivery: Delivery) -> None: ...
     def stats(self, queue: str) -> QueueStats: ...
@@ -101,6 +108,7 @@ class RedisBroker:
         self.visibility = int(visibility_timeout * 1000)
         self._groups: set[str] = set()
         self._claimed = 0.0
+        self._moved = 0.0
         self._move = self.client.register_script(_MOVE_DUE)
 
     @staticmethod
@@ -122,22 +130,29 @@ class RedisBroker:
         self.client.xadd(self._group(queue), {"body": body, "attempts": 0})
 
     def receive(self, queue: str, consumer: str, timeout: float) -> Delivery | None:
+        found = self.receive_many(queue, consumer, timeout, 1)
+        return found[0] if found else None
+
+    def receive_many(self, queue: str, consumer: str, timeout: float, limit: int) -> list[Delivery]:
         key = self._group(queue)
-        self._move(keys=[f"{key}:delayed", key], args=[time.time()])
         now = time.monotonic()
+        if now - self._moved >= 0.1:  # due retries; not on every call (a round trip each)
+            self._moved = now
+            self._move(keys=[f"{key}:delayed", key], args=[time.time()])
         if now - self._claimed > 1.0:  # messages of dead workers
             self._claimed = now
             _next, claimed, *_ = self.client.xautoclaim(
-                key, GROUP, consumer, self.visibility, "0-0", count=1
+                key, GROUP, consumer, self.visibility, "0-0", count=limit
             )
             if claimed:
-                return self._delivery(claimed[0])
+                return [self._delivery(entry) for entry in claimed]
         answer = self.client.xreadgroup(
-            GROUP, consumer, {key: ">"}, count=1, block=max(1, int(timeout * 1000))
+            GROUP, consumer, {key: ">"}, count=limit, block=max(1, int(timeout * 1000))
         )
         if not answer:
-            return None
-        return self._delivery(answer[0][1][0])
+            self._moved = 0.0  # idle: look at the retries again at once
+            return []
+        return [self._delivery(entry) for entry in answer[0][1]]
 
     @staticmethod
     def _delivery(entry: tuple[str, dict[str, str]]) -> Delivery:
@@ -145,10 +160,27 @@ class RedisBroker:
         return Delivery(fields.get("body", ""), int(fields.get("attempts", 0)), id)
 
     def ack(self, queue: str, delivery: Delivery) -> None:
+        self.ack_many(queue, [delivery])
+
+    def ack_many(self, queue: str, deliveries: list[Delivery]) -> None:
+        if not deliveries:
+            return
+        key, tags = self.key(queue), [delivery.tag for delivery in deliveries]
+        with self.client.pipeline() as pipe:  # MULTI: one round trip
+            pipe.xack(key, GROUP, *tags)
+            pipe.xdel(key, *tags)
+            pipe.execute()
+
+    def release(self, queue: str, deliveries: list[Delivery]) -> None:
+        if not deliveries:
+            return
         key = self.key(queue)
-        with self.client.pipeline() as pipe:
-            pipe.xack(key, GROUP, delivery.tag)
-            pipe.xdel(key, delivery.tag)
+        with self.client.pipeline() as pipe:  # a copy at the end of the stream, or nothing
+            for delivery in deliveries:
+                pipe.xadd(key, {"body": delivery.body, "attempts": delivery.attempts})
+            tags = [delivery.tag for delivery in deliveries]
+            pipe.xack(key, GROUP, *tags)
+            pipe.xdel(key, *tags)
             pipe.execute()
 
     def retry(self, queue: str, delivery: Delivery, delay: float) -> None:
@@ -212,6 +244,7 @@ class RabbitBroker:
         self.channel: Any = None
         self._declared: set[str] = set()
         self._consuming: dict[str, Any] = {}
+        self._prefetch = 0
 
     def _open(self) -> Any:
         if self.connection is None or self.connection.is_closed:
@@ -220,6 +253,7 @@ class RabbitBroker:
             self.channel.confirm_delivery()
             self._declared.clear()
             self._consuming.clear()
+            self._prefetch = 0
         return self.channel
 
     @staticmethod
@@ -250,21 +284,42 @@ class RabbitBroker:
             self._send(self._declare(queue), body, 0)
 
     def receive(self, queue: str, consumer: str, timeout: float) -> Delivery | None:
+        found = self.receive_many(queue, consumer, timeout, 1)
+        return found[0] if found else None
+
+    def receive_many(self, queue: str, consumer: str, timeout: float, limit: int) -> list[Delivery]:
         name = self._declare(queue)
+        if limit != self._prefetch:  # what the server sends ahead, unacknowledged
+            self.channel.basic_qos(prefetch_count=limit, global_qos=True)  # now, not next consumer
+            self._prefetch = limit
         messages = self._consuming.get(queue)
         if messages is None:
-            self.channel.basic_qos(prefetch_count=1)
             messages = self._consuming[queue] = self.channel.consume(
                 name, inactivity_timeout=timeout
             )
-        method, properties, body = next(messages)
-        if method is None:
-            return None
-        attempts = int((properties.headers or {}).get("attempts", 0))
-        return Delivery(body.decode(), attempts, method.delivery_tag)
+        found: list[Delivery] = []
+        while len(found) < limit:
+            if found and not self.channel.get_waiting_message_count():
+                self.connection.process_data_events(time_limit=0)  # read what the socket holds
+                if not self.channel.get_waiting_message_count():
+                    break  # take what arrived, never wait for more
+            method, properties, body = next(messages)
+            if method is None:
+                break
+            attempts = int((properties.headers or {}).get("attempts", 0))
+            found.append(Delivery(body.decode(), attempts, method.delivery_tag))
+        return found
 
     def ack(self, queue: str, delivery: Delivery) -> None:
         self.channel.basic_ack(delivery.tag)
+
+    def ack_many(self, queue: str, deliveries: list[Delivery]) -> None:
+        for delivery in deliveries:  # no round trip: pika sends them as they come
+            self.channel.basic_ack(delivery.tag)
+
+    def release(self, queue: str, deliveries: list[Delivery]) -> None:
+        for delivery in deliveries:  # back at the head of the queue, attempts unchanged
+            self.channel.basic_nack(delivery.tag, requeue=True)
 
     def retry(self, queue: str, delivery: Delivery, delay: float) -> None:
         name = self._declare(queue)

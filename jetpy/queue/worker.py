@@ -20,10 +20,11 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from jetpy.data.db import import_classes
@@ -32,12 +33,17 @@ from jetpy.modules.events import Event, _subclasses
 from jetpy.queue.outbox import HANDLED_TABLE
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from jetpy.app import Application
     from jetpy.modules.events import Listener
     from jetpy.queue.brokers import Delivery
 
 log = logging.getLogger("jetpy")
 _MAIN = "from jetpy.cli.main import main; main()"  # the `jetpy` command, in this Python
+BATCH_SECONDS = 0.2  # a batch's transaction lasts about this long at most
+BATCH_LIMIT = 32  # messages in one transaction, at most (PostgreSQL caches 64 subtransactions)
+_HANDLED = HANDLED_TABLE.insert()
 
 
 def queues_of(app: Application) -> list[str]:
@@ -65,72 +71,192 @@ def _event_class(name: str) -> type[Event] | None:
     return classes[-1] if classes else None
 
 
+@dataclass
+class _Message:
+    delivery: Delivery
+    id: str
+    listener: Listener
+    event: Event
+    outcome: str = ""  # handled, duplicate, failed
+    error: Exception | None = None
+
+
+def _read(app: Application, queue: str, deliveries: list[Delivery]) -> list[_Message]:
+    """The messages that can be run; one that cannot be read goes to the dead letters."""
+    found = []
+    known: dict[tuple[str, str], tuple[Listener | None, type[Event] | None]] = {}
+    for delivery in deliveries:
+        try:
+            message = decode(delivery.body)
+            names = (message["listener"], message["event"])
+            if names not in known:  # looked up once per batch
+                known[names] = (_listener(app, names[0]), _event_class(names[1]))
+            listener, cls = known[names]
+            if listener is None or cls is None:
+                raise MessageError(f"no activated listener {names[0]} or event {names[1]}")
+            found.append(_Message(delivery, message["id"], listener, rebuild(cls, message)))
+        except MessageError as exc:
+            log.error("queue %s: message dropped to the dead letters: %s", queue, exc)
+            app.outbox.broker.dead(queue, delivery)
+    return found
+
+
 def handle(app: Application, queue: str, delivery: Delivery) -> str:
     """Run the listener of one message; acknowledge, retry or dead-letter it. What was done."""
-    broker = app.outbox.broker
+    outcomes = handle_batch(app, queue, [delivery])
+    return outcomes[0] if outcomes else "dead"
+
+
+def handle_batch(
+    app: Application,
+    queue: str,
+    deliveries: list[Delivery],
+    stop: Callable[[], bool] = lambda: False,
+) -> list[str]:
+    """Run the messages in one transaction, each in a savepoint of its own; what was done.
+
+    One commit (one fsync) for the batch instead of one per message: each handler runs in a
+    savepoint with its `jetpy_handled` row, so a failing one is rolled back alone and retried;
+    the others are acknowledged once the transaction committed. When `stop()` becomes true
+    between two messages the rest are given back to the broker (`release`).
+    """
+    messages = _read(app, queue, deliveries)
+    if not messages:
+        return []
+    done: list[_Message] = []
     try:
-        message = decode(delivery.body)
-        listener = _listener(app, message["listener"])
-        cls = _event_class(message["event"])
-        if listener is None or cls is None:
-            raise MessageError(
-                f"no activated listener {message['listener']} or event {message['event']}"
-            )
-        event = rebuild(cls, message)
-    except MessageError as exc:
-        log.error("queue %s: message dropped to the dead letters: %s", queue, exc)
-        broker.dead(queue, delivery)
-        return "dead"
-    key = {"event_id": message["id"], "listener": message["listener"]}
+        _run(app, queue, messages, done, stop)
+    except Exception as exc:
+        if not done:  # the database is unreachable: nothing was run
+            app.outbox.broker.release(queue, [message.delivery for message in messages])
+            raise
+        if len(done) == 1 and not isinstance(exc, _Ended):
+            done[0].error = exc
+            return _settle(app, queue, done, messages, exc)
+        # the batch's transaction is gone (a failed commit, or a handler that committed or
+        # rolled back itself): each message again in a transaction of its own; one whose
+        # work was committed already is seen in jetpy_handled and only acknowledged
+        log.warning("queue %s: a batch of %d is handled one by one (%s)", queue, len(done), exc)
+        app.outbox.broker.release(queue, [message.delivery for message in messages[len(done) :]])
+        return [handle(app, queue, message.delivery) for message in done]
+    return _settle(app, queue, done, messages, None)
+
+
+def _run(
+    app: Application,
+    queue: str,
+    messages: list[_Message],
+    done: list[_Message],
+    stop: Callable[[], bool],
+) -> None:
+    """Run the handlers in one transaction and commit it; `done` gets those that ran."""
     database = app.db
     token = database.open_request()
     written = app.outbox.collect()
     try:
         session = database.request_session
-        handled = HANDLED_TABLE
-        seen = select(handled.c.event_id).where(
-            handled.c.event_id == key["event_id"], handled.c.listener == key["listener"]
-        )
-        if session.execute(seen).first() is not None:
-            broker.ack(queue, delivery)
-            return "duplicate"
-        session.execute(
-            handled.insert().values(**key, handled=time.time(), attempts=delivery.attempts + 1)
-        )
-        listener.call(app, event)
+        _begin(session)
+        outer = session.get_transaction()
+        for message in messages:
+            if done and stop():
+                break
+            done.append(message)
+            savepoint = session.begin_nested()
+            try:
+                row = {
+                    "event_id": message.id,
+                    "listener": str(message.listener),
+                    "handled": time.time(),
+                    "attempts": message.delivery.attempts + 1,
+                }
+                session.execute(_HANDLED, row)  # one compiled statement for all messages
+            except IntegrityError:  # handled before (a redelivery), or by another worker now
+                savepoint.rollback()
+                message.outcome = "duplicate"
+                continue
+            try:
+                message.listener.call(app, message.event)
+                savepoint.commit()
+                message.outcome = "handled"
+            except Exception as exc:
+                if savepoint.is_active:
+                    savepoint.rollback()
+                message.outcome, message.error = "failed", exc
+                log.warning("queue %s: %s failed", queue, message.listener, exc_info=True)
+            if len(done) > 1 and session.get_transaction() is not outer:
+                raise _Ended(f"{message.listener} ended the worker's transaction")
         database.commit_request()
-    except IntegrityError:  # another worker handled it at the same moment
-        database.rollback_request()
-        broker.ack(queue, delivery)
-        return "duplicate"
     except Exception:
         database.rollback_request()
-        attempts = delivery.attempts + 1
-        if attempts >= app.config.queue_max_attempts:
-            log.exception(
-                "queue %s: %s failed %d times; the message goes to the dead letters",
-                queue,
-                listener,
-                attempts,
-            )
-            broker.dead(queue, delivery)
-            return "dead"
-        delay = app.config.queue_retry_delay * 2 ** (attempts - 1)
-        log.warning(
-            "queue %s: %s failed (attempt %d), tried again in %.1f s",
-            queue,
-            listener,
-            attempts,
-            delay,
-            exc_info=True,
-        )
-        broker.retry(queue, delivery, delay)
-        return "retry"
+        raise
     finally:
         database.close_request(token)
-        app.outbox.flush(written)  # events the handler emitted, committed with its work
-    broker.ack(queue, delivery)
-    return "handled"
+        app.outbox.flush(written)  # events the handlers emitted, committed with their work
+
+
+class _Ended(Exception):
+    """A handler committed or rolled back the worker's transaction itself."""
+
+
+def _begin(session: Session) -> None:
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        # pysqlite begins a transaction only before a write, so a first SAVEPOINT would be a
+        # transaction of its own; IMMEDIATE takes the write lock now: two workers wait for
+        # each other instead of failing with `database is locked` on the upgrade
+        driver = connection.connection.driver_connection
+        if driver is not None and not driver.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _settle(
+    app: Application,
+    queue: str,
+    done: list[_Message],
+    messages: list[_Message],
+    error: Exception | None,
+) -> list[str]:
+    """After the commit: acknowledge, retry or dead-letter each message; give back the rest."""
+    broker = app.outbox.broker
+    if error is not None:  # the commit of a single message failed: a failure of its own
+        for message in done:
+            message.outcome = "failed"
+        log.warning("queue %s: the transaction failed (%s)", queue, error)
+    acked = [m.delivery for m in done if m.outcome in ("handled", "duplicate")]
+    if len(acked) == 1:
+        broker.ack(queue, acked[0])
+    elif acked:
+        broker.ack_many(queue, acked)
+    for message in done:
+        if message.outcome == "failed":
+            message.outcome = _failed(app, queue, message)
+    if len(messages) > len(done):
+        broker.release(queue, [m.delivery for m in messages[len(done) :]])
+    return [message.outcome for message in done]
+
+
+def _failed(app: Application, queue: str, message: _Message) -> str:
+    attempts = message.delivery.attempts + 1
+    permanent = getattr(message.error, "retry", True) is False  # e.g. jetpy.mail.MailRefused
+    if permanent or attempts >= app.config.queue_max_attempts:
+        log.error(
+            "queue %s: %s failed %s; the message goes to the dead letters",
+            queue,
+            message.listener,
+            f"for good ({message.error})" if permanent else f"{attempts} times",
+        )
+        app.outbox.broker.dead(queue, message.delivery)
+        return "dead"
+    delay = app.config.queue_retry_delay * 2 ** (attempts - 1)
+    log.warning(
+        "queue %s: %s failed (attempt %d), tried again in %.1f s",
+        queue,
+        message.listener,
+        attempts,
+        delay,
+    )
+    app.outbox.broker.retry(queue, message.delivery, delay)
+    return "retry"
 
 
 class _Stop:
@@ -139,6 +265,27 @@ class _Stop:
 
     def __call__(self, _signum: int, _frame: Any) -> None:
         self.asked = True
+
+
+class _Pace:
+    """How many messages to take at once: as many as are handled in about BATCH_SECONDS.
+
+    Quick handlers get large batches (one commit and one acknowledgement for many); slow ones
+    (an SMTP call) come one at a time, so no message waits behind a slow batch in one worker
+    while another worker is idle, nor long enough to be taken over as a dead worker's.
+    """
+
+    def __init__(self) -> None:
+        self.each = 0.05  # seconds per message, a moving average
+
+    def next_limit(self, count: int, seconds: float) -> int:
+        if count:
+            self.each = 0.7 * self.each + 0.3 * (seconds / count)
+        wanted = BATCH_SECONDS / max(self.each, 1e-5)
+        limit = 1
+        while limit * 2 <= min(wanted, BATCH_LIMIT):  # powers of two: few prefetch changes
+            limit *= 2
+        return limit
 
 
 def run_worker(app: Application, queue: str, *, once: bool = False) -> None:
@@ -150,20 +297,29 @@ def run_worker(app: Application, queue: str, *, once: bool = False) -> None:
     consumer = f"{os.uname().nodename}-{os.getpid()}"
     broker = app.outbox.broker
     log.info("worker %s: queue %s", consumer, queue)
+    limit, pace = 1, _Pace()
     try:
         while not stop.asked:
             try:
-                delivery = broker.receive(queue, consumer, 1.0)
+                deliveries = broker.receive_many(queue, consumer, 1.0, limit)
             except Exception as exc:
                 log.warning("queue %s: broker unreachable (%s); trying again", queue, exc)
                 broker.close()
                 time.sleep(1.0)
                 continue
-            if delivery is None:
+            if not deliveries:
                 if once:
                     break
                 continue
-            handle(app, queue, delivery)
+            started = time.perf_counter()
+            try:
+                outcomes = handle_batch(app, queue, deliveries, lambda: stop.asked)
+            except Exception as exc:  # the broker went away while acknowledging
+                log.warning("queue %s: broker unreachable (%s); trying again", queue, exc)
+                broker.close()  # what was not acknowledged comes again, and is seen handled
+                time.sleep(1.0)
+                continue
+            limit = pace.next_limit(len(outcomes), time.perf_counter() - started)
     finally:
         signal.signal(signal.SIGTERM, before[0])
         signal.signal(signal.SIGINT, before[1])
