@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy
+import yaml
 from sqlalchemy.orm import Session
 from werkzeug.test import Client, TestResponse
 
@@ -287,6 +290,53 @@ def example_app(db_engine: sqlalchemy.Engine) -> Iterator[Application]:
     app.db.dispose()
 
 
+# a copy of the example project -----------------------------------------------------------
+# runtime files of application/data, left out of a copy (modules/mail/outbox is code)
+EXAMPLE_RUNTIME = {"cache", "secret_key", "media", "outbox", "audit.log"}
+
+
+def _runtime(folder: str, names: list[str]) -> set[str]:
+    data = Path(folder).name == "data"
+    return {
+        name
+        for name in names
+        if name == "__pycache__"
+        or (data and (name in EXAMPLE_RUNTIME or name.endswith(".sqlite3")))
+    }
+
+
+def copy_example(
+    root: Path, *, config: dict[str, Any] | None = None, mail_queue: str | None = None
+) -> Path:
+    """Copy the example project (application/ without its runtime files, public/) to `root`.
+
+    `config` is merged into the copy's config.yaml (a key's dict into the key's dict);
+    `mail_queue` renames the queue `mail` of mail.outbox's listeners, so that a test on a
+    real broker has a queue of its own. The copy's application/data/outbox is its own too.
+    """
+    shutil.copytree(
+        REPO / "application",
+        root / "application",
+        ignore=_runtime,
+    )
+    shutil.copytree(REPO / "public", root / "public")
+    if config:
+        path = root / "application" / "config.yaml"
+        settings = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, value in config.items():
+            if isinstance(value, dict) and isinstance(settings.get(key), dict):
+                settings[key] = {**settings[key], **value}
+            else:
+                settings[key] = value
+        path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+    if mail_queue is not None:
+        manifest = root / "application" / "modules" / "mail" / "outbox" / "manifest.yaml"
+        text = manifest.read_text(encoding="utf-8")
+        assert "queue: mail}" in text, "mail.outbox's listeners are not on the queue `mail`"
+        manifest.write_text(text.replace("queue: mail}", f"queue: {mail_queue}}}"), "utf-8")
+    return root
+
+
 # one seeded site for the whole run (security and browser tests) ----------------------------
 SITE_PASSWORD = "Correct-Horse-42"  # of every administrator of `seeded_site`
 
@@ -378,6 +428,31 @@ def redis_url() -> str:
             pytest.fail(f"{reason} (CI=true: the Redis tests must run)")
         pytest.skip(reason)
     return REDIS_URL
+
+
+# RabbitMQ --------------------------------------------------------------------------------
+RABBITMQ_URL = os.environ.get("JETPY_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+RABBITMQ_START = "rabbitmq-server -detached && rabbitmqctl await_startup"
+
+
+@pytest.fixture
+def rabbitmq_url() -> str:
+    """The RabbitMQ of the tests ($JETPY_TEST_RABBITMQ_URL, guest on 127.0.0.1:5672).
+
+    Not reachable: the test skips, saying how to start it; under CI=true it fails instead.
+    """
+    try:
+        import pika
+
+        pika.BlockingConnection(pika.URLParameters(RABBITMQ_URL)).close()
+    except Exception as error:
+        reason = (
+            f"RabbitMQ is not reachable at {RABBITMQ_URL} ({error}); start it: {RABBITMQ_START}"
+        )
+        if os.environ.get("CI", "").strip().lower() == "true":
+            pytest.fail(f"{reason} (CI=true: the RabbitMQ tests must run)")
+        pytest.skip(reason)
+    return RABBITMQ_URL
 
 
 # forms -----------------------------------------------------------------------------------

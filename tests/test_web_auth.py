@@ -1,7 +1,10 @@
 """Module web.auth: visitors' sign-up with e-mail confirmation (through mail.outbox), login,
 logout, password reset, and the secret "My account" page of the base web.
 
-Runs on a copy of the example project, so the real application/data/ (outbox) is never written.
+Runs on a copy of the example project (tests.conftest.copy_example), so the real
+application/data/ (outbox) is never written. The copy keeps the example's `queue: {broker:
+inline}`: mail.outbox's queued listeners run right after each request's commit, so the message
+is in the outbox folder when the response is back (the real brokers: tests/test_mail.py).
 """
 
 from __future__ import annotations
@@ -9,7 +12,6 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import Client, TestResponse
 
 from jetpy import Application
-from tests.conftest import REPO
+from tests.conftest import copy_example
 
 PASSWORD = "Correct-Horse-42"
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([A-Za-z0-9_-]+)"')
@@ -39,16 +41,10 @@ def site(tmp_path: Path, db_url: str, example_model: type) -> Iterator[tuple[App
     engine = sqlalchemy.create_engine(db_url)
     example_model.metadata.create_all(engine)  # type: ignore[attr-defined]
     engine.dispose()
-    root = tmp_path / "site"
-
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        runtime = {"cache", "outbox", "audit.log"} if Path(folder).name == "data" else set()
-        return {name for name in names if name in runtime or name == "__pycache__"}
-
-    shutil.copytree(REPO / "application", root / "application", ignore=ignore)
-    shutil.copytree(REPO / "public", root / "public")
+    root = copy_example(tmp_path / "site")
     app = Application(root, use_cache=False)
     yield app, root / "application" / "data" / "outbox"
+    app.outbox.broker.close()
     app.db.dispose()
 
 
@@ -67,6 +63,10 @@ def outbox(folder: Path) -> list[email.message.EmailMessage]:
 
 def body_of(message: Any) -> str:
     return str(message.get_body(("plain",)).get_content())
+
+
+def html_of(message: Any) -> str:
+    return str(message.get_body(("html",)).get_content())
 
 
 def csrf_of(response: TestResponse) -> str:
@@ -125,9 +125,13 @@ def test_sign_up_mails_a_link_that_confirms_and_then_login_works(
     [message] = outbox(site[1])
     assert message["To"] == "jana@example.com"
     assert message["Subject"] == "Confirm your e-mail address"
+    assert message["X-Jetpy-Locale"] == "en_US"
     link = link_in(message)
     assert link.startswith("http://localhost/sign-up/?confirm=")
-    assert PASSWORD not in body_of(message)
+    assert PASSWORD not in str(message)
+    html = html_of(message)  # web.auth's template: the same link, its name escaped
+    assert '<html lang="en">' in html and f'href="{link}"' in html
+    assert "Hello Jana," in html and "Confirm my address" in html
 
     # not confirmed yet: the right password does not sign in
     refused = log_in(client, "jana@example.com")
@@ -187,6 +191,8 @@ def test_signing_up_again_tells_nobody_but_the_owner(
     assert again.status_code == 303  # the same answer as for a new address
     message = outbox(site[1])[-1]
     assert message["Subject"] == "Your account" and "has an account already" in body_of(message)
+    assert "Sign in: http://localhost/account/" in body_of(message)
+    assert 'href="http://localhost/password-reset/"' in html_of(message)
     # the old password still works, the new one does not
     assert log_in(Client(site[0]), "jana@example.com").status_code == 303
     assert log_in(Client(site[0]), "jana@example.com", "Another-Password-7").status_code == 200
@@ -345,9 +351,10 @@ def test_a_reset_link_works_once_and_ends_other_sessions(
     assert response.status_code == 303
     assert "we sent it a link" in text_of(client.get("/password-reset/"))
     message = outbox(site[1])[-1]
-    assert message["Subject"] == "A new password"
+    assert message["Subject"] == "Choose a new password"
     link = link_in(message)
     assert link.startswith("http://localhost/password-reset/?token=")
+    assert f'href="{link}"' in html_of(message)
 
     form = client.get(link)
     assert 'name="password_again"' in text_of(form)
@@ -400,9 +407,23 @@ def test_czech_pages(client: Client, site: tuple[Application, Path]) -> None:
     assert response.status_code == 303 and response.headers["Location"] == "/cs/registrace/"
     message = outbox(site[1])[-1]
     assert message["Subject"] == "Potvrďte svou e-mailovou adresu"
-    assert link_in(message).startswith("http://localhost/cs/registrace/?confirm=")
+    assert message["X-Jetpy-Locale"] == "cs_CZ"
+    link = link_in(message)
+    assert link.startswith("http://localhost/cs/registrace/?confirm=")
+    assert "Dobrý den, Jana," in body_of(message) and "platí 3 dny" in body_of(message)
+    html = html_of(message)
+    assert '<html lang="cs">' in html and f'href="{link}"' in html and "Potvrdit adresu" in html
     assert "Téměř hotovo" in text_of(client.get("/cs/registrace/"))
-    assert "Zapomenuté heslo" in text_of(client.get("/cs/obnova-hesla/"))
+    assert client.get(link).headers["Location"] == "/cs/ucet/"  # confirmed, in Czech
+
+    # the reset link too: a Czech subject, text and page
+    token = csrf_of(client.get("/cs/obnova-hesla/"))
+    client.post("/cs/obnova-hesla/", data={"csrf_token": token, "email": "petr@example.com"})
+    reset = outbox(site[1])[-1]
+    assert (reset["Subject"], reset["X-Jetpy-Locale"]) == ("Zvolte nové heslo", "cs_CZ")
+    assert link_in(reset).startswith("http://localhost/cs/obnova-hesla/?token=")
+    assert "Zvolit nové heslo" in html_of(reset)
+    assert "Zvolte nové heslo" in text_of(client.get(link_in(reset)))
 
 
 def test_the_footer_offers_sign_up_and_my_account_only_when_signed_in(

@@ -9,9 +9,14 @@
 - **Backends** (config.yaml `mail: {backend: ...}`): `outbox` (the default, for development)
   writes one RFC 822 file per message into application/data/outbox/; `smtp` sends to the
   configured server (`tls: starttls | ssl | none`, `username`, the password from the
-  environment variable JETPY_MAIL_PASSWORD or `password`). A server that refuses or cannot be
-  reached raises MailDeliveryError: the queued listener that sends fails and its message is
-  retried by the queue, then dead-lettered (jetpy.queue.worker).
+  environment variable JETPY_MAIL_PASSWORD or `password`).
+- **Failures say whether to try again** (their `retry` attribute, which jetpy.queue.worker
+  reads): a server that cannot be reached or answers 4xx (busy, greylisting) raises
+  MailDeliveryError, and the queue retries the message with backoff; a 5xx refusal (no such
+  mailbox, a bad address, a rejected login) raises MailRefused, and a message that cannot be
+  built (MailError: a bad address, a missing template) fails the same way every time: both go
+  to the queue's dead letters at once, from where `jetpy queues retry` sends them again once
+  the cause is fixed.
 """
 
 from __future__ import annotations
@@ -42,12 +47,14 @@ __all__ = [
     "Mail",
     "MailDeliveryError",
     "MailError",
+    "MailRefused",
     "OutboxBackend",
     "SmtpBackend",
     "backend_for",
     "build",
     "check_address",
     "check_header",
+    "destination",
     "render",
 ]
 
@@ -62,9 +69,19 @@ _DEFAULT_PORT = {"none": 25, "starttls": 587, "ssl": 465}
 class MailError(JetpyError):
     """A message that must not be sent as it is: a bad address, CR/LF in a header, no template."""
 
+    retry = False  # it would fail the same way again
+
 
 class MailDeliveryError(JetpyError):
-    """The server refused the message or could not be reached: worth trying again later."""
+    """The message did not leave: the server could not be reached or said "later" (4xx)."""
+
+    retry = True  # worth trying again later
+
+
+class MailRefused(MailDeliveryError):
+    """The server refused the message for good (a 5xx answer): trying again will not help."""
+
+    retry = False
 
 
 def check_header(name: str, value: str) -> str:
@@ -228,9 +245,33 @@ class SmtpBackend:
                     client.login(self.username, self.password)
                 client.send_message(message)
         except (smtplib.SMTPException, OSError) as exc:
-            raise MailDeliveryError(
-                f"mail to {message['To']} not sent through {self.host}:{self.port}: {exc}"
-            ) from exc
+            problem = f"mail to {message['To']} not sent through {self.host}:{self.port}: {exc}"
+            if _permanent(exc):
+                raise MailRefused(problem) from exc
+            raise MailDeliveryError(problem) from exc
+
+
+def _permanent(error: Exception) -> bool:
+    """Whether the server's answer was a permanent refusal (5xx for every recipient)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _text in error.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    # the server lacks what config.yaml asks for (STARTTLS, AUTH): a setting to change
+    return isinstance(error, smtplib.SMTPNotSupportedError)
+
+
+def destination(config: Config, app_dir: Path) -> str:
+    """Where the site's mail goes, in words (`jetpy run` and `jetpy check` print it)."""
+    if config.mail_backend == "smtp":
+        login = f", login {config.mail_username}" if config.mail_username else ""
+        port = config.mail_port or _DEFAULT_PORT.get(config.mail_tls, 25)
+        return f"sent to the SMTP server {config.mail_host}:{port} (tls: {config.mail_tls}{login})"
+    return (
+        f"written as .eml files into {app_dir / 'data' / 'outbox'} (mail.backend: outbox, "
+        "for development: nothing leaves the machine)"
+    )
 
 
 def backend_for(config: Config, app_dir: Path) -> OutboxBackend | SmtpBackend:

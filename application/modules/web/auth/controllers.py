@@ -1,7 +1,9 @@
 """Visitors' accounts: sign-up with e-mail confirmation, password reset, and "My account".
 
-Mail goes out through the event `mail.requested` (module mail.outbox writes it to the
-outbox); links in it carry signed, expiring tokens (see tokens.py). The login form itself is
+Mail goes out through the event `mail.requested` (module mail.outbox sends it from a worker of
+the queue `mail`), made from this module's templates views/mail/<name>.<locale>.txt and .html
+in the visitor's locale; links in it carry signed, expiring tokens (see tokens.py) and lead to
+the pages of that locale. The login form itself is
 the provider's (auth.py): a secret page of the base answers it at its own URL.
 
 Links are absolute: the content parameter `site_url` (e.g. `https://shop.example.com`) gives the
@@ -153,9 +155,16 @@ class Main(Controller):
             site = self.request.host_url
         return str(site).rstrip("/") + url
 
-    def mail(self, to: str, subject: str, text: str, cause: str) -> None:
+    def mail(self, to: str, template: str, cause: str, **values: str) -> None:
+        """Ask for the message views/mail/<template>.<locale>.txt (and .html) of this module."""
         self.app.events.emit(
-            MailRequested(to=to, subject=subject, text=text, locale=self.locale.name, cause=cause)
+            MailRequested(
+                to=to,
+                template=f"{self.module.name}:{template}",
+                values=values,
+                locale=self.locale.name,
+                cause=cause,
+            )
         )
 
     def link_problem(self, kind: str, again_url: str) -> None:
@@ -208,7 +217,6 @@ class Main(Controller):
         the page says the same either way, so it does not tell who has an account.
         """
         email = (form.email.data or "").lower()
-        _ = self._
         found = self.db.scalars(select(Visitor).where(Visitor.email == email)).first()
         if found is not None:
             # hashed all the same: a quicker answer would tell that the address has an account
@@ -231,26 +239,13 @@ class Main(Controller):
             return
         token = make_token(self.app.secret_keys, CONFIRM, {"v": visitor.id, "e": email})
         link = self.absolute(self.page.url(confirm=token))
-        text = _(
-            "Hello %(name)s,\n\nplease confirm your e-mail address by opening this link "
-            "(valid for 3 days):\n%(link)s\n\nIf you did not sign up, ignore this message.",
-            name=visitor.name,
-            link=link,
-        )
-        self.mail(email, _("Confirm your e-mail address"), text, "web.auth.sign_up")
+        self.mail(email, "sign_up", "web.auth.sign_up", name=visitor.name, link=link)
 
     def mail_owner(self, email: str) -> None:
         """Tell the owner of the account at `email` that someone tried to sign up with it."""
-        _ = self._
         login = self.absolute(self.page_of("account").url())
         reset = self.absolute(self.page_of("password-reset").url())
-        text = _(
-            "Someone, perhaps you, tried to sign up with this address, which has an "
-            "account already.\n\nSign in: %(login)s\nForgot your password? %(reset)s",
-            login=login,
-            reset=reset,
-        )
-        self.mail(email, _("Your account"), text, "web.auth.sign_up_again")
+        self.mail(email, "sign_up_again", "web.auth.sign_up_again", login=login, reset=reset)
 
     def confirm(self, token: str) -> Response | None:
         try:
@@ -311,14 +306,10 @@ class Main(Controller):
             return  # the page says the same: it does not tell who has an account
         data = {"v": visitor.id, "s": visitor.session_version}
         token = make_token(self.app.secret_keys, RESET, data)
-        text = self._(
-            "Hello %(name)s,\n\nto choose a new password open this link (it works for an hour, "
-            "once):\n%(link)s\n\nIf you did not ask for it, ignore this message; your password "
-            "stays as it is.",
-            name=visitor.name,
-            link=self.absolute(self.page.url(token=token)),
+        link = self.absolute(self.page.url(token=token))
+        self.mail(
+            visitor.email, "password_reset", "web.auth.password_reset", name=visitor.name, link=link
         )
-        self.mail(visitor.email, self._("A new password"), text, "web.auth.password_reset")
 
     def new_password(self, token: str) -> Response | None:
         try:
