@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.test import Client
 
 from application.classes.paging import page_of_items, pager
@@ -74,3 +77,59 @@ def test_page_of_items_and_pager_numbers() -> None:
     assert page_of_items(items, 4, 4).out_of_range
     assert pager(6, 12) == [1, None, 4, 5, 6, 7, 8, None, 12]
     assert pager(1, 3) == [1, 2, 3]
+
+
+# paged in SQL (a name sort without filters) or in Python: the same pages -------------------
+TRICKY = [  # case, accents, ligatures and ties that only the code breaks
+    "Čaj", "caj", "Caj", "Zebra", "éclair", "Eclair", "eclair", "Ärger", "Straße", "strasse",
+    "ǅemal", "Ωmega", "alpha", "Alpha", "10 nails", "2 nails", "ﬁsh", "Fish", "Ångström", "zoo",
+]  # fmt: skip
+
+
+def test_sql_paging_gives_the_pages_python_paging_gives(db_engine: sqlalchemy.Engine) -> None:
+    from application.classes.catalog import (
+        Category,
+        CategoryText,
+        Product,
+        ProductFilter,
+        ProductText,
+        Sort,
+        category_products,
+        descendant_ids,
+    )
+    from application.modules.catalog.products.browser.controllers import Shop, products_page
+    from tests.test_catalog_browser import TODAY, seed
+
+    with Session(db_engine) as session:
+        seed(session)
+        czk, eur = session.info["pricelists"]
+        by_slug = {t.slug: t.category for t in session.scalars(select(CategoryText))}
+        places = [by_slug["electronics"], by_slug["phones"], by_slug["rugged"], by_slug["books"]]
+        for n, name in enumerate(TRICKY):
+            texts = [ProductText(locale="en_US", name=name, slug=f"tricky-{n}")]
+            if n % 5:  # every fifth is not translated to Czech: not in the Czech lists
+                texts.append(ProductText(locale="cs_CZ", name=name.upper(), slug=f"zaludny-{n}"))
+            # codes in an order unlike the names', so that ties are broken by the code
+            code = f"{chr(ord('Z') - n)}-{n}"
+            session.add(Product(code=code, category=places[n % 4], texts=texts))
+        session.commit()
+        electronics = session.get(Category, by_slug["electronics"].id)
+        assert electronics is not None
+        below = descendant_ids(session, electronics)
+        for locale, pricelist, availability in (("en_US", eur, "EU"), ("cs_CZ", czk, "CZ")):
+            shop = Shop(locale, pricelist, availability, TODAY)
+            everything = shop.offers(category_products(session, electronics, locale))
+            for sort in (Sort.NAME, Sort.NAME_DESC):
+                ordered = ProductFilter(sort=sort).apply(everything)
+                for per_page in (1, 4, 7, 50):
+                    pages = -(-len(ordered) // per_page)
+                    for number in range(1, pages + 2):  # and one past the end
+                        paged = products_page(
+                            session, shop, below, ProductFilter(sort=sort), number, per_page
+                        )
+                        expected = page_of_items(ordered, number, per_page)
+                        assert paged.total == expected.total == len(ordered)
+                        assert paged.out_of_range == expected.out_of_range
+                        assert [o.product.code for o in paged.items] == [
+                            o.product.code for o in expected.items
+                        ], (locale, sort, per_page, number)

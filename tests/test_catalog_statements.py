@@ -139,3 +139,29 @@ def test_a_category_page_reads_details_in_three_statements(app: Application, sit
         html = get(site, "/products/electronics?sort=price")
     assert len(names(html.split('<main id="main">')[1])) == 24  # a full page
     assert len(details(run)) <= 3
+
+
+def test_a_category_sorted_by_name_is_paged_in_sql(app: Application, site: Client) -> None:
+    """The default sort: a count and one page of products, whatever the category holds."""
+    with statements(app) as before:
+        get(site, "/products/electronics")
+    add_products(app, 60, nested_set=True)
+    with statements(app) as run:
+        html = get(site, "/products/electronics/page-2")
+    assert len(names(html.split('<main id="main">')[1])) == 24
+    assert len(run) <= len(before)  # 66 products more, not one statement more
+    assert len(details(run)) <= 3
+    products = [sql for sql in run if "FROM catalog_products" in sql and "JOIN" in sql]
+    counted = [sql for sql in products if "count(" in sql.lower()]
+    paged = [sql for sql in products if "LIMIT" in sql and "OFFSET" in sql]
+    assert len(counted) == 1 and len(paged) == 1, products
+    texts = [sql for sql in run if "FROM catalog_product_texts" in sql]
+    assert len(texts) == 1  # the page's texts (and their set items'), one statement
+
+
+def test_a_category_sorted_by_price_is_paged_in_python(app: Application, site: Client) -> None:
+    """A computed price cannot be ordered in SQL: every product of the category is read."""
+    add_products(app, 30)
+    with statements(app) as run:
+        get(site, "/products/electronics?sort=price")
+    assert not any("LIMIT" in sql for sql in run if "FROM catalog_products" in sql)

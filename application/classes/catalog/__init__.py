@@ -72,6 +72,7 @@ from application.classes.catalog.queries import (
     load_set_items,
     pricelist_by_code,
     product_by_slug,
+    products_in,
     subcategories,
 )
 
@@ -123,6 +124,7 @@ __all__ = [
     "pricelist_tag",
     "product_by_slug",
     "product_tag",
+    "products_in",
     "round_money",
     "set_price",
     "sort_name",

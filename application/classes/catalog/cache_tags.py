@@ -1,21 +1,25 @@
 """What a catalog write makes stale: the exact output-cache tags of the rows it changes.
 
 The public catalog tags its output with what it shows (jetpy.cache): a product page
-`product:<id>` (and its set items, its category trail, `pricelist:<code>`), a category list
-`category:<id>` of its trail and of every category below it (whose products it lists) and
+`product:<id>` (and its set items, `category:<id>` of its category trail, `pricelist:<code>`),
+a category list `category:<id>` of its trail and of the subcategories it names,
+`category-products:<id>` of itself and every category below it (whose products it lists) and
 `product:<id>` of the products shown, the top categories `category:root` and theirs, the
-featured widget `catalog:featured` and its products.
+featured widget `catalog:featured` and its products. `category:<id>` is the category itself
+(the tag an admin's `data.changed` of a Category purges), `category-products:<id>` which
+products it holds.
 
 Before every flush, the catalog rows about to be written are turned into the tags their
 change purges, kept in `session.info` until `catalog_changed(session)` takes them:
 
 - a product (or its texts, set items, images): `product:<id>`, the categories it leaves and
-  enters (`category:<id>`: the lists it moves between, or that its name reorders), and the
-  sets containing it, however deep;
+  enters (`category-products:<id>`: the lists it moves between, or that its name reorders),
+  and the sets containing it, however deep (and their categories);
 - a price or stock row: the same, and `catalog:featured` (the featured products are the most
   discounted in stock);
-- a category (or its texts): `category:<id>` and its old and new parent's (`category:root`
-  for the top), whose lists and menus show it;
+- a category's texts: `category:<id>`; a category (its place): also its old and new
+  parent's `category:<id>` (`category:root` for the top), whose subcategories change, and
+  `category-products:<id>` of itself and both parents, whose lists gain or lose its products;
 - a pricelist: `pricelist:<code>` (old and new code).
 
 Whoever writes emits the event after the write (the admin and REST controllers do; a script
@@ -59,6 +63,10 @@ def product_tag(id: int) -> str:
 
 def category_tag(id: int | None) -> str:
     return ROOT if id is None else f"category:{id}"
+
+
+def category_products_tag(id: int) -> str:
+    return f"category-products:{id}"
 
 
 def pricelist_tag(code: str) -> str:
@@ -134,8 +142,10 @@ def _tags_of(session: Session, changed: Iterable[Any]) -> set[str]:
         elif isinstance(obj, Category):
             if obj.id is not None:
                 tags.add(category_tag(obj.id))
+                categories.add(obj.id)
             for parent in _old_and_new(obj, "parent_id", "parent"):
                 tags.add(category_tag(parent))
+                categories.add(parent)
         elif isinstance(obj, CategoryText):
             category = obj.__dict__.get("category")
             tags.add(category_tag(category.id if category is not None else obj.category_id))
@@ -145,8 +155,8 @@ def _tags_of(session: Session, changed: Iterable[Any]) -> set[str]:
         stale = _with_sets(session, products)
         tags.update(product_tag(id) for id in stale)
         categories.update(session.scalars(select(Product.category_id).where(Product.id.in_(stale))))
-    # a product without a category is in no list; None here is not the top categories
-    tags.update(category_tag(id) for id in categories if id is not None)
+    # a product without a category is in no list
+    tags.update(category_products_tag(id) for id in categories if id is not None)
     return tags
 
 

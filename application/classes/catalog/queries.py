@@ -210,29 +210,31 @@ def category_products(
     pass `subcategories=False` for the category's own products only.
     """
     ids = descendant_ids(session, category) if subcategories else [category.id]
-    return load_products(
-        session, _translated(locale).where(Product.category_id.in_(ids)).order_by(Product.id)
-    )
+    return products_in(session, ids, locale)
+
+
+def products_in(session: Session, category_ids: Sequence[int], locale: str) -> list[Product]:
+    """The products of the categories `category_ids` translated in `locale`, by id."""
+    statement = _translated(locale).where(Product.category_id.in_(category_ids))
+    return load_products(session, statement.order_by(Product.id))
 
 
 def category_page(
     session: Session,
-    category: Category,
+    category_ids: Sequence[int],
     locale: str,
     page: int,
     per_page: int,
     descending: bool = False,
 ) -> tuple[list[Product], int]:
-    """Page `page` of `category_products()` sorted by name, paged in SQL, and their number.
+    """Page `page` of `products_in()` sorted by name, paged in SQL, and their number.
 
     The order is the one `ProductFilter.apply` gives a name sort: `ProductText.sort_name`,
     then the code, compared by code point (PostgreSQL: collation "C"). A page out of range
     has no products; the count tells. Statements: the count, the page, its texts, and the
     offer details (`load_offer_details`).
     """
-    below = select(Category.id).where(Category.id == category.id).cte("below", recursive=True)
-    below = below.union_all(select(Category.id).join(below, Category.parent_id == below.c.id))
-    statement = _translated(locale).where(Product.category_id.in_(select(below.c.id)))
+    statement = _translated(locale).where(Product.category_id.in_(category_ids))
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     if page < 1 or (page - 1) * per_page >= total:
         return [], total

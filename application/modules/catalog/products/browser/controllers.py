@@ -28,7 +28,7 @@ a change to another product or category leaves it in the cache.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -52,7 +52,6 @@ from application.classes.catalog import (
     category_by_path,
     category_page,
     category_path,
-    category_products,
     category_tag,
     category_trail,
     descendant_ids,
@@ -64,9 +63,10 @@ from application.classes.catalog import (
     pricelist_tag,
     product_by_slug,
     product_tag,
+    products_in,
     subcategories,
 )
-from application.classes.catalog.cache_tags import FEATURED, ROOT
+from application.classes.catalog.cache_tags import FEATURED, ROOT, category_products_tag
 from application.classes.old_slugs import moved_to
 from application.classes.paging import PAGE_PATH, PageOf, page_of_items, pager
 from application.classes.rich_text import to_plain
@@ -268,12 +268,12 @@ class Main(Controller):
         path = category_path(trail, locale) or text.slug
         parsed = parse_filter(self.request.args)
         per_page = _positive_int(self.parameters, "per_page", PER_PAGE, self)
-        shown = products_page(self.db, shop, self.category, parsed.filter, number, per_page)
+        below = descendant_ids(self.db, self.category)  # whose products the list shows
+        shown = products_page(self.db, shop, below, parsed.filter, number, per_page)
         if shown.out_of_range:
             raise NotFound()
-        # the trail (breadcrumb), every category whose products the list may show, and them
-        tag_categories(self, trail)
-        self.tag(*(category_tag(id) for id in descendant_ids(self.db, self.category)))
+        tag_categories(self, trail)  # the breadcrumb
+        self.tag(*(category_products_tag(id) for id in below))
         tag_offers(self, shown.items)
         if number > 1:
             self.head.title = self._("%(title)s, page %(page)s", title=text.name, page=number)
@@ -289,13 +289,15 @@ class Main(Controller):
             )
             return url + (f"?{query}" if query else "")
 
+        children = subcategories(self.db, self.category, locale)
+        tag_categories(self, children)
         self.render(
             "category.html",
             text=text,
             here=self.category_url(path),
             children=[
                 (child_text.name, self.category_url(f"{path}/{child_text.slug}"))
-                for child in subcategories(self.db, self.category, locale)
+                for child in children
                 if (child_text := child.text(locale)) is not None
             ],
             offers=shown.items,
@@ -389,20 +391,21 @@ class Widgets(Controller):
 def products_page(
     session: Session,
     shop: Shop,
-    category: Category,
+    category_ids: Sequence[int],
     filter: ProductFilter,
     number: int,
     per_page: int,
 ) -> PageOf[Offer]:
-    """Page `number` of a category's offers: paged in SQL when sorted by name and nothing is
-    filtered, else all offers filtered, sorted and paged in Python (the same pages)."""
+    """Page `number` of the offers of a category (`category_ids`: it and those below it):
+    paged in SQL when sorted by name and nothing is filtered, else all offers filtered,
+    sorted and paged in Python (the same pages)."""
     if not filter.filters and filter.sort in (Sort.NAME, Sort.NAME_DESC):
         descending = filter.sort is Sort.NAME_DESC
         products, total = category_page(
-            session, category, shop.locale, number, per_page, descending
+            session, category_ids, shop.locale, number, per_page, descending
         )
         return PageOf(shop.offers(products), number, per_page, total)
-    offers = filter.apply(shop.offers(category_products(session, category, shop.locale)))
+    offers = filter.apply(shop.offers(products_in(session, category_ids, shop.locale)))
     return page_of_items(offers, number, per_page)
 
 
