@@ -172,18 +172,21 @@ def test_a_failure_is_logged_and_retried_in_a_timer(
     assert inline_app.outbox.broker.stats("notes").depth == 0
 
 
-def test_after_the_last_attempt_the_message_is_dead(
+def test_after_the_last_attempt_or_a_permanent_failure_the_message_is_dead(
     inline_app: Application, notes: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     broker = inline_app.outbox.broker
     with caplog.at_level(logging.WARNING, logger="jetpy"):
+        Client(inline_app).get("/emit/?text=refused")  # retry = False: no second attempt
+        assert broker.stats("notes").failed == 1 and broker.stats("notes").depth == 0
+        assert "failed for good (never)" in caplog.text and "memory only" in caplog.text
         Client(inline_app).get("/emit/?text=fail")  # fails every time: 3 attempts
         deadline = time.monotonic() + 30
-        while broker.stats("notes").failed < 1 and time.monotonic() < deadline:
+        while broker.stats("notes").failed < 2 and time.monotonic() < deadline:
             time.sleep(0.02)
-    assert broker.stats("notes").failed == 1
-    assert "failed 3 times" in caplog.text and "memory only" in caplog.text
-    assert broker.purge_failed("notes") == 1 and broker.stats("notes").failed == 0
+    assert broker.stats("notes").failed == 2
+    assert "failed 3 times" in caplog.text
+    assert broker.purge_failed("notes") == 2 and broker.stats("notes").failed == 0
     assert notes.read_text() == ""
 
 
