@@ -1,20 +1,25 @@
 """jetpy.mail against a real SMTP server (aiosmtpd, started by each test on a free port).
 
 Plain SMTP, STARTTLS with a login and TLS from the start (a self-signed certificate made with
-the openssl command), a server that refuses or is not there (MailDeliveryError), header
-injection refused, per-locale templates with their fallback, the outbox backend, and a queued
-listener sending through a worker on Redis: retried while the server is down, dead-lettered
-in the end, delivered once it is back.
+the openssl command), a server that refuses (5xx: MailRefused, dead-lettered at once; 4xx:
+retried) or is not there (MailDeliveryError), header injection refused, per-locale templates
+with their fallback, the outbox backend, a queued listener sending through a worker on Redis
+(retried while the server is down, dead-lettered in the end, delivered once it is back), and
+the example's mail end to end: `jetpy worker` as a process on Redis and on RabbitMQ, the
+contact form in both locales, a sign-up and a password reset, their links followed.
 """
 
 from __future__ import annotations
 
 import email
 import email.policy
+import re
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -29,6 +34,7 @@ from jetpy.mail import (
     Mail,
     MailDeliveryError,
     MailError,
+    MailRefused,
     OutboxBackend,
     SmtpBackend,
     build,
@@ -36,7 +42,7 @@ from jetpy.mail import (
     render,
 )
 from jetpy.queue.worker import handle
-from tests.conftest import REDIS_URL, ProjectFactory
+from tests.conftest import REDIS_URL, ProjectFactory, copy_example
 
 aiosmtpd_controller = pytest.importorskip(
     "aiosmtpd.controller", reason="aiosmtpd is in the test extra: pip install -e '.[test]'"
@@ -243,10 +249,46 @@ def test_tls_from_the_start(certificate: tuple[Path, Path]) -> None:
 def test_a_refusing_or_missing_server_raises_delivery_error(smtp: tuple[Inbox, int]) -> None:
     inbox, port = smtp
     inbox.refuse = "554 no thanks"
-    with pytest.raises(MailDeliveryError, match="no thanks"):
+    with pytest.raises(MailRefused, match="no thanks") as refused:  # 5xx: for good
         SmtpBackend("127.0.0.1", port, timeout=60).send(build(contact("en_US"), SENDER))
-    with pytest.raises(MailDeliveryError, match="not sent"):
+    assert isinstance(refused.value, MailDeliveryError) and refused.value.retry is False
+    inbox.refuse = "451 try again later"
+    with pytest.raises(MailDeliveryError, match="try again later") as later:  # 4xx: retried
+        SmtpBackend("127.0.0.1", port, timeout=60).send(build(contact("en_US"), SENDER))
+    assert not isinstance(later.value, MailRefused) and later.value.retry is True
+    with pytest.raises(MailDeliveryError, match="not sent") as down:  # nobody listens
         SmtpBackend("127.0.0.1", free_port(), timeout=60).send(build(contact("en_US"), SENDER))
+    assert down.value.retry is True
+    assert MailError("a bad address").retry is False
+
+
+class RefuseRecipient(Inbox):
+    """Refuses one recipient at RCPT TO (550), as a server does for an unknown mailbox."""
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address.startswith("nobody@"):
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_an_unknown_mailbox_is_a_refusal_for_good() -> None:
+    inbox, port = RefuseRecipient(), free_port()
+    server = aiosmtpd_controller.Controller(
+        inbox, hostname="127.0.0.1", port=port, ready_timeout=60
+    )
+    server.start()
+    try:
+        with pytest.raises(MailRefused, match="no such mailbox"):
+            SmtpBackend("127.0.0.1", port, timeout=60).send(
+                build(contact("en_US", to="nobody@example.com"), SENDER)
+            )
+        SmtpBackend("127.0.0.1", port, timeout=60).send(build(contact("en_US"), SENDER))
+        assert len(inbox.messages) == 1
+    finally:
+        server.stop()
 
 
 def test_the_outbox_backend_writes_whole_files(tmp_path: Path) -> None:
@@ -366,73 +408,191 @@ def test_a_queued_mail_is_retried_dead_lettered_and_sent_once_the_server_is_back
             client.delete(key, f"{key}:delayed", f"{key}:dead")
 
 
-# the example's contact form, end to end --------------------------------------------------
-def test_the_example_contact_form_mails_through_a_queue_and_smtp(
-    tmp_path: Path, redis_url: str, smtp: tuple[Inbox, int]
+def test_a_refused_mail_goes_to_the_dead_letters_at_once(
+    make_project: ProjectFactory, redis_url: str, smtp: tuple[Inbox, int]
 ) -> None:
-    """A copy of the example with mail.outbox's listeners queued (a queue of this test's own
-    name), Redis as the broker and SMTP as the backend: the form's message leaves by SMTP."""
-    import re
+    """A 5xx is not tried again (it would be refused again); a 4xx is, with backoff."""
+    import importlib
 
     import redis
-    from werkzeug.test import Client
 
     inbox, port = smtp
-    root, queue = tmp_path / "site", f"mail{uuid.uuid4().hex[:10]}"
-    example = Path(__file__).resolve().parents[1]
-    shutil.copytree(
-        example / "application",
-        root / "application",
-        ignore=lambda folder, names: [  # runtime files of application/data, caches
-            name
-            for name in names
-            if name == "__pycache__"
-            or (Path(folder).name == "data" and name in {"cache", "outbox", "audit.log"})
-        ],
-    )
-    shutil.copytree(example / "public", root / "public")
-    manifest = root / "application/modules/mail/outbox/manifest.yaml"
-    manifest.write_text(
-        manifest.read_text(encoding="utf-8")
-        .replace("contact.submitted: on_contact_submitted", "contact.submitted: {handler:"
-                 f" on_contact_submitted, queue: {queue}}}")
-        .replace("mail.requested: on_mail_requested", "mail.requested: {handler:"
-                 f" on_mail_requested, queue: {queue}}}"),
-        encoding="utf-8",
-    )  # fmt: skip
-    config = root / "application/config.yaml"
-    config.write_text(
-        config.read_text(encoding="utf-8")
-        + f"\nqueue: {{broker: redis, url: '{REDIS_URL}'}}\n"
-        + f"mail: {{backend: smtp, host: 127.0.0.1, port: {port}, timeout: 60}}\n",
-        encoding="utf-8",
-    )
-    app = Application(root, use_cache=False)
+    queue = f"m{uuid.uuid4().hex[:10]}"
+    app = Application(mail_project(make_project, queue, port), use_cache=False)
+    broker = app.outbox.broker
+    welcome = importlib.import_module("application.classes.notify").Welcome
     try:
-        client = Client(app)
-        page = client.get("/cs/kontakt/").get_data(as_text=True)
-        found = re.search(r'name="csrf_token" type="hidden" value="([A-Za-z0-9_-]+)"', page)
-        assert found is not None
-        data = {"csrf_token": found[1], "name": "Jana <Nováková>", "email": "jana@example.com",
-                "message": "Dobrý den, <b>jetpy</b>!"}  # fmt: skip
-        assert client.post("/cs/kontakt/", data=data).status_code == 303
-        assert inbox.messages == []  # the request only wrote the outbox row and published it
-        assert app.outbox.unsent() == 0
-        broker, delivery = app.outbox.broker, None
+        inbox.refuse = "550 5.7.1 not from you"
+        app.events.emit(welcome(to="new@example.com", name="Ann", locale="en_US"))
+        delivery = None
         deadline = time.monotonic() + 60
         while delivery is None and time.monotonic() < deadline:
-            delivery = broker.receive(queue, "worker", 0.5)
+            delivery = broker.receive(queue, "test", 0.5)
         assert delivery is not None
-        assert handle(app, queue, delivery) == "handled"
-        [message] = inbox.messages
-        assert message["Subject"] == "Kontaktní formulář: Jana <Nováková>"
-        assert message["X-Jetpy-Locale"] == "cs_CZ"
-        assert message["Reply-To"].addresses[0].addr_spec == "jana@example.com"
-        html = message.get_body(preferencelist=("html",))
-        assert html is not None and "Dobrý den, &lt;b&gt;jetpy&lt;/b&gt;!" in html.get_content()
+        assert handle(app, queue, delivery) == "dead"  # first attempt, max_attempts is 3
+        assert broker.stats(queue).failed == 1
+
+        inbox.refuse = "451 4.3.0 busy"
+        app.events.emit(welcome(to="new@example.com", name="Ann", locale="en_US"))
+        delivery = None
+        while delivery is None and time.monotonic() < deadline + 60:
+            delivery = broker.receive(queue, "test", 0.5)
+        assert delivery is not None
+        assert handle(app, queue, delivery) == "retry"
+        assert broker.stats(queue).failed == 1
     finally:
+        broker.close()
+        app.db.dispose()
+        with redis.Redis.from_url(REDIS_URL) as client:
+            key = f"jetpy:queue:{queue}"
+            client.delete(key, f"{key}:delayed", f"{key}:dead")
+
+
+# the example's mail, end to end: a worker on a real broker, SMTP --------------------------
+CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([A-Za-z0-9_-]+)"')
+LINK = re.compile(r"http://localhost/\S+")
+PASSWORD = "Correct-Horse-42"
+
+
+def csrf_of(client: Any, url: str) -> str:
+    found = CSRF.search(client.get(url).get_data(as_text=True))
+    assert found is not None, f"no CSRF field on {url}"
+    return found[1]
+
+
+def wait_for(inbox: Inbox, count: int, worker: subprocess.Popen[bytes], log: Path) -> None:
+    """Until `count` messages arrived (the worker handles them in another process)."""
+    deadline = time.monotonic() + 180  # a loaded machine: the worker starts in seconds
+    while len(inbox.messages) < count and time.monotonic() < deadline:
+        assert worker.poll() is None, f"jetpy worker ended: {log.read_text()[-3000:]}"
+        time.sleep(0.1)
+    assert len(inbox.messages) >= count, (
+        f"{len(inbox.messages)} of {count}: {log.read_text()[-3000:]}"
+    )
+
+
+def link_of(message: EmailMessage) -> str:
+    text = message.get_body(preferencelist=("plain",))
+    assert text is not None
+    found = LINK.search(text.get_content())
+    assert found is not None, text.get_content()
+    html = message.get_body(preferencelist=("html",))
+    assert html is not None and f'href="{found[0]}"' in html.get_content()  # the same link
+    return found[0]
+
+
+@pytest.fixture(params=["redis", "rabbitmq"])
+def broker_url(request: pytest.FixtureRequest) -> tuple[str, str]:
+    """Each end-to-end test on both brokers (skipped, or failed under CI=true, when down)."""
+    name = str(request.param)
+    return name, str(request.getfixturevalue(f"{name}_url"))
+
+
+def forget_queue(broker: str, url: str, queue: str) -> None:
+    if broker == "redis":
+        import redis
+
+        with redis.Redis.from_url(url) as client:
+            key = f"jetpy:queue:{queue}"
+            client.delete(key, f"{key}:delayed", f"{key}:dead")
+        return
+    import pika
+
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    try:
+        channel = connection.channel()
+        for name in (f"jetpy.{queue}", f"jetpy.{queue}.dead"):
+            channel.queue_delete(name)
+    finally:
+        connection.close()
+
+
+def test_the_example_s_mail_leaves_through_jetpy_worker_on_a_real_broker(
+    tmp_path: Path, db_url: str, broker_url: tuple[str, str], smtp: tuple[Inbox, int]
+) -> None:
+    """The example as a new user deploys it: `queue.broker` redis or rabbitmq, `mail.backend`
+    smtp, `jetpy worker` in a process of its own. The contact form in both locales, a sign-up
+    (Czech) and a password reset (English) arrive over SMTP in their locale, with links that
+    work: the confirmation confirms, the reset link sets a password that signs in."""
+    from werkzeug.test import Client
+
+    from jetpy.data.db import application_tables
+
+    broker, url = broker_url
+    inbox, port = smtp
+    queue = f"mail{uuid.uuid4().hex[:10]}"  # the example's `mail`, renamed for this test
+    root = copy_example(
+        tmp_path / "site",
+        config={
+            "queue": {"broker": broker, "url": url, "retry_delay": 0.2},
+            "mail": {"backend": "smtp", "host": "127.0.0.1", "port": port, "timeout": 30},
+        },
+        mail_queue=queue,
+    )
+    app = Application(root, use_cache=False)
+    states = {name: module.state for name, module in app.modules.items()}
+    app.db.create_tables(application_tables(app.modules, states))
+    log = tmp_path / "worker.log"
+    with log.open("wb") as output:
+        worker = subprocess.Popen(
+            [sys.executable, "-c", "from jetpy.cli.main import main; main()", "worker",
+             "--project", str(root)],
+            stdout=output, stderr=subprocess.STDOUT, cwd=root,
+        )  # fmt: skip
+    try:
+        client = Client(app)
+        for url_, name in (("/contact/", "Jana Nováková"), ("/cs/kontakt/", "Petr Novák")):
+            data = {"csrf_token": csrf_of(client, url_), "name": name,
+                    "email": "visitor@example.com", "message": "Dobrý den, <b>jetpy</b>!"}  # fmt: skip
+            assert client.post(url_, data=data).status_code == 303
+        assert app.outbox.unsent() == 0  # published after the commit, not sent by the web
+        wait_for(inbox, 2, worker, log)
+        by_subject = {message["Subject"]: message for message in inbox.messages}
+        english = by_subject["Contact form: Jana Nováková"]
+        czech = by_subject["Kontaktní formulář: Petr Novák"]
+        assert (english["X-Jetpy-Locale"], czech["X-Jetpy-Locale"]) == ("en_US", "cs_CZ")
+        assert czech["Reply-To"].addresses[0].addr_spec == "visitor@example.com"
+        html = czech.get_body(preferencelist=("html",))
+        assert html is not None and "Dobrý den, &lt;b&gt;jetpy&lt;/b&gt;!" in html.get_content()
+
+        # sign up in Czech: the confirmation in Czech, its link confirms the address
+        form = {"csrf_token": csrf_of(client, "/cs/registrace/"), "name": "Eva",
+                "email": "eva@example.com", "password": PASSWORD, "password_again": PASSWORD}  # fmt: skip
+        assert client.post("/cs/registrace/", data=form).status_code == 303
+        wait_for(inbox, 3, worker, log)
+        confirmation = inbox.messages[2]
+        assert confirmation["To"] == "eva@example.com"
+        assert confirmation["Subject"] == "Potvrďte svou e-mailovou adresu"
+        assert confirmation["X-Jetpy-Locale"] == "cs_CZ"
+        link = link_of(confirmation)
+        assert link.startswith("http://localhost/cs/registrace/?confirm=")
+        assert client.get(link).headers["Location"] == "/cs/ucet/"
+
+        # a password reset in English: its link sets a new password, which signs in
+        data = {"csrf_token": csrf_of(client, "/password-reset/"), "email": "eva@example.com"}
+        assert client.post("/password-reset/", data=data).status_code == 303
+        wait_for(inbox, 4, worker, log)
+        reset = inbox.messages[3]
+        assert (reset["Subject"], reset["X-Jetpy-Locale"]) == ("Choose a new password", "en_US")
+        link = link_of(reset)
+        assert link.startswith("http://localhost/password-reset/?token=")
+        new = "Brand-New-Secret-5"
+        data = {"csrf_token": csrf_of(client, link), "password": new, "password_again": new}
+        assert client.post(link, data=data).headers["Location"] == "/account/"
+        page = client.get("/account/").get_data(as_text=True)
+        login = {"_login": "1", "csrf_token": CSRF.search(page)[1], "next": "/account/",  # type: ignore[index]
+                 "login": "eva@example.com", "password": new}  # fmt: skip
+        assert client.post("/account/", data=login).status_code == 303
+        assert "eva@example.com" in client.get("/account/").get_data(as_text=True)
+        assert len(inbox.messages) == 4  # each mail once
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
         app.outbox.broker.close()
         app.db.dispose()
-        with redis.Redis.from_url(REDIS_URL) as client_:
-            key = f"jetpy:queue:{queue}"
-            client_.delete(key, f"{key}:delayed", f"{key}:dead")
+        forget_queue(broker, url, queue)
+    assert worker.returncode == 0, log.read_text()[-3000:]
