@@ -410,25 +410,28 @@ def measure_load(
 
 
 def report_load(figures: dict[str, list[Load]]) -> None:
+    """Medians per server; `worker cores`: how many of the machine's cores the workers got
+    (requests per second times their CPU per request). Two workers can only be faster than one
+    when the machine gives them more than one core's worth."""
     print(
-        f"\n{'server':26}{'req/s':>8}{'workers µs/req':>16}{'client µs/req':>15}"
-        f"{'CPUs busy':>11}{'others':>8}"
+        f"\n{'server':26}{'req/s':>8}{'workers µs/req':>16}{'worker cores':>14}"
+        f"{'client µs/req':>15}{'CPUs busy':>11}{'others':>8}"
     )
     medians = {}
+    cores = os.cpu_count() or 1
     for name, values in figures.items():
         rate = statistics.median(value.per_second for value in values)
         worker = statistics.median(value.worker_us for value in values)
         client = statistics.median(value.client_us for value in values)
         busy = statistics.median(value.busy for value in values)
-        # CPU time the machine spent on neither the workers nor the client, as a share of it
-        cores = os.cpu_count() or 1
+        # the machine's CPU spent on neither the workers nor the client: other processes
         ours = rate * (worker + client) / 1e6 / cores
         medians[name] = rate
         print(
-            f"{name:26}{rate:8,.0f}{worker:16,.0f}{client:15,.0f}{busy:11.0%}"
-            f"{max(busy - ours, 0):8.0%}"
+            f"{name:26}{rate:8,.0f}{worker:16,.0f}{rate * worker / 1e6:14.2f}{client:15,.0f}"
+            f"{busy:11.0%}{max(busy - ours, 0):8.0%}"
         )
-    for cache in {name.rsplit("cache ", 1)[1] for name in figures}:
+    for cache in sorted({name.rsplit("cache ", 1)[1] for name in figures}):
         one, two = medians.get(f"1 worker, cache {cache}"), medians.get(f"2 workers, cache {cache}")
         if one and two:
             print(f"cache {cache}: 2 workers / 1 worker = {two / one:.2f} by requests per second")
