@@ -448,13 +448,39 @@ def test_rebuild_command_indexes_everything_again(app: Application, db_url: str)
     assert len(results(client, "/search/?q=headphones")) == 3
 
 
-def test_the_migration_builds_the_index_the_code_expects(db_url: str) -> None:
-    from application.classes import search
+def test_installing_the_module_builds_the_index(app: Application) -> None:
+    from types import SimpleNamespace
 
-    runner = CliRunner()
+    from application.modules.web.search.install import install
+
+    with app.db.session() as db:
+        db.execute(sqlalchemy.text("DELETE FROM search_index"))
+        db.commit()
+    assert results(Client(app), "/search/?q=headphones") == []
+    install(SimpleNamespace(db=app.db))  # type: ignore[arg-type]  (what the hook reads)
+    assert len(results(Client(app), "/search/?q=headphones")) == 3
+
+
+def test_a_new_project_searches_after_db_upgrade_and_db_seed(db_url: str) -> None:
     from jetpy.cli.main import main
 
-    result = runner.invoke(main, ["db", "upgrade", "-p", str(REPO)])
+    for command in (["db", "upgrade"], ["db", "seed"]):
+        result = CliRunner().invoke(main, [*command, "-p", str(REPO)])
+        assert result.exit_code == 0, result.output
+    app = Application(REPO, use_cache=False)
+    try:
+        client = Client(app)
+        assert len(results(client, "/search/?q=micro")) >= 3
+        assert len(results(client, "/cs/hledani/?q=sluchatka")) == 10
+    finally:
+        app.db.dispose()
+
+
+def test_the_migration_builds_the_index_the_code_expects(db_url: str) -> None:
+    from application.classes import search
+    from jetpy.cli.main import main
+
+    result = CliRunner().invoke(main, ["db", "upgrade", "-p", str(REPO)])
     assert result.exit_code == 0, result.output
     engine = sqlalchemy.create_engine(db_url)
     try:
