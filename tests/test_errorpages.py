@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import importlib
+import logging
+from typing import Any
+
 import pytest
 from werkzeug.test import Client
 from werkzeug.wrappers import Response
 
+from jetpy import Application
 from jetpy.kernel.errorpages import HTML, PageResponse
+from tests.conftest import DEFAULT_FILES, ProjectFactory
 
 
 def test_a_page_response_has_what_a_werkzeug_response_has() -> None:
@@ -43,3 +49,46 @@ def test_a_header_value_with_a_line_break_is_refused() -> None:
 def test_other_missing_attributes_raise_attribute_error() -> None:
     with pytest.raises(AttributeError, match="'PageResponse' object has no attribute 'nope'"):
         PageResponse("", 200, {}).nope  # noqa: B018
+
+
+# a base's `ctx.not_found`: asked before a 404 page --------------------------------------------
+NOT_FOUND_CALLS: list[str] = []
+
+
+def answer_gone(ctx: Any) -> Response | None:
+    """The test base's not_found handler: /gone moves, /broken fails, anything else is a 404."""
+    NOT_FOUND_CALLS.append(ctx.path)
+    if ctx.path == "/broken":
+        raise RuntimeError("the handler broke")
+    if ctx.path == "/gone":
+        return Response("", 301, {"Location": "/"})
+    return None
+
+
+def install_not_found(ctx: Any) -> None:
+    ctx.not_found = answer_gone
+
+
+def test_a_base_initializer_may_answer_what_would_be_a_404(
+    make_project: ProjectFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    base = DEFAULT_FILES["application/bases/web/base.yaml"]
+    initializer = "        initializer: tests.test_errorpages:install_not_found\n"
+    client = Client(
+        Application(
+            make_project({"application/bases/web/base.yaml": base.rstrip(" ") + initializer})
+        )
+    )
+    # the initializer's module as the loader imported it (pytest may name this file otherwise)
+    calls = importlib.import_module("tests.test_errorpages").NOT_FOUND_CALLS
+    calls.clear()
+    assert client.get("/").status_code == 200
+    assert calls == []  # a page that exists never asks
+    moved = client.get("/gone")
+    assert (moved.status_code, moved.headers["Location"]) == (301, "/")
+    assert client.get("/other").status_code == 404
+    with caplog.at_level(logging.ERROR, logger="jetpy"):
+        broken = client.get("/broken")
+    assert broken.status_code == 404 and "Not Found" in broken.get_data(as_text=True)
+    assert "not_found handler of base web failed" in caplog.text
+    assert calls == ["/gone", "/other", "/broken"]

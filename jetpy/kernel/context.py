@@ -13,8 +13,10 @@ from jetpy.kernel.head import Head
 from jetpy.kernel.navigation import Breadcrumb
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy.orm import Session as DbSession
-    from werkzeug.wrappers import Request
+    from werkzeug.wrappers import Request, Response
 
     from jetpy.app import Application
     from jetpy.auth import AuthProvider
@@ -30,6 +32,9 @@ class RequestContext:
     base: Base
     locale: Locale
     page: Page
+    # set by a base initializer: asked before a 404 page is rendered, it may answer instead
+    # (a redirect); a class attribute, so requests that never 404 pay nothing for it
+    not_found: Callable[[RequestContext], Response | None] | None = None
 
     def __init__(self, app: Application, request: Request, path: str) -> None:
         self.app = app

@@ -124,6 +124,10 @@ def error_response(
     for a path refused before its base was known (`request` tells where it was going).
     """
     code = error.code or 500
+    if code == 404 and ctx is not None and ctx.not_found is not None:
+        answer = instead_of_404(ctx, ctx.not_found)
+        if answer is not None:
+            return answer
     name = error.name
     description = error.description or ""
     html = None
@@ -171,6 +175,28 @@ def error_response(
         headers = dict(error.get_headers())
         headers.pop("Content-Type", None)
     return PageResponse(html, code, headers, content_type="text/html; charset=utf-8")
+
+
+def instead_of_404(
+    ctx: RequestContext, handler: Callable[[RequestContext], Response | None]
+) -> Response | None:
+    """What the base's `ctx.not_found` answers instead of a 404 (a redirect), or None.
+
+    What the request did before its 404 is rolled back first; what the handler does is
+    committed when it answers below 400 (e.g. a redirect's hit count). A failing handler is
+    logged and the 404 page is shown.
+    """
+    db = ctx.app.db
+    try:
+        db.rollback_request()
+        answer = handler(ctx)
+        if answer is not None and answer.status_code < 400:
+            db.commit_request()
+        return answer
+    except Exception:
+        log.exception("the not_found handler of base %s failed; answering 404", ctx.base.id)
+        db.rollback_request()
+        return None
 
 
 def base_of(app: Application, request: Request) -> Base | None:
