@@ -207,3 +207,37 @@ def test_worker_and_queues_refuse_the_inline_broker(
     result = CliRunner().invoke(main, arguments)
     assert result.exit_code == 1, result.output
     assert WHY_NOT in " ".join(result.output.split())
+
+
+def test_check_and_serve_say_where_queued_events_and_mail_go(
+    inline_app: Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jetpy.cli.serve
+
+    root = str(inline_app.root)
+    checked = CliRunner().invoke(main, ["check", "--project", root])
+    assert checked.exit_code == 0, checked.output
+    lines = checked.output.splitlines()
+    assert any(line.startswith("mail: written as .eml files into ") for line in lines)
+    assert "queues notes: handled by the process that emits their events" in checked.output
+
+    monkeypatch.setattr(jetpy.cli.serve.os, "execvpe", lambda *args: None)
+    served = CliRunner().invoke(main, ["serve", "--project", root])
+    assert served.exit_code == 0, served.output
+    assert "warning: config.yaml `queue: {broker: inline}` runs the listeners of notes" in (
+        served.output
+    )
+
+    config = inline_app.root / "application" / "config.yaml"
+    config.write_text(
+        "queue: {broker: redis, url: 'redis://127.0.0.1:6379/13'}\n"
+        "mail: {backend: smtp, host: smtp.example.com, port: 587, tls: starttls}\n"
+    )
+    checked = CliRunner().invoke(main, ["check", "--project", root])
+    assert "mail: sent to the SMTP server smtp.example.com:587 (tls: starttls)" in checked.output
+    assert (
+        "queues notes: published to redis at redis://127.0.0.1:6379/13; `jetpy worker` handles"
+        in checked.output
+    )
+    served = CliRunner().invoke(main, ["serve", "--project", root])
+    assert served.exit_code == 0 and "warning" not in served.output

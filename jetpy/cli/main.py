@@ -10,6 +10,7 @@ import click
 
 from jetpy.app import Application
 from jetpy.cli.db import db
+from jetpy.cli.delivery import delivery_lines
 from jetpy.cli.dictionaries import dictionaries
 from jetpy.cli.modulecli import ModuleCommandGroup
 from jetpy.cli.modules import modules
@@ -94,6 +95,9 @@ def run(project: Path, host: str, port: int, debug: bool | None) -> None:
         f"jetpy: serving {app.root} on http://{host}:{port}/"
         + (" (debug: reloader and debugger on)" if debug else "")
     )
+    if os.environ.get("WERKZEUG_RUN_MAIN") != "true":  # once, not again in the reloader's child
+        for line in delivery_lines(app):
+            click.echo(f"jetpy: {line}")
     run_simple(host, port, app, use_reloader=debug, use_debugger=debug, extra_files=watched)
 
 
@@ -113,6 +117,8 @@ def check(project: Path) -> None:
     click.secho(
         f"OK: {len(app.bases)} bases, {pages} pages, {len(app.modules)} modules", fg="green"
     )
+    for line in delivery_lines(app):
+        click.echo(line)
 
 
 @main.command()

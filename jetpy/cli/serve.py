@@ -69,12 +69,16 @@ def serve(project: Path | None, workers: int, bind: str, timeout: int, access_lo
         raise click.ClickException(f"gunicorn is not installed; install it with `{INSTALL_HINT}`")
     root = (project or project_dir(click.get_current_context())).resolve()
     from jetpy.app import Application
+    from jetpy.cli.delivery import inline_warning
 
     try:
-        Application(root)  # every definition problem now, not once per worker
+        app = Application(root)  # every definition problem now, not once per worker
     except DefinitionError as error:
         click.secho(str(error), fg="red", err=True)
         raise SystemExit(1) from None
+    warning = inline_warning(app)
+    if warning:
+        click.secho(warning, fg="yellow", err=True)
     command = gunicorn_command(workers, bind, timeout, access_log)
     click.echo(f"jetpy: serving {root} with gunicorn, {workers} workers on {bind}")
     sys.stdout.flush()
