@@ -96,7 +96,8 @@ class Main(Controller):
                 "%(title)s, page %(page)s", title=self.head.title, page=found.page
             )
             self.breadcrumb.add(self._("Page %(page)s", page=found.page))
-        self.head.set_meta("robots", "noindex, follow")  # result lists are no pages to index
+        if typed.text:  # result lists are no pages to index (the bare form is, in the sitemap)
+            self.head.set_meta("robots", "noindex, follow")
         self.render(
             "results.html",
             typed=typed,
