@@ -1,7 +1,7 @@
 """product sort names: the folded product name that category pages are sorted and paged by in SQL
 
 Revision ID: a7c3e1f05b92
-Revises: 8d4e2a61c0b7
+Revises: 985f958b46e7
 Create Date: 2026-12-02 06:30:00.000000
 
 `catalog_product_texts.sort_name` is the name with case and accents folded (NFKD, casefold,
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a7c3e1f05b92"
-down_revision = "8d4e2a61c0b7"
+down_revision = "985f958b46e7"
 branch_labels = None
 depends_on = None
 
