@@ -863,6 +863,11 @@ def test_cached_page_map_matches_the_scanned_one(make_project: ProjectFactory) -
     assert cached.project.from_cache
     assert shape(cached) == shape(scanned)
     assert cached.page("deep").title == "Deeper"
+    # the cache keeps no file names of application pages: each page finds its page.yaml
+    for key, tree in cached.trees.items():
+        files = {page.relative_path: page.file for page in scanned.trees[key]}
+        assert {page.relative_path: page.file for page in tree} == files
+    assert cached.page("deep").file == root / PAGES / "items" / "more" / "deeper" / "page.yaml"
 
 
 def edit_page(root: Path) -> None:

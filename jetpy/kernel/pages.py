@@ -144,7 +144,7 @@ class Page:
         locale: Locale,
         relative_path: str,
         id: str,
-        file: Path,
+        file: Path | None,
         parent: Page | None,
         root: Path,
         module: str | None = None,
@@ -153,7 +153,9 @@ class Page:
         self.locale = locale
         self.relative_path = relative_path
         self.id = id
-        self.file = file
+        # None: the page.yaml of its folder in the tree, made when first asked for (a warm
+        # start of a large site would spend most of its time joining paths)
+        self._file = file
         self.parent = parent
         self.all_children: list[Page] = []
         self.module = module  # the module that brought the page; None for the application's
@@ -174,6 +176,15 @@ class Page:
             raise JetpyError("\n".join(str(problem) for problem in problems))
         self.definition = definition
         return definition
+
+    @property
+    def file(self) -> Path:
+        """The page.yaml the page is defined in."""
+        file = self._file
+        if file is None:
+            folder = self.base.pages_dir(self.locale.name)
+            file = self._file = folder / self.relative_path / "page.yaml"
+        return file
 
     @property
     def fragment(self) -> str:

@@ -436,53 +436,88 @@ def _refuse_homepage(module: Module, directory: Path, root: Path, problems: list
 
 
 # the compiled-map cache --------------------------------------------------------
-def definition_stamps(project: Project) -> list[tuple[str, int, int]]:
-    """(path, mtime, size) of every folder and file the definitions come from."""
-    stamps: list[tuple[str, int, int]] = []
+# The cache holds the page trees (path, id, and a module page's file and module) and the stamps
+# (modification time and size) of every folder and file the definitions come from. A warm
+# start checks every stamp (one `stat` each: an added, removed or edited page.yaml is seen)
+# and builds the trees from plain tuples, without reading or validating a page.yaml; pages
+# read their definition when first used. Stamps and trees are stored as columns (parallel
+# lists), which marshal reads and Python compares in bulk.
+@dataclass
+class Stamps:
+    """(mtime, size) of every definition folder and file; `missing` must still be missing."""
+
+    paths: list[str] = field(default_factory=list)
+    values: list[tuple[int, int]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def add(self, path: str, stat: os.stat_result) -> None:
+        self.paths.append(path)
+        self.values.append((stat.st_mtime_ns, stat.st_size))
+
+    def current(self) -> bool:
+        """Whether every folder and file is as stamped (and the missing ones still missing)."""
+        if any(os.path.exists(path) for path in self.missing):
+            return False
+        try:  # one stat a path; the comparison of the two lists runs in C
+            now = [(stat.st_mtime_ns, stat.st_size) for stat in map(os.stat, self.paths)]
+        except OSError:  # removed since
+            return False
+        return now == self.values
+
+
+def definition_stamps(project: Project) -> Stamps:
+    """The stamps of every folder and file the definitions come from."""
+    stamps = Stamps()
     app_dir = project.app_dir
     for top in (app_dir, app_dir / "config.yaml", state_file(app_dir)):
         if top.exists():
-            stat = top.stat()
-            stamps.append((str(top), stat.st_mtime_ns, stat.st_size))
+            stamps.add(str(top), top.stat())
         else:
-            stamps.append((str(top), -1, -1))  # must still be missing
+            stamps.missing.append(str(top))
     # menus/: not in the map, but a warm start skips the cross-checks of layouts' menu() calls
     for top in (app_dir / "bases", app_dir / "modules", app_dir / "classes", app_dir / "menus"):
         for directory, folders, files in os.walk(top):
             folders[:] = [name for name in folders if name != "__pycache__"]
-            stat = os.stat(directory)
-            stamps.append((directory, stat.st_mtime_ns, stat.st_size))
+            stamps.add(directory, os.stat(directory))
             for name in files:
                 path = os.path.join(directory, name)
-                stat = os.stat(path)
-                stamps.append((path, stat.st_mtime_ns, stat.st_size))
+                stamps.add(path, os.stat(path))
     return stamps
 
 
 def _cache_format() -> str:
     from jetpy import __version__
 
-    return f"2:{__version__}"  # a new jetpy may read definitions differently
+    return f"3:{__version__}"  # a new jetpy may read definitions differently
+
+
+# one tree in the cache: the pages in tree order (parents first) as columns; a module page's
+# file is relative to the project root, None for an application page (its folder's page.yaml)
+CachedTree = tuple[list[str], list[str], list[str | None], list[str | None]]
 
 
 def write_cache(project: Project) -> None:
     """Store the page maps for the next start; only ever called for a valid project."""
     root = project.root
-    trees = {
-        f"{base}\x00{locale}": [
-            # a module's page: its file (relative, so a moved project reads right) and module
-            (page.relative_path, page.id, None, None)
-            if page.module is None
-            else (page.relative_path, page.id, relative(page.file, root), page.module)
-            for page in tree
-        ]
-        for (base, locale), tree in project.trees.items()
-    }
+    trees: dict[str, CachedTree] = {}
+    for (base, locale), tree in project.trees.items():
+        pages = list(tree)
+        trees[f"{base}\x00{locale}"] = (
+            [page.relative_path for page in pages],
+            [page.id for page in pages],
+            [None if page.module is None else relative(page.file, root) for page in pages],
+            [page.module for page in pages],
+        )
     target = project.cache_file
     try:
         # before the stamps: creating data/ changes the stamped application/ folder
         target.parent.mkdir(parents=True, exist_ok=True)
-        data = {"format": _cache_format(), "stamps": definition_stamps(project), "trees": trees}
+        stamps = definition_stamps(project)
+        data = {
+            "format": _cache_format(),
+            "stamps": (stamps.paths, stamps.values, stamps.missing),
+            "trees": trees,
+        }
         temporary = target.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_bytes(marshal.dumps(data))
         os.replace(temporary, target)
@@ -490,51 +525,43 @@ def write_cache(project: Project) -> None:
         log.warning("cannot write the page map cache %s: %s", target, exc)
 
 
-CachedPage = tuple[str, str, str | None, str | None]  # path, id, module page's file, module
-
-
-def _read_cache(project: Project) -> dict[str, list[CachedPage]] | None:
+def _read_cache(project: Project) -> dict[str, CachedTree] | None:
     try:
         data = marshal.loads(project.cache_file.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if not isinstance(data, dict) or data.get("format") != _cache_format():
         return None
-    stat = os.stat
-    try:
-        for path, mtime, size in data["stamps"]:
-            if mtime == -1:
-                if os.path.exists(path):
-                    return None
-                continue
-            current = stat(path)
-            if current.st_mtime_ns != mtime or current.st_size != size:
-                return None
-    except OSError:
+    paths, values, missing = data["stamps"]
+    if not Stamps(paths, values, missing).current():
         return None
-    trees: dict[str, list[CachedPage]] = data["trees"]
+    trees: dict[str, CachedTree] = data["trees"]
     return trees
 
 
-def _trees_from_cache(
-    project: Project, cached: dict[str, list[CachedPage]]
-) -> dict[TreeKey, PageTree]:
+def _trees_from_cache(project: Project, cached: dict[str, CachedTree]) -> dict[TreeKey, PageTree]:
     trees: dict[TreeKey, PageTree] = {}
     root = project.root
-    for key, entries in cached.items():
+    for key, (paths, ids, module_files, modules) in cached.items():
         base_id, locale_name = key.split("\x00")
         base = project.bases[base_id]
         locale = base.locales[locale_name]
-        pages_dir = base.pages_dir(locale_name)
-        home_path, home_id, _, _ = entries[0]
-        homepage = Page(base, locale, home_path, home_id, pages_dir / "page.yaml", None, root)
+        homepage = Page(base, locale, paths[0], ids[0], None, None, root)
         tree = PageTree(base, locale, homepage)
         tree.add(homepage)
-        by_path = tree.by_path
-        for path, page_id, module_file, module in entries[1:]:
+        # what PageTree.add does, inline: this loop runs once per page of the site
+        by_path, by_id = tree.by_path, tree.by_id
+        columns = zip(paths, ids, module_files, modules, strict=True)
+        next(columns)  # the homepage, added above
+        for path, page_id, module_file, module in columns:
             cut = path.rfind("/")
             parent = by_path[path[:cut]] if cut > 0 else homepage
-            file = pages_dir / path / "page.yaml" if module_file is None else root / module_file
-            tree.add(Page(base, locale, path, page_id, file, parent, root, module))
+            # an application page's file follows from its path (Page.file, when asked for)
+            file = None if module_file is None else root / module_file
+            page = Page(base, locale, path, page_id, file, parent, root, module)
+            by_path[path] = page
+            if page_id not in by_id:
+                by_id[page_id] = page
+            parent.all_children.append(page)
         trees[(base_id, locale_name)] = tree
     return trees
