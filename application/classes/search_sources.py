@@ -44,9 +44,19 @@ class Articles:
             )
 
     def live(self, session: Session, locale: str, ids: Collection[int]) -> dict[int, Any]:
-        """The published articles among `ids` (what the browser's detail URL takes)."""
-        statement = content.published_statement(locale).where(Article.id.in_(ids))
-        return {text.article_id: text for text in session.scalars(statement)}
+        """The published articles among `ids`: rows with the `slug` the browser's detail URL
+        takes (its url_creator accepts anything with a slug)."""
+        statement = (
+            select(ArticleLocalization.article_id, ArticleLocalization.slug)
+            .join(ArticleLocalization.article)
+            .where(
+                ArticleLocalization.locale == locale,
+                Article.id.in_(ids),
+                Article.draft.is_(False),
+                Article.published_at <= content.utcnow(),
+            )
+        )
+        return {row.article_id: row for row in session.execute(statement)}
 
 
 class Products:

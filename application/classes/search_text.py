@@ -12,6 +12,7 @@ highlighted snippets and the edit distance that corrects typos.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -32,6 +33,12 @@ def fold(text: str) -> str:
     """`text` in lower case without diacritics: what the index and the queries compare."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+@functools.lru_cache(maxsize=8192)
+def _folded_word(word: str) -> str:
+    """`fold` of one word of a text being highlighted: texts repeat their words."""
+    return fold(word)
 
 
 @dataclass(frozen=True)
@@ -61,11 +68,6 @@ def parse_query(raw: str | None) -> Query:
     return Query(text, tuple(terms[:MAX_TERMS]))
 
 
-def words(text: str) -> list[str]:
-    """The folded words of `text`, in order (for the vocabulary)."""
-    return [word[:MAX_TERM] for word in WORD.findall(fold(text))]
-
-
 def matches(word: str, terms: Iterable[str]) -> bool:
     """Whether the folded `word` is found by one of `terms` (a prefix of it, or itself)."""
     return any(word.startswith(t) if len(t) >= PREFIX_FROM else word == t for t in terms)
@@ -86,7 +88,7 @@ def snippet(text: str, terms: Sequence[str], length: int = SNIPPET_WORDS) -> Mar
     found = list(WORD.finditer(text))
     if not found:
         return Markup("")
-    hits = [i for i, word in enumerate(found) if matches(fold(word[0]), terms)]
+    hits = [i for i, word in enumerate(found) if matches(_folded_word(word[0]), terms)]
     start = 0
     if hits:
         best = max(range(len(hits)), key=lambda h: _hits_in(hits, h, length))
@@ -111,7 +113,7 @@ def _marked(
     parts: list[str] = []
     position = begin
     for word in found:
-        if matches(fold(word[0]), terms):
+        if matches(_folded_word(word[0]), terms):
             parts.append(str(escape(text[position : word.start()])))
             parts.append(f"<mark>{escape(word[0])}</mark>")
             position = word.end()
