@@ -291,6 +291,20 @@ def test_an_unknown_mailbox_is_a_refusal_for_good() -> None:
         server.stop()
 
 
+def test_bodies_travel_as_8bit_unless_a_line_is_too_long() -> None:
+    link = "https://example.com/cs/registrace/?confirm=" + "a" * 150
+    mail = Mail(
+        to="a@example.com", subject="Hi", text=f"Dobrý den,\n{link}\n", html=f"<p>{link}</p>"
+    )
+    message = build(mail, SENDER)
+    raw = bytes(message)
+    assert f"Dobrý den,\n{link}\n".encode() in raw.replace(b"\r\n", b"\n")  # as written
+    assert [part["Content-Transfer-Encoding"] for part in message.iter_parts()] == ["8bit"] * 2
+    long = build(Mail(to="a@example.com", subject="Hi", text="y" * 2000), SENDER)
+    assert long["Content-Transfer-Encoding"] == "quoted-printable"  # SMTP's 998-octet lines
+    assert long.get_content() == "y" * 2000 + "\n"
+
+
 def test_the_outbox_backend_writes_whole_files(tmp_path: Path) -> None:
     written = OutboxBackend(tmp_path / "outbox").send(build(contact("en_US"), SENDER))
     assert [path.name for path in (tmp_path / "outbox").iterdir()] == [written.name]
