@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import Client, TestResponse
 
 from jetpy import Application
+from jetpy.cli.main import main
 from tests.conftest import REPO
 from tests.conftest import csrf_token_in as token_of
 from tests.test_admin_login import PASSWORD, log_in
@@ -434,8 +435,6 @@ def test_results_are_never_served_from_the_output_cache(
 
 # commands, schema, layout ------------------------------------------------------------------
 def test_rebuild_command_indexes_everything_again(app: Application, db_url: str) -> None:
-    from jetpy.cli.main import main
-
     with app.db.session() as db:
         db.execute(sqlalchemy.text("DELETE FROM search_index"))
         db.commit()
@@ -462,8 +461,6 @@ def test_installing_the_module_builds_the_index(app: Application) -> None:
 
 
 def test_a_new_project_searches_after_db_upgrade_and_db_seed(db_url: str) -> None:
-    from jetpy.cli.main import main
-
     for command in (["db", "upgrade"], ["db", "seed"]):
         result = CliRunner().invoke(main, [*command, "-p", str(REPO)])
         assert result.exit_code == 0, result.output
@@ -478,7 +475,6 @@ def test_a_new_project_searches_after_db_upgrade_and_db_seed(db_url: str) -> Non
 
 def test_the_migration_builds_the_index_the_code_expects(db_url: str) -> None:
     from application.classes import search
-    from jetpy.cli.main import main
 
     result = CliRunner().invoke(main, ["db", "upgrade", "-p", str(REPO)])
     assert result.exit_code == 0, result.output
@@ -530,3 +526,17 @@ def test_every_page_has_the_search_box(client: Client) -> None:
         assert f'<form class="site-search" role="search" method="get" action="{action}">' in page
         assert f'<label class="visually-hidden" for="site-search-q">{label}</label>' in page
         assert 'value="' not in page.split('id="site-search-q"')[1].split(">")[0]
+
+
+def test_a_database_without_the_index_says_how_to_build_it(app: Application) -> None:
+    from application.classes import search
+    from application.classes.search_text import parse_query
+
+    with app.db.session() as db:
+        db.execute(sqlalchemy.text("DROP TABLE search_index"))
+        db.commit()
+        with pytest.raises(search.SearchError, match="run `jetpy search rebuild` to build it"):
+            search.search(db, "en_US", parse_query("headphones"), ["article"], 1, 10)
+    result = CliRunner().invoke(main, ["-p", str(REPO), "search", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert len(results(Client(app), "/search/?q=headphones")) == 3

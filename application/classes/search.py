@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import String, bindparam, delete, func, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from application.classes.model import Model
@@ -41,6 +42,7 @@ from application.classes.search_text import (
     closest,
     fold,
 )
+from jetpy import JetpyError
 
 INDEX = "search_index"
 # PostgreSQL's text search configurations by language (the others get `simple`)
@@ -56,7 +58,7 @@ BATCH = 200  # documents written by one statement
 _KIND = re.compile(r"[a-z]{1,32}")  # one token of the index's `key` column
 
 
-class SearchError(Exception):
+class SearchError(JetpyError):
     """The index cannot answer (not built); the message says how to fix it."""
 
 
@@ -275,13 +277,12 @@ def search(
     )
     try:
         total = session.execute(_statement(f"SELECT count(*) {source}"), values).scalar_one()
-    except Exception as error:  # the index is missing: say how to build it
-        if not _index_exists(session):
-            raise SearchError(
-                "the search index has not been built; run `jetpy db upgrade`, then "
-                "`jetpy search rebuild`"
-            ) from None
-        raise error
+    except DatabaseError:
+        if _index_exists(session):
+            raise
+        raise SearchError(  # e.g. a database made by `jetpy db create`
+            "the database has no search index; run `jetpy search rebuild` to build it"
+        ) from None
     result = PageOf[Found]([], page, per_page, total)
     if result.out_of_range or not total:
         return result
