@@ -123,6 +123,7 @@ def test_add_edit_view_and_delete(app: Application, boss: Client) -> None:
     form = boss.get(f"{URL}?edit={made.id}")
     assert 'value="/old-news"' in form.get_data(as_text=True)
     values = data(token_of(form), source="/old-news", target="/articles/", status="308")
+    values["note"] = "moved in 2026"
     values.pop("enabled")  # unchecked
     assert boss.post(f"{URL}?edit={made.id}", data=values).status_code == 303
     (edited,) = stored(app)
