@@ -243,9 +243,12 @@ class Application:
         """Every response gets the security headers of the base its URL falls in.
 
         Here, where all answers pass (pages, errors, redirects, files, what actions return);
-        the lists were made when the base loaded (jetpy.kernel.security).
+        the lists were made when the base loaded (jetpy.kernel.security). The base is the one
+        `stages.match_locale()` found, else (a path refused before) the one the URL points into.
         """
-        base = base_of(self, request)
+        base = request.environ.get(stages.BASE_KEY)
+        if base is None or self.bases.get(base.id) is not base:  # not one of ours: look
+            base = base_of(self, request)
         security = base.security if base is not None else NO_BASE
         security.apply(response, scheme(request, self.config.behind_proxy) == "https")
 
@@ -253,11 +256,12 @@ class Application:
         """The request flow (README: "How a request is answered"), stage by stage."""
         ctx: RequestContext | None = None
         try:
-            if request.environ.get("PATH_INFO") == self.health_path:
+            path = request.environ.get("PATH_INFO", "")
+            if path == self.health_path:
                 return health_response(self.db, request.method)
-            if request.environ.get("PATH_INFO", "").startswith(PUBLIC_URL):
+            if path.startswith(PUBLIC_URL):
                 return self.public_file(request)
-            if request.environ.get("PATH_INFO", "").startswith(MEDIA_URL):
+            if path.startswith(MEDIA_URL):
                 return self.media.serve(request)
             ctx = stages.match_locale(self, request)
             stages.initialize(ctx)

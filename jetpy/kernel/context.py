@@ -35,28 +35,29 @@ class RequestContext:
     # set by a base initializer: asked before a 404 page is rendered, it may answer instead
     # (a redirect); a class attribute, so requests that never 404 pay nothing for it
     not_found: Callable[[RequestContext], Response | None] | None = None
+    # what most requests leave as it is: class attributes, set on the context when changed
+    rest = ""  # the path below the locale URL
+    url_path = ""  # the leftover below the page
+    used_path = ""
+    auth: AuthProvider | None = None  # the base's, unless the initializer sets one
+    loaded_session: Session | None = None  # once something asked for ctx.session
+    visitor_seen = False  # set when ctx.session is asked for (jetpy.cache)
+    cached_page = True  # every content was cacheable and visitor-free (HTTP caching)
+    page_until: float | None = None  # the earliest time a cached content changes
+    _head: Head | None = None
+    _breadcrumb: Breadcrumb | None = None
+    _alternates: dict[str, str | None] | None = None
+    # what refers back to this context: dropped by close()
+    template_vars: dict[str, Any] | None = None  # made by Templates.shared_vars
 
     def __init__(self, app: Application, request: Request, path: str) -> None:
         self.app = app
         self.started = time.time()  # what the output cache keeps must be newer (jetpy.cache)
         self.request = request
         self.path = path  # the decoded request path
-        self.rest = ""  # the path below the locale URL
-        self.url_path = ""  # the leftover below the page
-        self.used_path = ""
         self.parts: dict[str, list[tuple[int, int, str]]] = {}
         self.vars: dict[str, Any] = {}  # extra template globals, e.g. from the initializer
-        self.auth: AuthProvider | None = None  # the base's, unless the initializer sets one
-        self.loaded_session: Session | None = None  # once something asked for ctx.session
-        self.visitor_seen = False  # set when ctx.session is asked for (jetpy.cache)
-        self.cached_page = True  # every content was cacheable and visitor-free (HTTP caching)
         self.page_tags: set[str] = set()  # of the cached contents (the page cache keeps them)
-        self.page_until: float | None = None  # the earliest time one of them changes
-        self._head: Head | None = None
-        self._breadcrumb: Breadcrumb | None = None
-        self._alternates: dict[str, str | None] | None = None
-        # what refers back to this context: dropped by close()
-        self.template_vars: dict[str, Any] | None = None  # made by Templates.shared_vars
         self.routed: list[Controller] = []  # controllers that built a router
 
     def close(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from jetpy.kernel.bases import Base, Locale
 
 HOMEPAGE_ID = "_homepage_"
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")  # what quote() leaves as it is
 
 
 @dataclass(frozen=True)
@@ -313,7 +315,10 @@ class Page:
         """This page's URL, with fragments of leftover path and a query string appended."""
         url = self.url_prefix
         if fragments:
-            url += "/".join(quote(str(part), safe="") for part in fragments)
+            parts = [str(part) for part in fragments]
+            if not all(map(_UNRESERVED.fullmatch, parts)):  # most slugs need no quoting
+                parts = [quote(part, safe="") for part in parts]
+            url += "/".join(parts)
         if query:
             query = {key: value for key, value in query.items() if value is not None}
             if query:

@@ -113,6 +113,10 @@ def query_suffix(request: Request) -> str:
 
 
 # 1. base and locale ------------------------------------------------------------
+# the environ key of the base the request was found to be in (Application.secure() reads it)
+BASE_KEY = "jetpy.base"
+
+
 def match_locale(app: Application, request: Request) -> RequestContext:
     """Find the base and locale by host and path; redirect aliases to the canonical URL."""
     path = decode_path(request)
@@ -123,10 +127,12 @@ def match_locale(app: Application, request: Request) -> RequestContext:
         if locale is None:
             raise NotFound()
         ctx.base, ctx.locale = locale.base, locale
+        request.environ[BASE_KEY] = locale.base
         ctx.rest = path.strip("/")
         return ctx
     locale, canonical, rest = found
     ctx.base, ctx.locale = locale.base, locale
+    request.environ[BASE_KEY] = locale.base
     # without empty segments; the common case, no `//`, has them only at the ends
     ctx.rest = rest.strip("/") if "//" not in rest else "/".join(filter(None, rest.split("/")))
     if not canonical:
@@ -416,7 +422,7 @@ def _replay(ctx: RequestContext, entry: dict[str, Any]) -> None:
 
 
 def run_action(controller: Controller, action: str) -> Response | None:
-    method = getattr(controller, f"{action}_action", None)
+    method = getattr(controller, action + "_action", None)
     if method is None:
         content = controller.content
         raise LookupError(
@@ -424,7 +430,12 @@ def run_action(controller: Controller, action: str) -> Response | None:
             f"has no method `{action}_action` (asked for by page "
             f"{controller.page.id}, content {content.index})"
         )
-    result: Any = _guarded(controller, action, method)
+    try:  # what _guarded() does, here since every action passes
+        result: Any = method()
+    except HTTPException:
+        raise
+    except Exception:
+        _failed(controller, action)
     if result is not None and not isinstance(result, Response):
         raise TypeError(
             f"{controller.module.name}:{type(controller).__name__}.{action}_action "
@@ -440,16 +451,21 @@ def _guarded(controller: Controller, action: str, call: Any) -> Any:
     except HTTPException:
         raise
     except Exception:
-        log.exception(
-            "module %s, controller %s, action %s failed on %s",
-            controller.module.name,
-            type(controller).__name__,
-            action,
-            controller.request.path,
-        )
-        if controller.ctx.app.config.debug:
-            raise
-        raise InternalServerError() from None
+        _failed(controller, action)
+
+
+def _failed(controller: Controller, action: str) -> NoReturn:
+    """Log the error being handled with module, controller and action; answer 500."""
+    log.exception(
+        "module %s, controller %s, action %s failed on %s",
+        controller.module.name,
+        type(controller).__name__,
+        action,
+        controller.request.path,
+    )
+    if controller.ctx.app.config.debug:
+        raise  # the error being handled: called from an except block
+    raise InternalServerError() from None
 
 
 def embed(
