@@ -581,3 +581,20 @@ def test_the_nu_html_checker_finds_no_error_on_the_search_pages(
     for name, url in names.items():
         output = output.replace(name, url)
     assert run.returncode == 0, output
+
+
+def test_other_forms_of_an_english_word_are_found_on_postgresql(
+    db_url: str, client: Client
+) -> None:
+    """PostgreSQL's `english` configuration stems (`tests` finds *tested*); SQLite's FTS5
+    tokenizer does not (`tests` is no beginning of *tested*), the difference the README states."""
+    found = results(client, "/search/?q=tests")
+    if db_url.startswith("postgresql"):
+        assert found == [("article", "/articles/wireless-headphones-tested.html")]
+        assert "<mark>tested</mark>" in text_of(client, "/search/?q=tests")
+    else:
+        assert found == []
+    # Czech has no configuration: the same on both engines, by the beginning of the word
+    assert results(client, "/cs/hledani/?q=zkou") == [
+        ("article", "/cs/clanky/bezdratova-sluchatka-v-testu.html")
+    ]
