@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from jetpy.definitions.writer import WriteError
 from jetpy.modules.discovery import use_project_imports
 from jetpy.project.loader import load_project
 from jetpy.studio.wizards import CrudSpec, FieldSpec, crud_module
-from tests.conftest import REPO, csrf_token_in
+from tests.conftest import REPO, copy_example, csrf_token_in
 from tests.test_admin_login import PASSWORD, log_in
 
 SPEC = CrudSpec(
@@ -40,13 +39,7 @@ SPEC = CrudSpec(
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Iterator[Path]:
     """A copy of the example project's definitions and code."""
-    root = tmp_path / "project"
-    shutil.copytree(
-        REPO / "application",
-        root / "application",
-        ignore=shutil.ignore_patterns("__pycache__", "*.sqlite3", "cache", "secret_key", "media"),
-    )
-    shutil.copytree(REPO / "public", root / "public")
+    root = copy_example(tmp_path / "project")
     use_project_imports(root)
     yield root
     use_project_imports(REPO)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.browsing import SCREENSHOTS
-from tests.conftest import REPO, SITE_PASSWORD, SeededSite
+from tests.conftest import SITE_PASSWORD, SeededSite, copy_example
 
 pytestmark = pytest.mark.slow
 SITE_SERVER = """
@@ -62,15 +61,7 @@ class Servers:
 
 @pytest.fixture
 def servers(tmp_path: Path, seeded_site: SeededSite) -> Iterator[Servers]:
-    root = tmp_path / "project"
-    shutil.copytree(
-        REPO / "application",
-        root / "application",
-        ignore=shutil.ignore_patterns("__pycache__", "*.sqlite3", "cache", "secret_key", "media"),
-    )
-    shutil.copytree(REPO / "public", root / "public")
-    config = root / "application" / "config.yaml"
-    config.write_text(re.sub(r"(?m)^debug: .*$", "debug: true", config.read_text()))
+    root = copy_example(tmp_path / "project", config={"debug": True})
     environment = {**os.environ, "JETPY_DATABASE_URL": seeded_site.url, "PYTHONUNBUFFERED": "1"}
     studio_port, site_port, preview_port = free_port(), free_port(), free_port()
     studio = subprocess.Popen(
