@@ -22,6 +22,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
@@ -31,7 +32,11 @@ from urllib.parse import urlencode
 import pytest
 import redis
 import sqlalchemy
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from jetpy import Application
+from jetpy.cache import RedisBackend
 from jetpy.project.live import INTERVAL
 from jetpy.project.loader import load_project
 from jetpy.studio.menus import MenuEditor
@@ -166,6 +171,8 @@ def test_the_form_reader_sends_what_a_browser_sends() -> None:
 class Site:
     root: Path  # the project copy
     port: int
+    url: str  # of its database
+    cache: RedisBackend  # the workers' output cache backend (its Redis, its key prefix)
     database: sqlalchemy.Engine
     access_log: Path
     boss: Browser
@@ -233,6 +240,22 @@ class Site:
         assert page.status == 200, page.text[:500]
         answer = self.boss.submit(url, form_with(page.text, field_name), **changes)
         assert answer.status == 303, answer.text[:2000]
+
+
+@contextmanager
+def script(site: Site, tmp_path: Path) -> Iterator[tuple[Application, Session]]:
+    """The example application in this process, on the site's database and Redis cache: what
+    a script (a cron job, a shell) changing data works with."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JETPY_DATABASE_URL", site.url)
+        patch.setenv("JETPY_MEDIA_DIR", str(tmp_path / "media"))
+        app = Application(REPO, use_cache=False)
+    app.output_cache.backend = site.cache
+    try:
+        with app.db.session() as session:
+            yield app, session
+    finally:
+        app.db.dispose()
 
 
 def card_of(page: str, product: str) -> str | None:
@@ -311,7 +334,8 @@ def site(tmp_path: Path, redis_url: str) -> Iterator[Site]:
         login = boss.get("/admin/")
         form = form_with(login.text, "csrf_token") | {"login": "boss", "password": SITE_PASSWORD}
         assert boss.submit("/admin/", form).status == 303
-        yield Site(root, port, database, access_log, boss)
+        cache = RedisBackend(redis_url, prefix=prefix)
+        yield Site(root, port, url, cache, database, access_log, boss)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -324,7 +348,7 @@ def site(tmp_path: Path, redis_url: str) -> Iterator[Site]:
 
 
 @pytest.mark.slow
-def test_admin_changes_show_at_once_on_both_workers(site: Site) -> None:
+def test_admin_changes_show_at_once_on_both_workers(site: Site, tmp_path: Path) -> None:
     def title(text: str) -> str:  # as a text node (a cover's alt text keeps the old title)
         return f">{html.escape(text)}<"
 
@@ -391,6 +415,22 @@ def test_admin_changes_show_at_once_on_both_workers(site: Site) -> None:
         assert card_of(text, PRODUCT) is None
     site.cards_show(["/products/books"], PRODUCT, "Auris Studio headphones (ocean)")
     site.every_page_shows([PRODUCT], '<a href="/products/books">')
+
+    # a category renamed by a script (no admin edits categories): it purges through Redis
+    books = [PRODUCT, "/products/books", "/products/"]  # breadcrumb, heading, top categories
+    site.every_page_shows(books, title("Books"))
+    with script(site, tmp_path) as (app, db):
+        from application.classes.catalog.cache_tags import emit_catalog_changes
+        from application.classes.catalog.models import CategoryText
+
+        text = db.scalar(
+            select(CategoryText).where(CategoryText.locale == "en_US", CategoryText.slug == "books")
+        )
+        assert text is not None
+        text.name = "Books & comics"
+        db.commit()
+        emit_catalog_changes(app, db)
+    site.every_page_shows(books, title("Books & comics"), title("Books"))
 
     # a menu item, written by the studio's menu editor (live definitions) ------------------
     editor = MenuEditor(load_project(site.root, use_cache=False))
