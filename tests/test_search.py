@@ -598,3 +598,23 @@ def test_other_forms_of_an_english_word_are_found_on_postgresql(
     assert results(client, "/cs/hledani/?q=zkou") == [
         ("article", "/cs/clanky/bezdratova-sluchatka-v-testu.html")
     ]
+
+
+def test_the_query_is_shown_escaped_everywhere(client: Client) -> None:
+    page = text_of(client, "/search/?q=%3Cscript%3Ealert(1)%3C/script%3E%22")
+    assert "<script>alert" not in page
+    assert "<title>Search: &lt;script&gt;alert(1)&lt;/script&gt;&#34; | " in page
+    assert 'value="&lt;script&gt;alert(1)&lt;/script&gt;&#34;"' in page
+
+
+def test_items_of_a_secret_page_are_not_found(
+    app: Application, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    articles = app.page("articles", base="web", locale="en_US")
+    secret = dataclasses.replace(articles.definition, secret=True)
+    monkeypatch.setattr(articles, "definition", secret)
+    assert results(client, "/search/?q=headphones") == [
+        ("product", "/products/studio-headphones.html")
+    ]

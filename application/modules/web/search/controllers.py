@@ -160,8 +160,8 @@ class Link:
         if module is None or not module.active:
             return None
         page = controller.app.trees[(controller.base.id, controller.locale.name)].by_id.get(page_id)
-        if page is None or not page.is_active:
-            return None
+        if page is None or not page.is_active or page.is_secret:
+            return None  # a secret page's items are not shown to whoever searches
         content = next(
             (c for c in page.contents if c.module == source.browser and c.controller == "Main"),
             None,
