@@ -382,3 +382,32 @@ def test_an_embedded_module_that_is_not_cacheable_keeps_the_page_out(
 
 def page_key_of(app: Application, path: str) -> str:
     return app.output_cache.key(("page", "localhost", path, ""))
+
+
+def test_a_page_not_kept_is_not_looked_up_again(make_project: ProjectFactory) -> None:
+    app, client = client_of(make_project(files()))  # "/": test.hello is not cacheable
+    asked: list[str] = []
+    backend = app.output_cache.backend
+    assert backend is not None
+    get = backend.get
+    backend.get = lambda key: asked.append(key) or get(key)  # type: ignore[method-assign]
+    first = client.get("/").get_data()
+    assert page_key_of(app, "/") in asked
+    asked.clear()
+    assert client.get("/").get_data() == first
+    assert page_key_of(app, "/") not in asked  # rendered, without a look at the page cache
+    assert ("localhost", "/", "") in app.unkept_pages
+
+
+def test_a_page_kept_after_all_leaves_the_list_of_pages_not_kept(
+    make_project: ProjectFactory,
+) -> None:
+    app, client = client_of(
+        make_project(files(**{"application/bases/web/layouts/default.html": PLAIN_LAYOUT}))
+    )
+    app.unkept_pages.add(("localhost", "/things/", ""))  # e.g. not cacheable a moment ago
+    first = client.get("/things/")  # rendered: cacheable now, so kept and off the list
+    assert ("localhost", "/things/", "") not in app.unkept_pages
+    assert app.output_cache.lookup(page_key_of(app, "/things/")) is not None
+    assert client.get("/things/").get_data() == first.get_data()
+    assert renders(app) == ["list"]  # the second came from the page cache

@@ -57,7 +57,10 @@ class PageResponse(Response):
         if "headers" in self.__dict__:
             return name in self.headers
         lowered = name.lower()
-        return any(key.lower() == lowered for key, _ in self._wsgi_headers)
+        for key, _ in self._wsgi_headers:  # noqa: SIM110 (any() makes a generator per call)
+            if key.lower() == lowered:
+                return True
+        return False
 
     def add_header(self, name: str, value: str) -> None:
         """Add a header (to the WSGI list while `headers` has not been made)."""

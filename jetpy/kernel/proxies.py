@@ -36,11 +36,15 @@ def forwarded(request: Request, header: str, trusted: int) -> str | None:
 
 def client_address(request: Request, trusted: int) -> str:
     """The client's address: from `X-Forwarded-For` through `trusted` proxies, else the peer."""
+    if trusted <= 0:  # the common case, asked on every request: no call for nothing
+        return request.remote_addr or "unknown"
     return forwarded(request, "X-Forwarded-For", trusted) or request.remote_addr or "unknown"
 
 
 def scheme(request: Request, trusted: int) -> str:
     """http or https: from `X-Forwarded-Proto` through `trusted` proxies, else the server's."""
+    if trusted <= 0:
+        return request.scheme
     proto = forwarded(request, "X-Forwarded-Proto", trusted)
     if proto is not None and proto.lower() in ("http", "https"):
         return proto.lower()

@@ -56,6 +56,11 @@ class Request(WerkzeugRequest):
             self.__dict__["args"] = ImmutableMultiDict()
             raise
 
+    def close(self) -> None:
+        """Close the uploaded files' temporary files; nothing to do when none were parsed."""
+        if "files" in self.__dict__:
+            super().close()
+
     def _load_form_data(self) -> None:
         """Parse the body as werkzeug does, then clean the fields (see the module docstring)."""
         if "form" in self.__dict__:

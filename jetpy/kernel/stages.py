@@ -220,7 +220,12 @@ def resolve(ctx: RequestContext) -> Resolved:
         if not module.active:
             continue  # an inactive module's content renders nothing (jetpy check warns)
         controller = module.controllers[content.controller](ctx, module, content)
-        outcome = _guarded(controller, "resolve", controller.resolve)
+        try:  # as _guarded() does
+            outcome = controller.resolve()
+        except HTTPException:
+            raise
+        except Exception:
+            _failed(controller, "resolve")
         if outcome is False:
             continue
         action = content.action if outcome is True else str(outcome)
@@ -334,10 +339,30 @@ def _page_keeps(ctx: RequestContext, tags: Iterable[str], until: float | None) -
         ctx.page_until = until
 
 
-def page_key(ctx: RequestContext) -> str:
+def _page_address(ctx: RequestContext) -> tuple[str, str, str]:
+    """Host, path and query string: what a page cache entry is kept under."""
     environ = ctx.request.environ
     host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
-    return ctx.app.output_cache.key(("page", host, ctx.path, environ.get("QUERY_STRING", "")))
+    return host, ctx.path, environ.get("QUERY_STRING", "")
+
+
+def page_key(ctx: RequestContext) -> str:
+    return ctx.app.output_cache.key(("page", *_page_address(ctx)))
+
+
+# Pages this process rendered for a visitor without cookies and did not keep (a content that
+# is not cacheable, the session read, a Cache-Control of page.yaml): their next request skips
+# the page cache lookup (a key and a round trip to the backend) and renders. Never stale: a
+# render that finds the page cacheable keeps it and takes it off the list. Bounded.
+_UNKEPT_LIMIT = 10_000
+
+
+def _not_kept(ctx: RequestContext) -> None:
+    if "HTTP_COOKIE" not in ctx.request.environ and ctx.app.output_cache.backend is not None:
+        unkept = ctx.app.unkept_pages
+        if len(unkept) >= _UNKEPT_LIMIT:
+            unkept.clear()
+        unkept.add(_page_address(ctx))
 
 
 def cached_page(ctx: RequestContext) -> Response | None:
@@ -347,6 +372,8 @@ def cached_page(ctx: RequestContext) -> Response | None:
     cache = ctx.app.output_cache
     # the environ, not request.cookies: parsing the header costs more than the answer here
     if cache.backend is None or request.method not in ("GET", "HEAD") or "HTTP_COOKIE" in environ:
+        return None
+    if _page_address(ctx) in ctx.app.unkept_pages:
         return None
     entry = cache.lookup(page_key(ctx))
     if entry is None:
@@ -518,12 +545,15 @@ def http_caching(ctx: RequestContext, response: PageResponse) -> Response:
     header (a signed-in visitor's session cookie changes what a layout shows).
     """
     if response.has_header("Cache-Control"):
+        _not_kept(ctx)
         return response
     if ctx.loaded_session is not None:
         response.add_header("Cache-Control", "private, no-store")
         response.add_header("Vary", "Cookie")
+        _not_kept(ctx)
         return response
     if not ctx.cached_page:
+        _not_kept(ctx)
         return response
     body: bytes = response.response[0]  # type: ignore[index]
     tag = hashlib.blake2b(body, digest_size=16).hexdigest()
@@ -542,6 +572,7 @@ def http_caching(ctx: RequestContext, response: PageResponse) -> Response:
         entry = {"body": body.decode(), "headers": response.wsgi_headers(), "etag": tag}
         tags = {"definitions", *ctx.page_tags}
         cache.store(page_key(ctx), entry, tags, ctx.started, until=ctx.page_until)
+        ctx.app.unkept_pages.discard(_page_address(ctx))
     return response
 
 

@@ -156,35 +156,34 @@ class Templates:
             from jetpy.kernel.stages import embed
 
             app = ctx.app
-            shared = {
-                "app": app,
-                "request": ctx.request,
-                "base": ctx.base,
-                "locale": ctx.locale,
-                "page": ctx.page,
-                "head": _head_placeholder,
-                "breadcrumb": ctx.breadcrumb,
-                "position": ctx.position,
-                "has_position": ctx.has_position,
-                "module": lambda name, action="default", controller="Main", **parameters: embed(
-                    ctx, name, action, controller, parameters
-                ),
-                "page_url": lambda page_id, *fragments, **query: app.page(
-                    page_id, base=ctx.base.id, locale=ctx.locale.name
-                ).url(*fragments, **query),
-                "get_page": lambda page_id: app.page(
-                    page_id, base=ctx.base.id, locale=ctx.locale.name
-                ),
-                "csrf_token": lambda: csrf.token(ctx),  # for the hidden field of POST forms
-                "flashes": lambda: flash.pop_all(ctx),  # the messages waiting, now shown
-                # the common dictionary; a module's views get their module's (render_view)
-                "_": app.translations.translator(ctx.locale.name),
-                # menu(set_name, menu_id=None): a root menu of a set, or all of them
-                "menu": functools.partial(app.menus.resolve, ctx),
-            }
             # render() shares this dict with Jinja, so it carries the environment's globals
-            shared = {**self.environments[ctx.base.id].globals, **shared}
-            shared.update(ctx.vars)
+            shared = self.environments[ctx.base.id].globals.copy()
+            shared["app"] = app
+            shared["request"] = ctx.request
+            shared["base"] = ctx.base
+            shared["locale"] = ctx.locale
+            shared["page"] = ctx.page
+            shared["head"] = _head_placeholder
+            shared["breadcrumb"] = ctx.breadcrumb
+            shared["position"] = ctx.position
+            shared["has_position"] = ctx.has_position
+            shared["module"] = lambda name, action="default", controller="Main", **parameters: (
+                embed(ctx, name, action, controller, parameters)
+            )
+            shared["page_url"] = lambda page_id, *fragments, **query: app.page(
+                page_id, base=ctx.base.id, locale=ctx.locale.name
+            ).url(*fragments, **query)
+            shared["get_page"] = lambda page_id: app.page(
+                page_id, base=ctx.base.id, locale=ctx.locale.name
+            )
+            shared["csrf_token"] = lambda: csrf.token(ctx)  # for the hidden field of POST forms
+            shared["flashes"] = lambda: flash.pop_all(ctx)  # the messages waiting, now shown
+            # the common dictionary; a module's views get their module's (render_view)
+            shared["_"] = app.translations.translator(ctx.locale.name)
+            # menu(set_name, menu_id=None): a root menu of a set, or all of them
+            shared["menu"] = functools.partial(app.menus.resolve, ctx)
+            if ctx.vars:
+                shared.update(ctx.vars)
             ctx.template_vars = shared
         return shared
 
