@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -10,6 +12,7 @@ import click
 from jetpy.app import Application
 from jetpy.errors import DefinitionError
 from jetpy.kernel import logs
+from jetpy.queue.brokers import Broker, BrokerError
 from jetpy.queue.inline import WHY_NOT
 from jetpy.queue.worker import queues_of, run_master, run_worker
 
@@ -72,13 +75,32 @@ def queues(ctx: click.Context, project: Path) -> None:
     if ctx.invoked_subcommand is not None:
         return
     app = _load(project)
-    broker = app.outbox.broker
-    click.echo(f"{'queue':<24} {'waiting':>8} {'in flight':>10} {'failed':>7}")
-    for queue in queues_of(app):
-        stats = broker.stats(queue)
-        in_flight = "-" if stats.in_flight is None else str(stats.in_flight)
-        click.echo(f"{queue:<24} {stats.depth:>8} {in_flight:>10} {stats.failed:>7}")
+    with _broker(app) as broker:
+        click.echo(f"{'queue':<24} {'waiting':>8} {'in flight':>10} {'failed':>7}")
+        for queue in queues_of(app):
+            stats = broker.stats(queue)
+            in_flight = "-" if stats.in_flight is None else str(stats.in_flight)
+            click.echo(f"{queue:<24} {stats.depth:>8} {in_flight:>10} {stats.failed:>7}")
     click.echo(f"outbox: {app.outbox.unsent()} message(s) not published yet")
+
+
+@contextlib.contextmanager
+def _broker(app: Application) -> Iterator[Broker]:
+    """The project's broker, closed afterwards; unreachable: a message saying so, no trace."""
+    try:
+        yield app.outbox.broker
+    except (click.ClickException, BrokerError):
+        raise
+    except Exception as exc:
+        config = app.config
+        raise click.ClickException(
+            f"the {config.queue_broker} broker of config.yaml"
+            f" ({config.queue_url or 'its default on 127.0.0.1'}) cannot be used: {exc}; start it"
+            " or fix `queue: {broker, url}` in config.yaml"
+        ) from None
+    finally:
+        with contextlib.suppress(Exception):
+            app.outbox.broker.close()
 
 
 def _queue_of(project: Path, queue: str) -> Application:
@@ -98,7 +120,8 @@ def _queue_of(project: Path, queue: str) -> Application:
 def retry(project: Path, queue: str) -> None:
     """Put the failed messages of QUEUE back in it."""
     app = _queue_of(project, queue)
-    click.echo(f"{app.outbox.broker.requeue_failed(queue)} message(s) back in {queue}")
+    with _broker(app) as broker:
+        click.echo(f"{broker.requeue_failed(queue)} message(s) back in {queue}")
 
 
 @queues.command()
@@ -107,4 +130,5 @@ def retry(project: Path, queue: str) -> None:
 def purge(project: Path, queue: str) -> None:
     """Delete the failed messages of QUEUE."""
     app = _queue_of(project, queue)
-    click.echo(f"{app.outbox.broker.purge_failed(queue)} failed message(s) of {queue} deleted")
+    with _broker(app) as broker:
+        click.echo(f"{broker.purge_failed(queue)} failed message(s) of {queue} deleted")

@@ -20,6 +20,7 @@ in one go (`receive_many`, up to `limit`), acknowledges a batch in one round tri
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -239,6 +240,9 @@ class RabbitBroker:
                 "config.yaml `queue: {broker: rabbitmq}` needs pika: pip install 'jetpy[rabbitmq]'"
             ) from None
         self.pika: Any = pika
+        quiet = logging.getLogger("pika")
+        if quiet.level == logging.NOTSET:  # a line per connection is noise in jetpy's logs
+            quiet.setLevel(logging.WARNING)
         self.parameters = pika.URLParameters(url)
         self.connection: Any = None
         self.channel: Any = None
@@ -318,6 +322,12 @@ class RabbitBroker:
             self.channel.basic_ack(delivery.tag)
 
     def release(self, queue: str, deliveries: list[Delivery]) -> None:
+        if not deliveries:
+            return
+        if self._consuming.pop(queue, None) is not None:
+            # stop taking (those sent ahead go back too), or the server hands them back to
+            # this consumer at once; the next receive consumes again
+            self.channel.cancel()
         for delivery in deliveries:  # back at the head of the queue, attempts unchanged
             self.channel.basic_nack(delivery.tag, requeue=True)
 

@@ -176,7 +176,8 @@ def _run(
                 continue
             try:
                 message.listener.call(app, message.event)
-                savepoint.commit()
+                if savepoint.is_active:  # not when the handler committed by itself
+                    savepoint.commit()
                 message.outcome = "handled"
             except Exception as exc:
                 if savepoint.is_active:
