@@ -6,10 +6,13 @@ failure is retried with backoff, then kept in the queue's dead letters; with the
 
 The bodies come from templates, views/mail/<name>.<locale>.txt (which sets the subject) and
 .html, in the event's locale or the fallback locale: this module's own for the contact form,
-the asking module's for `mail.requested` (web.auth's sign-up and reset mails). With `mail:
-{backend: outbox}` (development) each message is a file in application/data/outbox/; with
-`backend: smtp` it goes to the SMTP server: one that is down or says "later" raises
-MailDeliveryError (retried), a refusal for good raises MailRefused (dead letters at once).
+the asking module's for `mail.requested` (web.auth's sign-up and reset mails). HTML ones
+extend `_layout.html`, the site's mail frame in this module's folder (a module's own wins).
+
+With `mail: {backend: outbox}` (development) each message is a file in
+application/data/outbox/; with `backend: smtp` it goes to the SMTP server: one that is down
+or says "later" raises MailDeliveryError (retried), a refusal for good raises MailRefused
+(dead letters at once).
 """
 
 from __future__ import annotations
@@ -84,7 +87,7 @@ def on_mail_requested(app: Application, event: MailRequested) -> None:
     """Mail what another module asked for, made from that module's own templates."""
     folder, name = templates_of(app, event.template)
     mail = render(
-        [folder],
+        [folder, TEMPLATES],  # the module's own first; the site's frame (_layout.html) here
         name,
         event.locale,
         event.values,
