@@ -166,10 +166,16 @@ class Controller:
 
     def render_view(self, view: str, **context: Any) -> str:
         """Render `views/<view>` of this module and return the HTML."""
-        templates = self.ctx.app.templates
-        template = templates.module_view(self.ctx.base, self.module.name, view)
-        values = {"controller": self, "_": self.translator, **context}
-        return templates.render(template, templates.shared_vars(self.ctx), values)
+        ctx = self.ctx
+        app = ctx.app
+        templates = app.templates
+        module = self.module.name
+        template = templates.module_view(ctx.base, module, view)
+        # self.translator, without the property's frame: this runs for every view
+        translator = app.translations.translator(ctx.locale.name, module)
+        values = {"controller": self, "_": translator, **context}
+        shared = ctx.template_vars or templates.shared_vars(ctx)
+        return templates.render(template, shared, values)
 
     def embed(
         self, module: str, action: str = "default", controller: str = "Main", **parameters: Any
