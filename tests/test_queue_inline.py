@@ -20,6 +20,7 @@ from werkzeug.test import Client
 
 from jetpy import Application
 from jetpy.cli.main import main
+from jetpy.queue.brokers import Delivery
 from jetpy.queue.inline import WHY_NOT, InlineBroker
 from tests.conftest import HELLO_CONTROLLERS, ProjectFactory
 
@@ -241,3 +242,31 @@ def test_check_and_serve_say_where_queued_events_and_mail_go(
     )
     served = CliRunner().invoke(main, ["serve", "--project", root])
     assert served.exit_code == 0 and "warning" not in served.output
+
+
+def test_a_failure_outside_the_handler_is_retried_then_dead(
+    inline_app: Application, notes: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jetpy.queue.inline
+
+    real, calls = jetpy.queue.inline.handle, []
+
+    def database_gone_once(app: Application, queue: str, delivery: Delivery) -> str:
+        calls.append(delivery.attempts)
+        if len(calls) == 1:
+            raise ConnectionError("the database went away")
+        return real(app, queue, delivery)
+
+    monkeypatch.setattr(jetpy.queue.inline, "handle", database_gone_once)
+    assert Client(inline_app).get("/emit/?text=later").status_code == 200
+    deadline = time.monotonic() + 30
+    while notes.read_text() == "" and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert notes.read_text() == "later\n" and calls == [0, 1]
+
+    monkeypatch.setattr(jetpy.queue.inline, "handle", lambda *args: 1 / 0)
+    Client(inline_app).get("/emit/?text=never")
+    broker = inline_app.outbox.broker
+    while broker.stats("notes").failed == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert broker.stats("notes").failed == 1  # after max_attempts (3)

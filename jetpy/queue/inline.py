@@ -24,6 +24,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from jetpy.queue.brokers import BrokerError, Delivery, QueueStats
+from jetpy.queue.worker import handle
 
 if TYPE_CHECKING:
     from jetpy.app import Application
@@ -51,8 +52,6 @@ class InlineBroker:
         self._deliver(queue, Delivery(body, 0, None))
 
     def _deliver(self, queue: str, delivery: Delivery) -> None:
-        from jetpy.queue.worker import handle  # the worker's code, imported when first used
-
         waiting: deque[tuple[str, Delivery]] = self._local.__dict__.setdefault("waiting", deque())
         waiting.append((queue, delivery))
         if self._local.__dict__.get("busy"):
@@ -63,11 +62,18 @@ class InlineBroker:
                 queue, delivery = waiting.popleft()
                 try:
                     handle(self.app, queue, delivery)
-                except Exception:  # the database or the handler's machinery, not the handler
-                    log.exception("queue %s (inline): the message could not be handled", queue)
-                    self.retry(queue, delivery, self.app.config.queue_retry_delay)
+                except Exception:  # the database or the worker's machinery, not the handler
+                    self._failed(queue, delivery)
         finally:
             self._local.busy = False
+
+    def _failed(self, queue: str, delivery: Delivery) -> None:
+        attempts = delivery.attempts + 1
+        log.exception("queue %s (inline): attempt %d could not run the message", queue, attempts)
+        if attempts >= self.app.config.queue_max_attempts:
+            self.dead(queue, delivery)
+        else:
+            self.retry(queue, delivery, self.app.config.queue_retry_delay * 2 ** (attempts - 1))
 
     def receive(self, queue: str, consumer: str, timeout: float) -> Delivery | None:
         raise BrokerError(WHY_NOT)
