@@ -13,7 +13,8 @@ fresh subprocesses, so imports and caches do not leak from one measurement into 
 
 - cold start: `Application(dir)` with the compiled page-map cache removed (it scans and
   validates every page.yaml, then writes the cache);
-- warm start: `Application(dir)` reading the cache the cold start wrote;
+- warm start: `Application(dir)` reading the cache the cold start wrote (its CPU time is
+  reported too: on a shared machine the wall clock also counts the time others had the CPU);
 - resolution of a depth-3 page: the page-match step alone (`app.url_map.match` and
   `app.trees[(base, locale)].match`) and a full request through the WSGI app.
 
@@ -115,12 +116,13 @@ def start_worker(project: str) -> dict[str, Any]:
     began = time.perf_counter()
     from jetpy import Application
 
-    imported = time.perf_counter()
+    imported, cpu = time.perf_counter(), time.process_time()
     app = Application(project)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time() - cpu
     return {
         "import": imported - began,
         "start": started - imported,
+        "start_cpu": cpu,  # what the load of a shared machine moves less than the wall clock
         "from_cache": app.project.from_cache,
         "pages": sum(len(tree) for tree in app.trees.values()),
     }
@@ -182,6 +184,7 @@ class Figures:
     url: str
     cold: list[float] = field(default_factory=list)
     warm: list[float] = field(default_factory=list)
+    warm_cpu: list[float] = field(default_factory=list)
     imports: list[float] = field(default_factory=list)
     match_ns: list[float] = field(default_factory=list)
     request_us: list[float] = field(default_factory=list)
@@ -195,9 +198,15 @@ def measure_starts(root: Path, figures: Figures, repeat: int) -> None:
         if result["from_cache"] == cold or result["pages"] != figures.pages + 1:
             sys.exit(f"unexpected start of {root}: {result}")
         (figures.cold if cold else figures.warm).append(result["start"])
+        if not cold:
+            figures.warm_cpu.append(result["start_cpu"])
         figures.imports.append(result["import"])
         kind = "cold" if cold else "warm"
-        print(f"  {figures.pages:>7,} pages: {kind} start {result['start']:.3f} s", flush=True)
+        print(
+            f"  {figures.pages:>7,} pages: {kind} start {result['start']:.3f} s"
+            f" (CPU {result['start_cpu']:.3f} s)",
+            flush=True,
+        )
 
 
 def measure_resolution(roots: dict[int, Path], figures: dict[int, Figures], rounds: int) -> None:
@@ -232,8 +241,11 @@ def report(all_figures: list[Figures]) -> None:
         ratio = f"{largest.pages:,} / {smallest.pages:,} pages"
         print(f"\nmatch step   {ratio}: {match:.2f}  (goal <= 1.2)")
         print(f"full request {ratio}: {request:.2f}  (goal <= 1.2)")
-    warm = statistics.median(largest.warm)
-    print(f"warm start with {largest.pages:,} pages: {warm:.2f} s  (goal < 2 s at 100,000)")
+    warm, cpu = statistics.median(largest.warm), statistics.median(largest.warm_cpu)
+    print(
+        f"warm start with {largest.pages:,} pages: {warm:.2f} s, CPU {cpu:.2f} s"
+        "  (goal < 1 s at 100,000)"
+    )
 
 
 def run(sizes: list[int], repeat: int, rounds: int, keep: bool) -> None:
