@@ -6,6 +6,7 @@ Run from the repository root (gunicorn installed: `pip install -e '.[test]'`):
     python bench/bench_gunicorn.py                 # 10 rounds of 200 requests a page; 3 s samples
     python bench/bench_gunicorn.py --quick         # a smoke run
     python bench/bench_gunicorn.py --backend files --rounds 5 --requests 100 --seconds 2
+    python bench/bench_gunicorn.py --backend redis --redis-url redis://127.0.0.1:6379/0
 
 A copy of the example project (`application/` and `public/`) is made in a temporary folder,
 its SQLite database created and seeded with the CLI (`jetpy db create`, `jetpy db
@@ -14,8 +15,9 @@ seed`: 50 articles, 199 products), and served by `python -m gunicorn … jetpy.w
 `JETPY_CACHE_BACKEND`:
 
 1. **CPU per request**: one sync worker with the output cache off (`none`) and one with it on
-   (`memory` or `files`). For three pages (an article, the homepage, a discounted product
-   page) rounds of N requests go to each server in turn (every other round in reverse order);
+   (`memory`, `files` or `redis`: Redis under a key prefix of the run, removed at its end).
+   For three pages (an article, the homepage, a discounted product page) rounds of N
+   requests go to each server in turn (every other round in reverse order);
    each request is a new connection without cookies (a sync worker closes every connection),
    sent and read through a plain socket. The worker's CPU time is read from /proc before and
    after each sample: the scheduler's nanoseconds (`/proc/<pid>/task/*/schedstat`) and, as a
@@ -46,6 +48,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -60,7 +63,14 @@ PAGES = {
 }
 HOST = "127.0.0.1"
 SITE = "localhost"  # the Host header of every request: the servers' pages name it in their links
-CACHES = ("none", "memory", "files")
+CACHES = ("none", "memory", "files", "redis")
+REDIS_SETTINGS = """
+from jetpy.cache import RedisBackend
+
+
+def post_worker_init(worker):  # the bench's own keys, removed at its end
+    worker.wsgi.output_cache.backend = RedisBackend({url!r}, prefix={prefix!r})
+"""
 FLOOR = "floor"  # gunicorn with a bare WSGI callable answering the pages' bytes
 FLOOR_APP = """
 import json
@@ -216,11 +226,16 @@ class Server:
 
 
 @contextmanager
-def server(env: dict[str, str], workers: int, cache: str, log: Path) -> Iterator[Server]:
-    """Start gunicorn; yield once every worker answers; stop it afterwards."""
+def server(
+    env: dict[str, str], workers: int, cache: str, log: Path, settings: Path | None = None
+) -> Iterator[Server]:
+    """Start gunicorn (with a `settings` file of gunicorn's); yield once every worker answers;
+    stop it afterwards."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers)]
     command += ["--bind", f"{HOST}:{port}", "--timeout", "120"]
+    if settings is not None:
+        command += ["--config", str(settings)]
     if cache == FLOOR:  # the bare WSGI callable of FLOOR_APP, beside the pages it answers
         command += ["--chdir", str(log.parent), "bench_gunicorn_floor:application"]
     else:
@@ -437,6 +452,16 @@ def report_load(figures: dict[str, list[Load]]) -> None:
             print(f"cache {cache}: 2 workers / 1 worker = {two / one:.2f} by requests per second")
 
 
+def remove_keys(url: str, prefix: str) -> None:
+    """Remove the bench's entries and tags from Redis."""
+    import redis
+
+    with redis.Redis.from_url(url) as client:
+        names = list(client.scan_iter(match=prefix + "*"))
+        if names:
+            client.delete(*names)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=10)
@@ -446,6 +471,9 @@ def main() -> None:
     parser.add_argument("--backend", choices=CACHES[1:], default="memory", help="the cache on")
     parser.add_argument("--quick", action="store_true", help="3 rounds of 30 requests, 1 s")
     parser.add_argument("--skip-load", action="store_true", help="CPU per request only")
+    parser.add_argument(
+        "--redis-url", default="redis://127.0.0.1:6379/0", help="with --backend redis"
+    )
     options = parser.parse_args()
     if options.quick:
         options.rounds, options.requests, options.seconds = 3, 30, 1.0
@@ -459,10 +487,17 @@ def main() -> None:
         env = environment(folder, project)
         print(seed(project, env))
         with ExitStack() as stack:
+            settings = None
+            if options.backend == "redis":
+                settings = folder / "redis_settings.py"
+                prefix = f"jetpy:bench-gunicorn:{uuid.uuid4().hex}:"
+                settings.write_text(REDIS_SETTINGS.format(url=options.redis_url, prefix=prefix))
+                stack.callback(remove_keys, options.redis_url, prefix)
 
             def start(workers: int, cache: str) -> Server:
                 log = folder / f"gunicorn-{workers}-{cache}.log"
-                return stack.enter_context(server(env, workers, cache, log))
+                given = settings if cache == "redis" else None
+                return stack.enter_context(server(env, workers, cache, log, given))
 
             uncached, cached = start(1, "none"), start(1, options.backend)
             sizes = check_pages(uncached, cached)
