@@ -16,6 +16,7 @@ import threading
 import time
 from urllib.parse import urlsplit, urlunsplit
 
+import pytest
 from click.testing import CliRunner
 from werkzeug.test import Client
 
@@ -80,6 +81,25 @@ def test_sigterm_in_a_batch_finishes_the_message_in_hand_and_gives_back_the_rest
     assert stats.depth == 2 and stats.in_flight in (0, None)  # back in the queue, at once
     drain(app, jobs.queue, lambda: len(jobs.done()) == 4)
     assert jobs.done() == [0, 1, 2, 3]
+
+
+def test_a_database_that_cannot_be_reached_gives_the_batch_back(jobs: Jobs) -> None:
+    app = jobs.make_app()
+    Job = job_class()
+    for n in (1, 2):
+        app.events.emit(Job(n))
+    taken = _take(app, jobs.queue, 2)
+    not_a_folder = jobs.root / "application/config.yaml"
+    app.db.dispose()
+    app.db.url = f"sqlite:///{not_a_folder}/site.sqlite3"  # cannot be opened
+    with pytest.raises(OSError):
+        handle_batch(app, jobs.queue, taken)
+    stats = app.outbox.broker.stats(jobs.queue)
+    assert stats.depth == 2 and stats.failed == 0  # back in the queue, not tried or lost
+    app.db.dispose()
+    app.db.url = jobs.engine.url.render_as_string(hide_password=False)  # the database is back
+    drain(app, jobs.queue, lambda: jobs.done() == [1, 2], seconds=20)
+    assert jobs.done() == [1, 2]
 
 
 def test_an_error_that_says_retry_false_is_dead_lettered_at_once(jobs: Jobs) -> None:

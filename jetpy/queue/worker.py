@@ -315,8 +315,8 @@ def run_worker(app: Application, queue: str, *, once: bool = False) -> None:
             started = time.perf_counter()
             try:
                 outcomes = handle_batch(app, queue, deliveries, lambda: stop.asked)
-            except Exception as exc:  # the broker went away while acknowledging
-                log.warning("queue %s: broker unreachable (%s); trying again", queue, exc)
+            except Exception as exc:  # the database, or the broker while acknowledging
+                log.warning("queue %s: a batch was not handled (%s); trying again", queue, exc)
                 broker.close()  # what was not acknowledged comes again, and is seen handled
                 time.sleep(1.0)
                 continue
