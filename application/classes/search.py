@@ -185,7 +185,10 @@ _POSTGRESQL_INSERT = (
     "INSERT INTO search_index (kind, item_id, locale, title, body, visible_from, document) "
     "VALUES (:kind, :item_id, :locale, :title, :body, :visible_from, "
     "setweight(to_tsvector(CAST(:config AS regconfig), :folded_title), 'A') || "
-    "setweight(to_tsvector(CAST(:config AS regconfig), :folded_body), 'B'))"
+    "setweight(to_tsvector(CAST(:config AS regconfig), :folded_body), 'B')) "
+    # two saves of one item at once: the later one's reindex overwrites, never fails
+    "ON CONFLICT (kind, item_id, locale) DO UPDATE SET title = excluded.title, "
+    "body = excluded.body, visible_from = excluded.visible_from, document = excluded.document"
 )
 
 
