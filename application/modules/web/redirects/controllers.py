@@ -56,6 +56,7 @@ class RedirectForm(Form):
 
     # set by the controller
     source_taken: Any = None  # normal source → whether another redirect has it
+    is_page: Any = None  # normal source → whether a page of the site answers it
     leads_back: Any = None  # (source, target) → whether it would loop
 
     def validate_source(self, field: Field) -> None:
@@ -65,6 +66,13 @@ class RedirectForm(Form):
             raise ValidationError(self._(str(error))) from None
         if self.source_taken is not None and self.source_taken(source):
             raise ValidationError(self._("Another redirect has this old address."))
+        if self.is_page is not None and self.is_page(source):
+            raise ValidationError(
+                self._(
+                    "This address is a page of the site; only an address that would answer "
+                    "404 is redirected. Deactivate or move the page first."
+                )
+            )
 
     def validate_target(self, field: Field) -> None:
         try:
@@ -155,8 +163,21 @@ class Main(CrudController):
             return loops(self.db, source, target, hosts)
 
         form.source_taken = source_taken
+        form.is_page = self.is_page
         form.leads_back = leads_back
         return form
+
+    def is_page(self, source: str) -> bool:
+        """Whether `source` is an active page of a base (it never answers 404)."""
+        found = self.app.url_map.match(lambda: self.request.host, source)
+        if found is None:
+            return False
+        locale, _, rest = found
+        tree = self.app.trees.get((locale.base.id, locale.name))
+        if tree is None:
+            return False
+        page, leftover = tree.match(rest.strip("/"))
+        return leftover == "" and page.is_active
 
     def save(self, item: Any, form: Any) -> None:
         item.source = normal_source(form.source.data)
