@@ -618,3 +618,29 @@ def test_items_of_a_secret_page_are_not_found(
     assert results(client, "/search/?q=headphones") == [
         ("product", "/products/studio-headphones.html")
     ]
+
+
+def test_an_item_indexed_twice_at_once_is_in_the_index_once(
+    app: Application, engine: sqlalchemy.Engine
+) -> None:
+    from application.classes import search
+    from application.classes.search_sources import SOURCES
+
+    articles = SOURCES[0]
+    count = "SELECT count(*) FROM search_index WHERE kind = 'article' AND title LIKE 'Wireless%'"
+    if engine.dialect.name == "postgresql":
+        # two listeners of two saves: both take the rows out, then both write them
+        with Session(engine) as first, Session(engine) as second:
+            search.remove(first, "article", 1)
+            first.commit()
+            search.remove(second, "article", 1)
+            search._write(first, articles.documents(first, [1]))
+            first.commit()
+            search._write(second, articles.documents(second, [1]))
+            second.commit()
+    with app.db.session() as db:  # and one after the other (SQLite writes one at a time)
+        search.reindex(db, articles, 1)
+        search.reindex(db, articles, 1)
+        db.commit()
+        assert db.execute(sqlalchemy.text(count)).scalar_one() == 1
+    assert len(results(Client(app), "/search/?q=wireless")) == 1
