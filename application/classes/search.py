@@ -15,7 +15,11 @@
   term from two letters on (`prod` finds `product`), all of them required.
 - **Vocabulary**: the words of the indexed texts per locale (`SearchWord`), with their
   accents, to correct a query that finds nothing (`correction`). Words of deleted texts stay
-  until the next rebuild; a correction is offered only when it finds something.
+  until the next rebuild; a correction is offered only when it finds something. A table of
+  our own rather than the engines' lists: FTS5's `fts5vocab` has one list for all locales
+  (a Czech word would correct an English query) and only folded tokens (`kava`, not *káva*);
+  PostgreSQL's `ts_stat` reads every tsvector of the locale on each call and gives stems
+  (`headphon`). One table answers both engines alike, by a range of its primary key.
 """
 
 from __future__ import annotations
