@@ -644,3 +644,12 @@ def test_an_item_indexed_twice_at_once_is_in_the_index_once(
         db.commit()
         assert db.execute(sqlalchemy.text(count)).scalar_one() == 1
     assert len(results(Client(app), "/search/?q=wireless")) == 1
+
+
+def test_without_the_module_the_header_has_no_box(
+    app: Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app.modules["web.search"], "state", "installed")
+    assert not app.modules["web.search"].active
+    page = text_of(Client(app), "/")
+    assert "site-search" not in page and "<h1" in page
