@@ -3,8 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
 
-from jetpy.kernel.bases import Base, Locale, LocaleUrl, UrlMap
+from jetpy.kernel.bases import _HOSTS_KEPT, Base, Locale, LocaleUrl, UrlMap
 
 
 @pytest.mark.parametrize(
@@ -74,3 +76,35 @@ def test_no_match_and_default() -> None:
     url_map = make_map(("web", "en_US", ["/en/"]), ("admin", "en_US", ["/admin/"]), default="admin")
     assert url_map.match(lambda: "x", "/other/") is None
     assert url_map.default is not None and url_map.default.base.id == "admin"
+
+
+@pytest.mark.parametrize(
+    ("scheme", "host"),
+    [
+        ("http", "example.com"),
+        ("http", "example.com:80"),  # the default port is left out
+        ("https", "example.com:443"),
+        ("https", "Example.com:8443"),
+        ("http", "bad host"),  # invalid characters: werkzeug treats it as empty
+        ("http", None),  # no Host header: the server's name and port
+    ],
+)
+def test_host_of_is_the_requests_host_remembered(scheme: str, host: str | None) -> None:
+    environ = EnvironBuilder(path="/", base_url=f"{scheme}://localhost:8000/").get_environ()
+    if host is None:
+        del environ["HTTP_HOST"]
+    else:
+        environ["HTTP_HOST"] = host
+    url_map = UrlMap([])
+    expected = Request(dict(environ)).host
+    assert url_map.host_of(Request(dict(environ))) == expected
+    assert url_map.host_of(Request(dict(environ))) == expected  # the second, remembered
+
+
+def test_host_of_remembers_a_bounded_number_of_hosts() -> None:
+    url_map = UrlMap([])
+    environ = EnvironBuilder(path="/").get_environ()
+    for number in range(_HOSTS_KEPT + 5):
+        environ["HTTP_HOST"] = f"host{number}.example"
+        assert url_map.host_of(Request(dict(environ))) == f"host{number}.example"
+    assert len(url_map._hosts) <= _HOSTS_KEPT

@@ -89,7 +89,7 @@ def hreflang_links(ctx: RequestContext) -> list[tuple[str, str]]:
     if len(known) < 2:
         return []  # the page alone: no pair to announce
     scheme = ctx.scheme
-    origin = f"{scheme}://{ctx.request.host}"
+    origin = f"{scheme}://{ctx.app.url_map.host_of(ctx.request)}"
     links = [(name.replace("_", "-"), absolute(url, origin, scheme)) for name, url in known]
     first = alternates.get(next(iter(locales)))
     if first is not None:
@@ -104,7 +104,7 @@ def canonical_link(ctx: RequestContext) -> str:
     if own is None:
         return ""
     scheme = ctx.scheme
-    return absolute(own, f"{scheme}://{ctx.request.host}", scheme)
+    return absolute(own, f"{scheme}://{ctx.app.url_map.host_of(ctx.request)}", scheme)
 
 
 def absolute(url: str, origin: str, scheme: str) -> str:

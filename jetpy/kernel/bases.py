@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from jetpy.kernel.security import SecurityHeaders
 
 if TYPE_CHECKING:
+    from werkzeug.wrappers import Request
+
     from jetpy.auth import AuthProvider
     from jetpy.kernel.context import RequestContext
 
@@ -122,6 +124,9 @@ class Base:
         return self.id
 
 
+_HOSTS_KEPT = 1000
+
+
 class UrlMap:
     """Matches `host + path` against every locale URL of every base, longest path first.
 
@@ -141,6 +146,18 @@ class UrlMap:
         if self.default is None and bases:
             self.default = bases[0].default_locale
         self._has_hosts = any(host is not None for host, _ in self._entries)
+        self._hosts: dict[tuple[str, str | None, Any], str] = {}
+
+    def host_of(self, request: Request) -> str:
+        """`request.host` (werkzeug's: validated, without the scheme's default port),
+        remembered by what it is made of, since validating it costs more than a page's link."""
+        key = (request.scheme, request.environ.get("HTTP_HOST"), request.server)
+        host = self._hosts.get(key)
+        if host is None:
+            if len(self._hosts) >= _HOSTS_KEPT:  # a client may send any Host header
+                self._hosts.clear()
+            host = self._hosts[key] = request.host
+        return host
 
     def match(self, host: Callable[[], str], path: str) -> tuple[Locale, bool, str] | None:
         """Return (locale, matched the canonical URL, rest of the path) or None.
