@@ -24,6 +24,7 @@ log = logging.getLogger("jetpy")
 
 
 HTML = "text/html; charset=utf-8"
+_STATUS_LINES: dict[int, str] = {}  # status code → line, as werkzeug writes it
 
 
 class PageResponse(Response):
@@ -40,7 +41,12 @@ class PageResponse(Response):
         # what Response.__init__ sets, but `headers` (test_errorpages.py compares them)
         body = html.encode()
         self.response = [body]
-        self.status = status
+        line = _STATUS_LINES.get(status)
+        if line is None:
+            self.status = status  # werkzeug writes the status line ("404 NOT FOUND")
+            _STATUS_LINES[status] = self.status
+        else:  # what the `status` setter would set, without parsing it again
+            self._status, self._status_code = line, status
         self.direct_passthrough = False
         self._on_close: list[Callable[[], Any]] = []
         listed: list[tuple[str, str]] = []
