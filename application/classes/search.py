@@ -218,7 +218,9 @@ def _add_words(session: Session, documents: Sequence[Document], postgres: bool) 
     found: dict[tuple[str, str], str] = {}
     for document in documents:
         for word in _vocabulary(f"{document.title} {document.body}"):
-            found.setdefault((document.locale, fold(word)), word)
+            folded = fold(word)
+            if len(folded) <= MAX_TERM:  # folding may lengthen a word (ß: ss)
+                found.setdefault((document.locale, folded), word)
     if not found:
         return
     insert = (postgresql.insert if postgres else sqlite.insert)(SearchWord)
