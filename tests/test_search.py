@@ -653,3 +653,17 @@ def test_without_the_module_the_header_has_no_box(
     assert not app.modules["web.search"].active
     page = text_of(Client(app), "/")
     assert "site-search" not in page and "<h1" in page
+
+
+def test_a_word_that_folding_lengthens_past_the_vocabulary_column_is_indexed(
+    app: Application, client: Client
+) -> None:
+    from application.classes import search
+    from application.classes.search_sources import SOURCES
+
+    long = "a" * 39 + "ǆ"  # 40 letters; folded `…dz`, 41: longer than search_words.folded
+    with app.db.session() as db:
+        add_product(db, "LONG-1", {"en_US": ("Long word", f"<p>{long} lexicon</p>")})
+        search.rebuild(db, SOURCES)
+        db.commit()
+    assert results(client, "/search/?q=lexicon") == [("product", "/products/long-word.html")]
