@@ -10,6 +10,8 @@ Below the page it is mounted on (`/products/`, `/cs/produkty/`):
   parameter `per_page`, 24 by default): `/products/electronics/page-2` is its second page,
   `page-1` answers 301 to the category's URL and a page past the last one 404; the filters
   stay in the query string of every page;
+- a category path with a slug a category had before (its own or an ancestor's) answers 301
+  to its path now;
 - `/products/<slug>.html` is a product. Its URL leaves out the category path, so it stays
   the same when the product moves to another category; the breadcrumb shows the path. A slug
   the product had before answers 301 to its slug now.
@@ -57,6 +59,7 @@ from application.classes.catalog import (
     descendant_ids,
     featured_products,
     market_for,
+    moved_category_path,
     offers_of,
     parse_filter,
     pricelist_by_code,
@@ -168,6 +171,9 @@ class Main(Controller):
         router.add_action("detail", resolver=self.resolve_detail, url_creator=self.product_url)
         router.add_action("moved", resolver=self.resolve_moved)
         router.add_action("category", resolver=self.resolve_category, url_creator=self.category_url)
+        router.add_action(  # after the live categories: a slug in use wins
+            "category_moved", resolver=self.resolve_moved_category
+        )
         return router
 
     def product_url(self, slug: str) -> str:
@@ -206,6 +212,20 @@ class Main(Controller):
         self.set_used_path(self.url_path)
         return True
 
+    def resolve_moved_category(self) -> bool:
+        """A category path with a slug a category had before (its own or an ancestor's):
+        301 to its path now, with the same page and query."""
+        path, _, last = self.url_path.rpartition("/")
+        paged = path and PAGE_PATH.fullmatch(last)
+        if not paged:
+            path, last = self.url_path, ""
+        moved = moved_category_path(self.db, path, self.locale.name) if path else None
+        if moved is None:
+            return False
+        self.moved_url = self.page.url(*moved.split("/"), *([last] if last else []))
+        self.set_used_path(self.url_path)
+        return True
+
     def resolve_category(self) -> bool:
         path, _, last = self.url_path.rpartition("/")
         found = PAGE_PATH.fullmatch(last) if path else None
@@ -226,6 +246,9 @@ class Main(Controller):
     def moved_action(self) -> Response:
         query = self.request.query_string.decode("latin-1")
         return redirect(self.moved_url + (f"?{query}" if query else ""), 301)
+
+    def category_moved_action(self) -> Response:
+        return self.moved_action()
 
     def categories_action(self) -> None:
         locale = self.locale.name
