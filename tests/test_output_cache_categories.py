@@ -12,14 +12,14 @@ from werkzeug.test import Client
 from jetpy import Application
 from tests.test_catalog_categories_admin import edit, id_of
 from tests.test_output_cache_catalog import (
-    A,
     A_CS,
-    B,
     GARDEN,
     KIT,
     PAGES,
     TOOLS,
     TOP,
+    A,
+    B,
     _cache_on,
     app,
     boss,
