@@ -92,12 +92,15 @@ class Application:
             lambda: InlineBroker(self) if config.queue_broker == "inline" else make_broker(config),
         )
         # app.output_cache: cacheable contents' output, purged by tags (jetpy.cache)
-        # (the environment's JETPY_CACHE_BACKEND wins: e.g. the suite run with the cache on)
+        # (the environment's JETPY_CACHE_BACKEND and JETPY_CACHE_PREFIX win: e.g. the suite
+        # run with the cache on)
         self.output_cache = OutputCache.from_config(
             os.environ.get("JETPY_CACHE_BACKEND") or config.cache_backend,
             config.cache_url,
             config.cache_ttl,
             project.app_dir / "data",
+            os.environ.get("JETPY_CACHE_PREFIX") or config.cache_prefix,
+            self.secret_keys,
         )
         self.use_definitions(project, self.templates_of(project))
         problems = [p for p in self.problems(checked=not project.from_cache) if not p.warning]

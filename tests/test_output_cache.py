@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -12,6 +15,7 @@ from werkzeug.test import Client
 
 from jetpy import Application
 from jetpy.cache import FileBackend, MemoryBackend, OutputCache, RedisBackend
+from jetpy.cache.output import default_prefix
 from jetpy.errors import DefinitionError
 from jetpy.modules.events import Event
 from tests.conftest import ProjectFactory
@@ -250,17 +254,19 @@ def test_head_requests_are_answered_from_the_cache(make_project: ProjectFactory)
 # backends ---------------------------------------------------------------------------------
 def test_memory_backend_is_bounded_and_forgets_the_least_recently_used() -> None:
     backend = MemoryBackend(max_entries=2)
-    backend.set("a", b"1", 60)
-    backend.set("b", b"2", 60)
-    assert backend.get("a") == b"1"  # now b is the least recently used
-    backend.set("c", b"3", 60)
-    assert (backend.get("a"), backend.get("b"), backend.get("c")) == (b"1", None, b"3")
+    mark = backend.read("a")[1]
+    backend.write("a", b"1", [], mark, 60)
+    backend.write("b", b"2", [], mark, 60)
+    assert backend.read("a")[0] == b"1"  # now b is the least recently used
+    backend.write("c", b"3", [], mark, 60)
+    found = [backend.read(key)[0] for key in "abc"]
+    assert found == [b"1", None, b"3"]
 
 
 def check_backend(one: OutputCache, other: OutputCache) -> None:
     """`other` shares `one`'s store (another worker): it sees entries and purges."""
-    started = time.time() - 1
-    assert one.store("key", {"html": "<p>x</p>"}, ["article:8"], started)
+    assert one.lookup("key") is None  # the miss before the render
+    assert one.store("key", {"html": "<p>x</p>"}, ["article:8"])
     found = other.lookup("key")
     assert found is not None and found["html"] == "<p>x</p>"
     assert other.lookup("missing") is None
@@ -268,31 +274,152 @@ def check_backend(one: OutputCache, other: OutputCache) -> None:
     assert one.lookup("key") is not None
     other.purge(["article:8"])
     assert one.lookup("key") is None
-    # rendered before a purge that came while it rendered: not kept
-    assert not one.store("late", {"html": ""}, ["article:8"], started)
-    assert one.lookup("late") is None
+    assert other.lookup("key") is None
 
 
-def test_file_backend_is_shared_by_workers(tmp_path: Path) -> None:
-    check_backend(
-        OutputCache(FileBackend(tmp_path / "cache")), OutputCache(FileBackend(tmp_path / "cache"))
+def check_render_purge_store(one: OutputCache, other: OutputCache) -> None:
+    """Render started → purge (on another worker) → store: the entry is never served."""
+    assert one.lookup("late") is None  # the miss: the render starts after it
+    other.purge(["article:8"])  # a change committed while it rendered
+    assert not one.store("late", {"html": "old"}, ["article:8", "definitions"])
+    assert one.lookup("late") is None and other.lookup("late") is None
+    # rendered after the purge: kept
+    assert one.store("late", {"html": "new"}, ["article:8", "definitions"])
+    found = other.lookup("late")
+    assert found is not None and found["html"] == "new"
+    # a purge of another tag while it rendered does not matter
+    assert other.lookup("other") is None
+    one.purge(["article:9"])
+    assert other.store("other", {"html": "x"}, ["article:8"])
+    # nothing is kept without the lookup that missed before the render
+    assert not one.store("unseen", {"html": "x"}, ["article:8"])
+    assert one.lookup("unseen") is None
+
+
+def check_clocks_do_not_matter(
+    one: OutputCache, other: OutputCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The purging machine's clock an hour behind (or ahead): the stale entry is still refused."""
+    real = time.time
+    for skew in (-3600.0, 3600.0):
+        assert one.lookup(f"skew{skew}") is None
+        with monkeypatch.context() as patch:
+            patch.setattr(time, "time", lambda skew=skew: real() + skew)
+            other.purge(["article:8"])
+        assert not one.store(f"skew{skew}", {"html": "old"}, ["article:8"])
+        assert other.lookup(f"skew{skew}") is None
+
+
+def check_all(one: OutputCache, other: OutputCache, monkeypatch: pytest.MonkeyPatch) -> None:
+    check_backend(one, other)
+    check_render_purge_store(one, other)
+    check_clocks_do_not_matter(one, other, monkeypatch)
+
+
+def test_file_backend_is_shared_by_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    check_all(
+        OutputCache(FileBackend(tmp_path / "cache")),
+        OutputCache(FileBackend(tmp_path / "cache")),
+        monkeypatch,
     )
 
 
-def test_memory_backend_purges(tmp_path: Path) -> None:
+def test_memory_backend_purges(monkeypatch: pytest.MonkeyPatch) -> None:
     cache = OutputCache(MemoryBackend())
-    check_backend(cache, cache)
+    check_all(cache, cache, monkeypatch)
 
 
-def test_redis_backend_is_shared_by_machines(redis_url: str) -> None:
-    one = RedisBackend(redis_url, prefix="jetpy:test-cache:")
-    one.clear()
+def test_a_clear_while_rendering_keeps_nothing_rendered_before_it(tmp_path: Path) -> None:
+    for cache in (OutputCache(MemoryBackend()), OutputCache(FileBackend(tmp_path / "cache"))):
+        assert cache.lookup("key") is None
+        cache.clear()
+        assert not cache.store("key", {"html": "old"}, ["article:8"])
+        assert cache.lookup("key") is None
+        assert cache.store("key", {"html": "new"}, ["article:8"])
+        assert cache.lookup("key") is not None
+
+
+@pytest.fixture
+def redis_pair(redis_url: str) -> Iterator[tuple[OutputCache, OutputCache]]:
+    prefix = f"jetpy:test-cache:{uuid.uuid4().hex}:"
+    one = RedisBackend(redis_url, prefix=prefix)
     try:
-        check_backend(
-            OutputCache(one), OutputCache(RedisBackend(redis_url, prefix="jetpy:test-cache:"))
-        )
+        yield OutputCache(one), OutputCache(RedisBackend(redis_url, prefix=prefix))
     finally:
         one.clear()
+
+
+def test_redis_backend_is_shared_by_machines(
+    redis_pair: tuple[OutputCache, OutputCache], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    check_all(*redis_pair, monkeypatch)
+
+
+def test_a_redis_hit_is_one_round_trip_and_parsed_once(
+    redis_pair: tuple[OutputCache, OutputCache], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, other = redis_pair
+    backend = one.backend
+    assert isinstance(backend, RedisBackend)
+    assert one.lookup("key") is None
+    assert one.store("key", {"html": "<p>x</p>"}, ["article:8", "definitions", "module:a"])
+    assert one.lookup("key") is not None  # parsed here
+    commands: list[object] = []
+    send = backend.client.execute_command
+    monkeypatch.setattr(
+        backend.client, "execute_command", lambda *a, **k: commands.append(a[0]) or send(*a, **k)
+    )
+    parsed: list[object] = []
+    loads = json.loads
+    monkeypatch.setattr(json, "loads", lambda *a, **k: parsed.append(a) or loads(*a, **k))
+    found = one.lookup("key")
+    assert found is not None and found["html"] == "<p>x</p>"
+    assert commands == ["EVALSHA"] and parsed == []
+    other.purge(["module:a"])
+    assert one.lookup("key") is None and commands == ["EVALSHA", "EVALSHA"]
+
+
+def test_redis_entries_of_a_lost_tag_hash_are_stale(
+    redis_pair: tuple[OutputCache, OutputCache],
+) -> None:
+    """The tag hash evicted (or flushed) and purges starting again from one: no entry written
+    before is served, whatever its mark."""
+    one, other = redis_pair
+    backend = one.backend
+    assert isinstance(backend, RedisBackend)
+    for _ in range(3):
+        one.purge(["article:1"])
+    assert one.lookup("key") is None
+    assert one.store("key", {"html": "x"}, ["article:8"])
+    backend.client.delete(backend.tags_key)
+    assert one.lookup("key") is None
+    other.purge(["article:8"])  # a new hash, generations from 1 again (below the entry's 3)
+    assert one.lookup("key") is None
+    assert one.store("key", {"html": "y"}, ["article:8"])  # after the lookup that missed
+    found = other.lookup("key")
+    assert found is not None and found["html"] == "y"
+
+
+def test_a_site_without_a_prefix_gets_one_of_its_own(make_project: ProjectFactory) -> None:
+    assert default_prefix(("new", "old")) == default_prefix(("newer", "old"))
+    assert default_prefix(("old",)) != default_prefix(("other",))
+    assert default_prefix(("old",)).startswith("jetpy:cache:")
+
+
+def test_the_prefix_comes_from_config_yaml_or_the_environment(
+    make_project: ProjectFactory, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_project(files(cache=f"{{backend: redis, url: '{redis_url}', prefix: 'shop:c:'}}"))
+    backend = Application(root, use_cache=False).output_cache.backend
+    assert isinstance(backend, RedisBackend) and backend.prefix == "shop:c:"
+    monkeypatch.setenv("JETPY_CACHE_PREFIX", "env:c:")
+    backend = Application(root, use_cache=False).output_cache.backend
+    assert isinstance(backend, RedisBackend) and backend.prefix == "env:c:"
+    monkeypatch.delenv("JETPY_CACHE_PREFIX")
+    root = make_project(files(cache=f"{{backend: redis, url: '{redis_url}'}}"))
+    app = Application(root, use_cache=False)
+    assert isinstance(app.output_cache.backend, RedisBackend)
+    assert app.output_cache.backend.prefix == default_prefix(app.secret_keys)
 
 
 def test_files_backend_from_config(make_project: ProjectFactory) -> None:
@@ -389,8 +516,8 @@ def test_a_page_not_kept_is_not_looked_up_again(make_project: ProjectFactory) ->
     asked: list[str] = []
     backend = app.output_cache.backend
     assert backend is not None
-    get = backend.get
-    backend.get = lambda key: asked.append(key) or get(key)  # type: ignore[method-assign]
+    read = backend.read
+    backend.read = lambda key: asked.append(key) or read(key)  # type: ignore[method-assign]
     first = client.get("/").get_data()
     assert page_key_of(app, "/") in asked
     asked.clear()
@@ -406,8 +533,11 @@ def test_a_page_kept_after_all_leaves_the_list_of_pages_not_kept(
         make_project(files(**{"application/bases/web/layouts/default.html": PLAIN_LAYOUT}))
     )
     app.unkept_pages.add(("localhost", "/things/", ""))  # e.g. not cacheable a moment ago
-    first = client.get("/things/")  # rendered: cacheable now, so kept and off the list
+    first = client.get("/things/")  # rendered: cacheable now, so off the list
     assert ("localhost", "/things/", "") not in app.unkept_pages
+    # not kept yet: there was no lookup before its render, so no mark to keep it with (a
+    # purge while it rendered could not be told); its next request looks it up and keeps it
+    assert client.get("/things/").get_data() == first.get_data()
     assert app.output_cache.lookup(page_key_of(app, "/things/")) is not None
     assert client.get("/things/").get_data() == first.get_data()
-    assert renders(app) == ["list"]  # the second came from the page cache
+    assert renders(app) == ["list"]  # the content from its cache, then the page's

@@ -1,21 +1,24 @@
 """The content output cache: keys, entries with tags, staleness and purges.
 
 An entry is a content's HTML plus what its action did to the page around it (title, meta
-tags, breadcrumb steps, alternates), stored as JSON with the generations of its tags. It is
-served while it has not expired (the TTL, or the time the controller said its output changes)
-and while none of its tags was purged since it was stored.
+tags, breadcrumb steps, alternates), stored as JSON with its tags. It is served while it has not
+expired (the TTL, or the time the controller said its output changes) and while none of its tags
+was purged since the lookup that missed before it was rendered (jetpy.cache.backends: a purge
+counter, no clocks).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from jetpy.cache.backends import CacheBackend, FileBackend, MemoryBackend, RedisBackend
+from jetpy.cache.backends import CacheBackend, FileBackend, Mark, MemoryBackend, RedisBackend
 
 log = logging.getLogger("jetpy")
 
@@ -28,19 +31,30 @@ class OutputCache:
     def __init__(self, backend: CacheBackend | None, ttl: float = 300.0) -> None:
         self.backend = backend  # None: caching is off
         self.ttl = ttl
-        # key → (stored bytes, their entry): a backend that hands out the same bytes object
-        # again (memory) is not parsed again; entries are only read
+        # key → (stored bytes, their entry): bytes equal to those parsed last time (a hit on
+        # an unchanged entry) are not parsed again; entries are only read
         self._parsed: dict[str, tuple[bytes, dict[str, Any]]] = {}
+        # per thread, key → the mark of its lookup that missed: what store() writes it with
+        self._local = threading.local()
 
     @classmethod
-    def from_config(cls, backend: str, url: str, ttl: float, data_dir: Path) -> OutputCache:
-        """The cache config.yaml asks for (`cache: {backend, url, ttl}`)."""
+    def from_config(
+        cls,
+        backend: str,
+        url: str,
+        ttl: float,
+        data_dir: Path,
+        prefix: str = "",
+        secret_keys: tuple[str, ...] = (),
+    ) -> OutputCache:
+        """The cache config.yaml asks for (`cache: {backend, url, ttl, prefix}`)."""
         if backend == "memory":
             return cls(MemoryBackend(), ttl)
         if backend == "files":
             return cls(FileBackend(Path(url) if url else data_dir / "cache" / "output"), ttl)
         if backend == "redis":
-            return cls(RedisBackend(url or "redis://127.0.0.1:6379/0"), ttl)
+            prefix = prefix or default_prefix(secret_keys)
+            return cls(RedisBackend(url or "redis://127.0.0.1:6379/0", prefix), ttl)
         return cls(None, ttl)
 
     @property
@@ -53,48 +67,62 @@ class OutputCache:
         return json.dumps(list(parts), sort_keys=True, default=str, separators=(",", ":"))
 
     def lookup(self, key: str) -> dict[str, Any] | None:
-        """The fresh entry under `key`, or None."""
+        """The fresh entry under `key`, or None: then the content is rendered, and the mark of
+        this lookup is what store() keeps its output with (this thread's next store of `key`)."""
         backend = self.backend
         if backend is None:
             return None
         try:
-            raw = backend.get(key)
-            if raw is None:
-                return None
-            parsed = self._parsed.get(key)
-            if parsed is not None and parsed[0] is raw:
-                entry = parsed[1]
-            else:
-                entry = json.loads(raw)
-                if len(self._parsed) >= 1000:
-                    self._parsed.clear()
-                self._parsed[key] = (raw, entry)
-            if entry["until"] is not None and entry["until"] <= time.time():
-                return None
-            tags: dict[str, float] = entry["tags"]
-            if tags and backend.generations(list(tags)) != list(tags.values()):
-                return None
+            raw, mark = backend.read(key)
+            if raw is not None:
+                parsed = self._parsed.get(key)
+                if parsed is not None and parsed[0] == raw:
+                    entry = parsed[1]
+                else:
+                    entry = json.loads(raw)
+                    if len(self._parsed) >= 1000:
+                        self._parsed.clear()
+                    self._parsed[key] = (raw, entry)
+                until = entry["until"]
+                if until is None or until > time.time():
+                    return entry
         except Exception:
             log.exception("output cache: reading an entry failed; the content is rendered")
             return None
-        return entry
+        marks = self._marks()
+        if len(marks) >= 1000:
+            marks.clear()
+        marks[key] = mark
+        return None
+
+    def _marks(self) -> dict[str, Mark]:
+        marks: dict[str, Mark] | None = getattr(self._local, "marks", None)
+        if marks is None:
+            marks = self._local.marks = {}
+        return marks
 
     def store(
         self,
         key: str,
         entry: dict[str, Any],
         tags: Iterable[str],
-        started: float,
+        started: float | None = None,
         ttl: float | None = None,
         until: float | None = None,
     ) -> bool:
-        """Keep `entry`, unless one of its tags was purged after `started` (the render began).
+        """Keep `entry`, unless one of its tags was purged after this thread's lookup of `key`
+        missed (before the render began).
 
-        A change committed while the content was being rendered may not be in its HTML;
-        such an entry is not kept.
+        A change committed while the content was being rendered may not be in its HTML; such
+        an entry is not kept. Without a lookup that missed, nothing is kept (its next request
+        looks it up). `started` (this machine's clock) is not compared with anything: the
+        generations of tags are purge counts, not times.
         """
         backend = self.backend
         if backend is None:
+            return False
+        mark = self._marks().pop(key, None)
+        if mark is None:
             return False
         names = sorted(set(tags))
         lifetime = self.ttl if ttl is None else ttl
@@ -104,15 +132,11 @@ class OutputCache:
                 return False
             lifetime = min(lifetime, until - now)
         try:
-            generations = backend.generations(names)
-            if any(generation >= started for generation in generations):
-                return False
-            entry = {**entry, "tags": dict(zip(names, generations, strict=True)), "until": until}
-            backend.set(key, json.dumps(entry).encode(), lifetime)
+            value = json.dumps({**entry, "tags": names, "until": until}).encode()
+            return backend.write(key, value, names, mark, lifetime)
         except Exception:
             log.exception("output cache: storing an entry failed; the page is still answered")
             return False
-        return True
 
     def purge(self, tags: Iterable[str]) -> None:
         """Every entry carrying one of `tags` is stale from now on, in every worker sharing
@@ -128,6 +152,16 @@ class OutputCache:
     def clear(self) -> None:
         if self.backend is not None:
             self.backend.clear()
+
+
+def default_prefix(secret_keys: tuple[str, ...]) -> str:
+    """The Redis key prefix of a site that sets none: `jetpy:cache:` and a digest of its oldest
+    secret key. Every machine of a site has the same keys (its cookies would not work
+    otherwise) and two sites do not; the oldest key changes last in a rotation."""
+    if not secret_keys:
+        return "jetpy:cache:"
+    digest = hashlib.sha256(b"jetpy output cache " + secret_keys[-1].encode()).hexdigest()
+    return f"jetpy:cache:{digest[:12]}:"
 
 
 def event_tags(event: object) -> list[str]:

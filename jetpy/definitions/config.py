@@ -35,6 +35,7 @@ class Config:
     cache_url: str = ""  # the Redis URL, or the folder of the files backend
     cache_ttl: int = 300
     cache_http_max_age: int = 60  # Cache-Control max-age of pages made only of cached contents
+    cache_prefix: str = ""  # Redis keys' prefix; JETPY_CACHE_PREFIX in the environment wins
     # `sessions:` (jetpy.kernel.sessions): the store, an idle and an absolute timeout in seconds
     session_store: str = "database"  # or `redis`
     session_url: str = ""  # the Redis URL, e.g. redis://127.0.0.1:6379/0

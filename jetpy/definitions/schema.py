@@ -300,6 +300,9 @@ CACHE: Schema = {  # the output cache (jetpy.cache)
     "url": Field(str, "", example="redis://127.0.0.1:6379/0"),  # Redis URL or files folder
     "ttl": Field(int, 300),  # seconds an entry lives unless its content says otherwise
     "http_max_age": Field(int, 60),  # Cache-Control max-age of fully cacheable pages
+    # Redis: what every key starts with (sites sharing a database need different ones);
+    # empty: jetpy:cache: and a digest of the site's oldest secret key (jetpy.cache.output)
+    "prefix": Field(str, "", example="shop:cache:"),
 }
 
 SESSIONS: Schema = {
