@@ -15,7 +15,8 @@ seed`: 50 articles, 199 products), and served by `python -m gunicorn … jetpy.w
 `JETPY_CACHE_BACKEND`:
 
 1. **CPU per request**: one sync worker with the output cache off (`none`) and one with it on
-   (`memory`, `files` or `redis`: Redis under a key prefix of the run, removed at its end).
+   (`memory`, `files` or `redis`: Redis under a key prefix of the run, config.yaml's
+   `cache.prefix` in the copy, its keys removed at the end).
    For three pages (an article, the homepage, a discounted product page) rounds of N
    requests go to each server in turn (every other round in reverse order);
    each request is a new connection without cookies (a sync worker closes every connection),
@@ -64,13 +65,6 @@ PAGES = {
 HOST = "127.0.0.1"
 SITE = "localhost"  # the Host header of every request: the servers' pages name it in their links
 CACHES = ("none", "memory", "files", "redis")
-REDIS_SETTINGS = """
-from jetpy.cache import RedisBackend
-
-
-def post_worker_init(worker):  # the bench's own keys, removed at its end
-    worker.wsgi.output_cache.backend = RedisBackend({url!r}, prefix={prefix!r})
-"""
 FLOOR = "floor"  # gunicorn with a bare WSGI callable answering the pages' bytes
 FLOOR_APP = """
 import json
@@ -226,16 +220,11 @@ class Server:
 
 
 @contextmanager
-def server(
-    env: dict[str, str], workers: int, cache: str, log: Path, settings: Path | None = None
-) -> Iterator[Server]:
-    """Start gunicorn (with a `settings` file of gunicorn's); yield once every worker answers;
-    stop it afterwards."""
+def server(env: dict[str, str], workers: int, cache: str, log: Path) -> Iterator[Server]:
+    """Start gunicorn; yield once every worker answers; stop it afterwards."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers)]
     command += ["--bind", f"{HOST}:{port}", "--timeout", "120"]
-    if settings is not None:
-        command += ["--config", str(settings)]
     if cache == FLOOR:  # the bare WSGI callable of FLOOR_APP, beside the pages it answers
         command += ["--chdir", str(log.parent), "bench_gunicorn_floor:application"]
     else:
@@ -487,17 +476,16 @@ def main() -> None:
         env = environment(folder, project)
         print(seed(project, env))
         with ExitStack() as stack:
-            settings = None
-            if options.backend == "redis":
-                settings = folder / "redis_settings.py"
+            if options.backend == "redis":  # the bench's own keys, removed at its end
                 prefix = f"jetpy:bench-gunicorn:{uuid.uuid4().hex}:"
-                settings.write_text(REDIS_SETTINGS.format(url=options.redis_url, prefix=prefix))
+                config = project / "application" / "config.yaml"
+                cache = f"cache: {{url: {json.dumps(options.redis_url)}, prefix: {prefix!r}}}\n"
+                config.write_text(config.read_text() + cache)
                 stack.callback(remove_keys, options.redis_url, prefix)
 
             def start(workers: int, cache: str) -> Server:
                 log = folder / f"gunicorn-{workers}-{cache}.log"
-                given = settings if cache == "redis" else None
-                return stack.enter_context(server(env, workers, cache, log, given))
+                return stack.enter_context(server(env, workers, cache, log))
 
             uncached, cached = start(1, "none"), start(1, options.backend)
             sizes = check_pages(uncached, cached)

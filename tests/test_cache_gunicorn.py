@@ -267,7 +267,7 @@ def card_of(page: str, product: str) -> str | None:
     return None
 
 
-def copy_example(root: Path, redis_url: str) -> Path:
+def copy_example(root: Path, redis_url: str, prefix: str) -> Path:
     def ignore(folder: str, names: list[str]) -> set[str]:
         runtime = Path(folder) == REPO / "application" / "data"
         return {n for n in names if n == "__pycache__" or (runtime and n != "modules.yaml")}
@@ -275,18 +275,10 @@ def copy_example(root: Path, redis_url: str) -> Path:
     shutil.copytree(REPO / "application", root / "application", ignore=ignore)
     shutil.copytree(REPO / "public", root / "public")
     config = root / "application" / "config.yaml"
-    config.write_text(config.read_text() + f'cache: {{backend: redis, url: "{redis_url}"}}\n')
+    # this run's own keys in the test Redis (cache.prefix), so that parallel runs do not meet
+    cache = f'cache: {{backend: redis, url: "{redis_url}", prefix: "{prefix}"}}\n'
+    config.write_text(config.read_text() + cache)
     return root
-
-
-GUNICORN_CONFIG = """
-from jetpy.cache import RedisBackend
-
-
-def post_worker_init(worker):
-    # this run's own keys in the test Redis, so that parallel runs do not meet
-    worker.wsgi.output_cache.backend = RedisBackend({url!r}, prefix={prefix!r})
-"""
 
 
 @pytest.fixture
@@ -297,10 +289,8 @@ def site(tmp_path: Path, redis_url: str) -> Iterator[Site]:
         pytest.skip("gunicorn is missing: pip install 'jetpy[serve]'")
     url = site_database_url(tmp_path, "gunicorn")  # PostgreSQL when JETPY_TEST_DATABASE_URL
     seed_site(url).app.db.dispose()
-    root = copy_example(tmp_path / "project", redis_url)
     prefix = f"jetpy:test-gunicorn:{uuid.uuid4().hex}:"
-    settings = tmp_path / "gunicorn_settings.py"
-    settings.write_text(GUNICORN_CONFIG.format(url=redis_url, prefix=prefix))
+    root = copy_example(tmp_path / "project", redis_url, prefix)
     access_log = tmp_path / "access.log"
     access_log.touch()
     port = free_port()
@@ -310,7 +300,7 @@ def site(tmp_path: Path, redis_url: str) -> Iterator[Site]:
         "JETPY_CACHE_BACKEND": "redis",
         "JETPY_SECRET_KEY": os.urandom(32).hex(),
         "JETPY_MEDIA_DIR": str(tmp_path / "media"),
-        "GUNICORN_CMD_ARGS": f"--config {settings} --access-logfile {access_log} "
+        "GUNICORN_CMD_ARGS": f"--access-logfile {access_log} "
         "--access-logformat '%(p)s %(s)s %(U)s'",
     }
     command = [sys.executable, "-c", "from jetpy.cli.main import main; main()", "serve"]
