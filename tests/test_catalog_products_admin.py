@@ -400,3 +400,23 @@ def test_the_admin_menu_shows_the_pages_the_administrator_may_open(
     assert 'href="/admin/products/"' in menu and 'href="/admin/articles/"' not in menu
     czech = boss.get("/admin/cs/products/").get_data(as_text=True)
     assert 'href="/admin/cs/articles/"' in czech and "Produkty" in czech
+
+
+def test_the_grid_stacks_kind_category_discount_and_stock_and_the_csv_keeps_their_columns(
+    app: Application, boss: Client
+) -> None:
+    assert a_hammer(boss, app).status_code == 303
+    kit = {"code": "KIT-1", "name_en_US": "Kit", "kind": "set", "set_items": "HAM-1 2"}
+    assert add(boss, **kit).status_code == 303
+    page = boss.get(URL).get_data(as_text=True)
+    rows = page[page.index("<tbody") : page.index("</tbody>")]
+    # one column fewer each for kind and category: at 1280 px the row actions need no scrolling
+    assert '<span class="badge badge-neutral">Tools</span>' in rows
+    assert 'KIT-1<br><span class="badge badge-info">Set</span>' in rows
+    assert 'CZK121.00<br><span class="badge badge-danger">-19 %</span>' in rows  # was 150
+    assert "CZ: 5<br>EU: 0" in rows
+    head = page[page.index("<thead") : page.index("</thead>")]
+    assert ">Kind<" not in head and ">Category<" not in head
+    csv = boss.get(URL + "?export=csv").get_data(as_text=True).splitlines()
+    assert csv[0] == "\ufeffID,Image,Code,Name,Category,Kind,Price (CZK),Stock"
+    assert any(line.startswith(("1,", "2,")) and ",Tools,Regular," in line for line in csv)

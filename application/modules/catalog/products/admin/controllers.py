@@ -19,7 +19,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session, object_session, selectinload
 from werkzeug.utils import redirect
@@ -303,6 +303,17 @@ class Main(HistoryActions, CrudController):
         pricelist = self.pricelists()[0] if self.pricelists() else None
         pricelist_id = pricelist.id if pricelist else None
         price_label = _("Price") + (f" ({pricelist.code})" if pricelist else "")
+        # at 1280 px the row actions must fit without scrolling sideways: the kind and the
+        # category are badges under the code and the name (columns of the CSV only), a
+        # discount and each stock line stack
+        exporting = self.request.args.get("export") == "csv"
+        kind = Column(
+            "kind",
+            _("Kind"),
+            expression=Product.kind,
+            value=lambda p: _("Set") if p.is_set else _("Regular"),
+        )
+        category = Column("category", _("Category"), sortable=False, value=self.category_name)
         return ProductGrid(
             statement,
             [
@@ -314,24 +325,36 @@ class Main(HistoryActions, CrudController):
                     value=lambda p: self.app.media.url(p.image) if p.image else "",
                     render=self.thumbnail,
                 ),
-                Column("code", _("Code"), searchable=True, expression=Product.code),
                 Column(
-                    "name", _("Name"), searchable=True, expression=text.name, value=self.title_of
+                    "code",
+                    _("Code"),
+                    searchable=True,
+                    expression=Product.code,
+                    render=self.code_cell,
                 ),
-                Column("category", _("Category"), sortable=False, value=self.category_name),
                 Column(
-                    "kind",
-                    _("Kind"),
-                    expression=Product.kind,
-                    value=lambda p: _("Set") if p.is_set else _("Regular"),
+                    "name",
+                    _("Name"),
+                    searchable=True,
+                    expression=text.name,
+                    value=self.title_of,
+                    render=self.name_cell,
                 ),
+                *([category, kind] if exporting else []),
                 Column(
                     "price",
                     price_label,
                     sortable=False,
                     value=lambda p: self.grid_price(p, pricelist_id),
+                    render=lambda p: self.price_cell(p, pricelist_id),
                 ),
-                Column("stock", _("Stock"), sortable=False, value=self.stock_text),
+                Column(
+                    "stock",
+                    _("Stock"),
+                    sortable=False,
+                    value=self.stock_text,
+                    render=self.stock_cell,
+                ),
             ],
             filters=[
                 Filter(
@@ -349,6 +372,41 @@ class Main(HistoryActions, CrudController):
     def thumbnail(self, product: Product) -> Markup:
         """The main image, small (the grid's first column)."""
         return self.app.media.img(product.image, "", width=160, sizes="4rem", class_="thumbnail")
+
+    def code_cell(self, product: Product) -> Markup:
+        """The code, and a badge under it for a set."""
+        if not product.is_set:
+            return Markup(escape(product.code))
+        badge = Markup('<br><span class="badge badge-info">{}</span>').format(self._("Set"))
+        return escape(product.code) + badge
+
+    def name_cell(self, product: Product) -> Markup:
+        """The name, and the category as a badge under it."""
+        name = escape(self.title_of(product))
+        if product.category is None:
+            return Markup(name)
+        badge = Markup('<br><span class="badge badge-neutral">{}</span>')
+        return name + badge.format(self.category_name(product))
+
+    def price_cell(self, product: Product, pricelist_id: int | None) -> Markup:
+        """The price, and its discount as a badge under it."""
+        session = object_session(product)
+        pricelist = session.get(Pricelist, pricelist_id) if session and pricelist_id else None
+        price = product.price_in(pricelist) if pricelist is not None else None
+        if pricelist is None or price is None:
+            return Markup("")
+        text = escape(pricelist.format(price.price, self.locale.name))
+        if not price.has_discount:
+            return text
+        badge = '<br><span class="badge badge-danger">-{} %</span>'
+        return text + Markup(badge).format(price.discount_percent)
+
+    def stock_cell(self, product: Product) -> Markup:
+        """`CZ: 5` a line per availability code."""
+        if product.is_set:
+            return Markup("")
+        lines = [f"{row.code}: {row.units}" for row in product.availabilities]
+        return Markup("<br>").join(lines)
 
     def title_of(self, item: Any) -> str:
         """The name in the admin's locale, else in another, else the code."""
