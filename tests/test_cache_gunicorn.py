@@ -22,7 +22,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
@@ -32,10 +31,7 @@ from urllib.parse import urlencode
 import pytest
 import redis
 import sqlalchemy
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from jetpy import Application
 from jetpy.cache import RedisBackend
 from jetpy.project.live import INTERVAL
 from jetpy.project.loader import load_project
@@ -242,22 +238,6 @@ class Site:
         assert answer.status == 303, answer.text[:2000]
 
 
-@contextmanager
-def script(site: Site, tmp_path: Path) -> Iterator[tuple[Application, Session]]:
-    """The example application in this process, on the site's database and Redis cache: what
-    a script (a cron job, a shell) changing data works with."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("JETPY_DATABASE_URL", site.url)
-        patch.setenv("JETPY_MEDIA_DIR", str(tmp_path / "media"))
-        app = Application(REPO, use_cache=False)
-    app.output_cache.backend = site.cache
-    try:
-        with app.db.session() as session:
-            yield app, session
-    finally:
-        app.db.dispose()
-
-
 def card_of(page: str, product: str) -> str | None:
     """The product card on a list page that links `product`."""
     for card in page.split('<li class="card product-card">')[1:]:
@@ -338,7 +318,7 @@ def site(tmp_path: Path, redis_url: str) -> Iterator[Site]:
 
 
 @pytest.mark.slow
-def test_admin_changes_show_at_once_on_both_workers(site: Site, tmp_path: Path) -> None:
+def test_admin_changes_show_at_once_on_both_workers(site: Site) -> None:
     def title(text: str) -> str:  # as a text node (a cover's alt text keeps the old title)
         return f">{html.escape(text)}<"
 
@@ -406,21 +386,27 @@ def test_admin_changes_show_at_once_on_both_workers(site: Site, tmp_path: Path) 
     site.cards_show(["/products/books"], PRODUCT, "Auris Studio headphones (ocean)")
     site.every_page_shows([PRODUCT], '<a href="/products/books">')
 
-    # a category renamed by a script (no admin edits categories): it purges through Redis
-    books = [PRODUCT, "/products/books", "/products/"]  # breadcrumb, heading, top categories
+    # a category renamed in the admin (catalog.categories.admin) purges through Redis: its
+    # heading, the product's breadcrumb, the top list
+    books = [PRODUCT, "/products/books", "/products/"]
     site.every_page_shows(books, title("Books"))
-    with script(site, tmp_path) as (app, db):
-        from application.classes.catalog.cache_tags import emit_catalog_changes
-        from application.classes.catalog.models import CategoryText
-
-        text = db.scalar(
-            select(CategoryText).where(CategoryText.locale == "en_US", CategoryText.slug == "books")
-        )
-        assert text is not None
-        text.name = "Books & comics"
-        db.commit()
-        emit_catalog_changes(app, db)
+    site.edit("/admin/categories/", other, "name_en_US", name_en_US="Books & comics")
     site.every_page_shows(books, title("Books & comics"), title("Books"))
+    # a new slug: the links follow on both workers and the old path answers 301
+    site.edit("/admin/categories/", other, "name_en_US", slug_en_US="books-and-comics")
+    site.every_page_shows([PRODUCT, "/products/"], 'href="/products/books-and-comics"')
+    site.every_page_shows(["/products/books-and-comics"], title("Books & comics"))
+    seen = site.access_log.stat().st_size
+    with ThreadPoolExecutor(4) as pool:
+        olds = list(
+            pool.map(
+                lambda _: Browser(site.port).get("/products/books?sort=price"), range(REQUESTS)
+            )
+        )
+    for moved in olds:
+        assert moved.status == 301, (moved.status, moved.text[:300])
+        assert moved.headers["Location"].endswith("/products/books-and-comics?sort=price")
+    assert len(site.pids_since(seen)) == 2  # both workers answered it
 
     # a menu item, written by the studio's menu editor (live definitions) ------------------
     editor = MenuEditor(load_project(site.root, use_cache=False))
@@ -429,5 +415,5 @@ def test_admin_changes_show_at_once_on_both_workers(site: Site, tmp_path: Path) 
         "footer", "links", {"label": {"en_US": "Gunicorn news"}, "url": "/articles/"}, new=True
     )
     time.sleep(INTERVAL + 0.2)  # each worker looks at the definitions' stamp once a second
-    site.every_page_shows([ARTICLE, "/", headphones, "/products/books"], "Gunicorn news")
+    site.every_page_shows([ARTICLE, "/", headphones, "/products/books-and-comics"], "Gunicorn news")
     assert len(site.workers) == 2
