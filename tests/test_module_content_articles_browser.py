@@ -251,3 +251,39 @@ def test_the_pager_shows_the_ends_and_the_neighbours(
     from application.classes.paging import pager
 
     assert pager(current, pages) == shown
+
+
+def test_an_article_page_runs_two_statements(example_app: Application) -> None:
+    """The article with its cover, the cover's alt texts and its other localizations in one
+    statement; the latest articles beside it in another (it was five)."""
+    from application.classes.content import Article, ArticleLocalization
+    from application.classes.media import MediaItem
+
+    with example_app.db.session() as session:
+        articles = session.scalars(sqlalchemy.select(Article)).all()
+        for number, article in enumerate(articles):
+            cover = MediaItem(
+                key=f"cover-{number}.png", kind="image", mimetype="image/png",
+                name="cover.png", width=960, height=540, sha256="0" * 64,
+            )  # fmt: skip
+            cover.set_alt("en_US", f"Cover {number}")
+            cover.set_alt("cs_CZ", f"Obálka {number}")
+            article.cover = cover
+        session.commit()
+        english = session.scalars(
+            sqlalchemy.select(ArticleLocalization).where(
+                ArticleLocalization.locale == "en_US", ArticleLocalization.slug == "micro-routers"
+            )
+        ).one()
+        czech = english.article.localizations["cs_CZ"].slug
+    client = Client(example_app)
+    run: list[str] = []
+    sqlalchemy.event.listen(
+        example_app.db.engine, "before_cursor_execute", lambda *args: run.append(args[2])
+    )
+    page = client.get("/articles/micro-routers.html").get_data(as_text=True)
+    assert len(run) == 2, run
+    assert 'alt="Cover ' in page and "Obálka" not in page
+    assert f'hreflang="cs-CZ" href="http://localhost/cs/clanky/{czech}.html"' in page
+    assert page.count('alt="Cover ') == 1  # the latest articles show titles only
+    assert '<a href="/articles/bases-and-locales.html">Bases and locales</a>' in page

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache
 from operator import itemgetter
 from typing import Any
 
@@ -18,10 +19,12 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    Integer,
     Select,
     String,
     Text,
     UniqueConstraint,
+    bindparam,
     func,
     select,
 )
@@ -156,21 +159,45 @@ class ArticleLocalization(Model):
 
 
 # queries: each returns localizations with their article loaded by the same statement ----------
+# The statements are built once (with bind parameters for the locale, the time and the slug or
+# id): building one and its options cost more than running it on a page of the public site.
+# A single article brings its cover's alternative texts and its other localizations (its page
+# links them as alternates) in the same statement (collections joined in: a row per text and
+# localization, made unique), not in two more; the latest articles (titles and links) come
+# without their covers.
+
+
+@cache
+def _statement(shape: str) -> Select[Any]:
+    """The published localizations of `:locale` at `:now`, newest first (ties broken by id,
+    for stable pages); `one`: of `:slug`, `id`: of article `:id`, `latest`: the `:count`
+    newest."""
+    article = contains_eager(ArticleLocalization.article)
+    cover = article.joinedload(Article.cover).joinedload(MediaItem.texts)
+    statement = (
+        select(ArticleLocalization)
+        .join(ArticleLocalization.article)
+        .where(
+            ArticleLocalization.locale == bindparam("locale"),
+            Article.draft.is_(False),
+            Article.published_at <= bindparam("now"),
+        )
+        .order_by(Article.published_at.desc(), Article.id.desc())
+    )
+    if shape == "list":  # paged: the covers' texts by one more statement (selectin)
+        return statement.options(article)
+    if shape == "latest":  # a cover asked for anyway is loaded then
+        count = bindparam("count", type_=Integer)
+        return statement.options(article.lazyload(Article.cover)).limit(count)
+    statement = statement.options(cover, article.joinedload(Article.localizations))
+    if shape == "one":
+        return statement.where(ArticleLocalization.slug == bindparam("slug"))
+    return statement.where(Article.id == bindparam("id"))
 
 
 def published_statement(locale: str, now: datetime | None = None) -> Select[Any]:
     """The published articles of `locale`, newest first (ties broken by id, for stable pages)."""
-    return (
-        select(ArticleLocalization)
-        .join(ArticleLocalization.article)
-        .options(contains_eager(ArticleLocalization.article))
-        .where(
-            ArticleLocalization.locale == locale,
-            Article.draft.is_(False),
-            Article.published_at <= (now or utcnow()),
-        )
-        .order_by(Article.published_at.desc(), Article.id.desc())
-    )
+    return _statement("list").params(locale=locale, now=now or utcnow())
 
 
 def published(
@@ -186,7 +213,8 @@ def latest(
     """The `count` newest published articles of `locale`."""
     if count < 1:
         return []
-    return session.scalars(published_statement(locale, now).limit(count)).all()
+    values = {"locale": locale, "now": now or utcnow(), "count": count}
+    return session.scalars(_statement("latest"), values).all()
 
 
 def published_page(
@@ -200,16 +228,16 @@ def by_slug(
     session: Session, locale: str, slug: str, *, now: datetime | None = None
 ) -> ArticleLocalization | None:
     """The published article of `locale` with `slug`, or None."""
-    statement = published_statement(locale, now).where(ArticleLocalization.slug == slug)
-    return session.scalars(statement).one_or_none()
+    values = {"locale": locale, "now": now or utcnow(), "slug": slug}
+    return session.scalars(_statement("one"), values).unique().one_or_none()
 
 
 def by_id(
     session: Session, locale: str, article_id: int, *, now: datetime | None = None
 ) -> ArticleLocalization | None:
     """The published article `article_id` in `locale`, or None."""
-    statement = published_statement(locale, now).where(Article.id == article_id)
-    return session.scalars(statement).one_or_none()
+    values = {"locale": locale, "now": now or utcnow(), "id": article_id}
+    return session.scalars(_statement("id"), values).unique().one_or_none()
 
 
 def next_publication(session: Session, *, now: datetime | None = None) -> datetime | None:
