@@ -1,4 +1,5 @@
-"""Category edits in the admin (catalog.categories.admin) purge exactly, with the output cache on.
+"""Category and pricelist edits in the admin (catalog.categories.admin, catalog.pricelists.admin)
+purge exactly, with the output cache on.
 
 As in test_output_cache_catalog.py, a page answered without a single SQL statement came from
 the cache: a rename or a move shows at once on the pages that show the category, and the
@@ -11,6 +12,8 @@ from werkzeug.test import Client
 
 from jetpy import Application
 from tests.test_catalog_categories_admin import edit, id_of
+from tests.test_catalog_pricelists_admin import edit as edit_pricelist
+from tests.test_catalog_pricelists_admin import pricelist
 from tests.test_output_cache_catalog import (
     A_CS,
     GARDEN,
@@ -74,3 +77,17 @@ def test_a_new_slug_and_a_move_in_the_admin_show_at_once(
     assert "Rake" in shop.get(TOOLS).get_data(as_text=True)  # Tools lists what is below it
     assert "Garden" not in shop.get(TOP).get_data(as_text=True).split("<main", 1)[1]
     assert "Rake" in shop.get("/products/tools/yard").get_data(as_text=True)
+
+
+def test_a_pricelist_saved_in_the_admin_purges_the_pages_of_its_prices(
+    app: Application, boss: Client, shop: Client
+) -> None:
+    warm(app, shop, *PAGES)
+    czk = pricelist(app, "CZK")
+    values = {"code": "CZK", "currency": "CZK", "vat_rates": "21, 12, 0", "default_vat_rate": "21"}
+    answer = edit_pricelist(boss, czk.id, **values, precision="0", prices_include_vat="y")
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    hits = cached(app, shop, *PAGES)
+    assert not hits[A_CS]  # the Czech pages sell in CZK
+    assert hits[A] and hits[B] and hits[TOOLS] and hits[TOP]  # the English ones in EUR
+    assert "121 Kč" in shop.get(A_CS).get_data(as_text=True).replace("\xa0", " ")

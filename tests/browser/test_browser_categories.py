@@ -110,3 +110,24 @@ def test_the_category_grid_and_form_and_a_rename_that_shows_on_the_site(
             found_page = True
             break
     assert found_page, "a top category's page names the renamed subcategory"
+
+
+def test_the_pricelists_grid_and_form(page: Page, narrow: Page, live_site: LiveSite) -> None:
+    log_in(page, live_site, "boss", "/admin/pricelists/")
+    assert page.title() == "Pricelists | Jetpy Admin"
+    assert page.locator("tbody tr").count() >= 2
+    found = widths(page)
+    assert found["table"] <= found["box"], found
+    screenshot(page, "admin-pricelists")
+    page.goto(live_site.url("/admin/pricelists/?add"))
+    page.fill("#pricelist-code", "usd")
+    page.fill("#pricelist-currency", "USD")
+    page.fill("#pricelist-vat_rates", "20, 0")
+    page.fill("#pricelist-default_vat_rate", "15")
+    with page.expect_navigation():
+        page.click(".form-actions button[type=submit]")
+    assert "Choose one of the VAT rates above." in page.inner_text(".field-error")
+    screenshot(page, "admin-pricelist-form-errors")
+    log_in(narrow, live_site, "boss", "/admin/pricelists/?add")
+    assert narrow.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(narrow, "admin-pricelist-form-390")
