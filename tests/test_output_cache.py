@@ -242,6 +242,8 @@ def test_without_a_backend_nothing_is_cached(make_project: ProjectFactory) -> No
 def test_an_unknown_backend_is_a_definition_problem(make_project: ProjectFactory) -> None:
     with pytest.raises(DefinitionError, match=r"cache\.backend"):
         Application(make_project(files(cache="{backend: memcached}")), use_cache=False)
+    with pytest.raises(DefinitionError, match=r"cache\.prefix.*must be text"):
+        Application(make_project(files(cache="{backend: redis, prefix: [a]}")), use_cache=False)
 
 
 def test_head_requests_are_answered_from_the_cache(make_project: ProjectFactory) -> None:
