@@ -217,7 +217,9 @@ class RedisBackend:
     """Redis, shared by every worker on every machine (`pip install jetpy[redis]`).
 
     Every key starts with `prefix` (config.yaml's `cache.prefix`): sites sharing a Redis
-    database need different ones.
+    database need different ones. One Redis server (with replicas if you like), not a Redis
+    Cluster: a script reads an entry and the tag hash together, which a cluster allows only
+    for keys of one slot.
     """
 
     def __init__(self, url: str, prefix: str = "jetpy:cache:") -> None:
