@@ -67,6 +67,13 @@ class Main(Controller):
         count(self, "visitor")
         self.render("things.html", text=f"visits {self.session.get('n', 0)}")
 
+    def racing_action(self):
+        count(self, "racing")
+        self.tag("thing")
+        # another worker (or machine) commits a change of a thing and purges while this renders
+        self.app.output_cache.purge(["thing"])
+        self.render("things.html", text="racing")
+
     def soon_action(self):
         count(self, "soon")
         self.expires_at(time.time() + float(self.parameters["seconds"]))
@@ -230,6 +237,46 @@ def test_output_is_not_kept_past_the_time_it_changes(make_project: ProjectFactor
     time.sleep(0.4)
     client.get("/soon/")
     assert renders(app) == ["soon", "soon", "soon"]
+
+
+@pytest.mark.parametrize("backend", ["memory", "files", "redis"])
+def test_output_rendered_while_its_tag_was_purged_is_never_served(
+    make_project: ProjectFactory, request: pytest.FixtureRequest, backend: str
+) -> None:
+    """Render started → purge → store, through the whole request: neither the content nor the
+    page is kept, whatever the backend."""
+    cache = f"{{backend: {backend}}}"
+    if backend == "redis":
+        url = request.getfixturevalue("redis_url")
+        cache = f"{{backend: redis, url: '{url}', prefix: 'jetpy:test-race:{uuid.uuid4().hex}:'}}"
+    racing = """
+        contents:
+          - module: test.things
+            action: racing
+            cacheable: true
+        """
+    root = make_project(
+        files(
+            cache,
+            **{
+                "application/bases/web/layouts/default.html": PLAIN_LAYOUT,
+                "application/bases/web/pages/en_US/racing/page.yaml": racing,
+            },
+        )
+    )
+    app, client = client_of(root)
+    try:
+        for _ in range(3):
+            assert "<p>racing</p>" in client.get("/racing/").get_data(as_text=True)
+            assert "<p>racing</p>" in client.get("/racing/", headers={"Cookie": "a=b"}).text
+        assert renders(app) == ["racing"] * 6  # every request rendered it again
+        assert app.output_cache.lookup(page_key_of(app, "/racing/")) is None
+        # the same page without the purge while rendering is kept at once
+        assert "<p>list</p>" in client.get("/things/").get_data(as_text=True)
+        client.get("/things/")
+        assert renders(app) == ["racing"] * 6 + ["list"]
+    finally:
+        app.output_cache.clear()
 
 
 def test_without_a_backend_nothing_is_cached(make_project: ProjectFactory) -> None:
