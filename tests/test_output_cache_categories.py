@@ -91,3 +91,26 @@ def test_a_pricelist_saved_in_the_admin_purges_the_pages_of_its_prices(
     assert not hits[A_CS]  # the Czech pages sell in CZK
     assert hits[A] and hits[B] and hits[TOOLS] and hits[TOP]  # the English ones in EUR
     assert "121 Kč" in shop.get(A_CS).get_data(as_text=True).replace("\xa0", " ")
+
+
+def test_adding_and_deleting_a_subcategory_in_the_admin_purges_its_parent(
+    app: Application, boss: Client, shop: Client
+) -> None:
+    from tests.test_catalog_categories_admin import add, token_of
+
+    warm(app, shop, *PAGES)
+    tools = id_of(app, "tools")
+    assert add(boss, name_en_US="Saws", parent=str(tools)).status_code == 303
+    hits = cached(app, shop, *PAGES)
+    # (the top list goes too: `category:<id>` of Tools is also the tag of its subcategories)
+    assert not hits[TOOLS] and hits[GARDEN] and hits[B] and hits["/"]
+    assert 'href="/products/tools/saws"' in shop.get(TOOLS).get_data(as_text=True)
+
+    warm(app, shop, *PAGES)
+    url = f"/admin/categories/?delete={id_of(app, 'saws')}"
+    answer = boss.post(url, data={"csrf_token": token_of(boss.get(url))})
+    assert answer.status_code == 303
+    hits = cached(app, shop, *PAGES)
+    assert not hits[TOOLS] and hits[GARDEN] and hits[B]
+    assert "/products/tools/saws" not in shop.get(TOOLS).get_data(as_text=True)
+    assert shop.get("/products/tools/saws").status_code == 404
