@@ -123,7 +123,7 @@ def test_category_rename_and_move_and_pricelist_change_show_at_once(
     app: Application, shop: Client
 ) -> None:
     warm(app, shop, *PAGES)
-    with app.db.session() as db:  # no admin edits categories yet: a script does it
+    with app.db.session() as db:  # a script (the admin: test_output_cache_categories.py)
         text = db.scalar(select(CategoryText).where(CategoryText.slug == "tools"))
         assert text is not None
         text.name = "Hand tools"
