@@ -294,7 +294,11 @@ class RabbitBroker:
     def receive_many(self, queue: str, consumer: str, timeout: float, limit: int) -> list[Delivery]:
         name = self._declare(queue)
         if limit != self._prefetch:  # what the server sends ahead, unacknowledged
-            self.channel.basic_qos(prefetch_count=limit, global_qos=True)  # now, not next consumer
+            # per consumer (a channel-wide one is deprecated, refused by RabbitMQ 4.3), so it
+            # counts from the next consumer on: this one stops, what it was sent goes back
+            if self._consuming.pop(queue, None) is not None:
+                self.channel.cancel()
+            self.channel.basic_qos(prefetch_count=limit)
             self._prefetch = limit
         messages = self._consuming.get(queue)
         if messages is None:

@@ -279,14 +279,14 @@ class _Pace:
     def __init__(self) -> None:
         self.each = 0.05  # seconds per message, a moving average
 
-    def next_limit(self, count: int, seconds: float) -> int:
+    def next_limit(self, count: int, seconds: float, limit: int) -> int:
         if count:
             self.each = 0.7 * self.each + 0.3 * (seconds / count)
-        wanted = BATCH_SECONDS / max(self.each, 1e-5)
-        limit = 1
-        while limit * 2 <= min(wanted, BATCH_LIMIT):  # powers of two: few prefetch changes
-            limit *= 2
-        return limit
+        wanted = min(BATCH_SECONDS / max(self.each, 1e-5), BATCH_LIMIT)
+        fit = 1
+        while fit * 2 <= wanted:  # powers of two, and down only when far off: few changes
+            fit *= 2  # (a new limit is a new RabbitMQ consumer)
+        return fit if fit > limit or fit < limit // 2 else limit
 
 
 def run_worker(app: Application, queue: str, *, once: bool = False) -> None:
@@ -320,7 +320,7 @@ def run_worker(app: Application, queue: str, *, once: bool = False) -> None:
                 broker.close()  # what was not acknowledged comes again, and is seen handled
                 time.sleep(1.0)
                 continue
-            limit = pace.next_limit(len(outcomes), time.perf_counter() - started)
+            limit = pace.next_limit(len(outcomes), time.perf_counter() - started, limit)
     finally:
         signal.signal(signal.SIGTERM, before[0])
         signal.signal(signal.SIGINT, before[1])
