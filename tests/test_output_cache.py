@@ -359,10 +359,26 @@ def check_clocks_do_not_matter(
         assert other.lookup(f"skew{skew}") is None
 
 
+def check_begin(one: OutputCache, other: OutputCache) -> None:
+    """Read in resolve() → purge → the content's lookup → store: with begin() before the read,
+    not kept either (the lookup's own mark would already count that purge)."""
+    one.begin()  # the request starts; resolve() reads the article
+    other.purge(["article:8"])  # its change is committed and purged meanwhile
+    assert one.lookup("resolved") is None
+    assert not one.store("resolved", {"html": "old"}, ["article:8"])
+    assert other.lookup("resolved") is None
+    one.begin()  # the next request reads the new article
+    assert one.lookup("resolved") is None
+    assert one.store("resolved", {"html": "new"}, ["article:8"])
+    found = other.lookup("resolved")
+    assert found is not None and found["html"] == "new"
+
+
 def check_all(one: OutputCache, other: OutputCache, monkeypatch: pytest.MonkeyPatch) -> None:
     check_backend(one, other)
     check_render_purge_store(one, other)
     check_clocks_do_not_matter(one, other, monkeypatch)
+    check_begin(one, other)  # last: begin() holds for this thread's later stores
 
 
 def test_file_backend_is_shared_by_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -42,6 +42,9 @@ class CacheBackend(Protocol):
         """Keep `value` under `key` for `ttl` seconds, unless one of `tags` was purged after
         `mark` (then it is not kept: False)."""
 
+    def mark(self) -> Mark:
+        """The current mark (what read() hands out with a miss)."""
+
     def purge(self, tags: Iterable[str]) -> None:
         """Give each tag a new generation: every entry carrying one of them is stale."""
 
@@ -89,6 +92,9 @@ class MemoryBackend:
                 self.entries.popitem(last=False)
             return True
 
+    def mark(self) -> Mark:
+        return self.epoch, self.purges
+
     def purge(self, tags: Iterable[str]) -> None:
         with self._lock:
             self.purges += 1
@@ -119,7 +125,7 @@ class FileBackend:
         self.lock = folder / "purges.lock"
 
     def read(self, key: str) -> tuple[bytes | None, Mark]:
-        mark = self._mark()
+        mark = self.mark()
         try:
             data = (self.entries_dir / _digest(key)).read_bytes()
             header, _, value = data.partition(b"\n")
@@ -133,7 +139,7 @@ class FileBackend:
         return value, mark
 
     def write(self, key: str, value: bytes, tags: Sequence[str], mark: Mark, ttl: float) -> bool:
-        if _purged_since(mark, self._mark()[0], (self._generation(tag) for tag in tags)):
+        if _purged_since(mark, self.mark()[0], (self._generation(tag) for tag in tags)):
             return False
         header = json.dumps([time.time() + ttl, *mark, list(tags)]).encode()
         _write(self.entries_dir / _digest(key), header + b"\n" + value)
@@ -142,7 +148,7 @@ class FileBackend:
     def purge(self, tags: Iterable[str]) -> None:
         with open(self.lock, "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
-            epoch, purges = self._mark()
+            epoch, purges = self.mark()
             purges += 1
             _write(self.counter, f"{epoch} {purges}".encode())
             for tag in tags:
@@ -156,7 +162,7 @@ class FileBackend:
                 for file in folder.iterdir():
                     file.unlink(missing_ok=True)
 
-    def _mark(self) -> Mark:
+    def mark(self) -> Mark:
         try:
             epoch, purges = self.counter.read_text().split()
             return epoch, int(purges)
@@ -244,6 +250,10 @@ class RedisBackend:
         found = self._read(keys=[self.prefix + "entry:" + _digest(key), self.tags_key])
         value: bytes | None = found[3] if found[0] == 1 else None
         return value, (found[1].decode(), int(found[2]))
+
+    def mark(self) -> Mark:
+        epoch, purges = self.client.hmget(self.tags_key, ["\0epoch", "\0purges"])
+        return (epoch or b"-").decode(), int(purges or 0)
 
     def write(self, key: str, value: bytes, tags: Sequence[str], mark: Mark, ttl: float) -> bool:
         encoded = [tag.encode() for tag in tags]

@@ -92,8 +92,23 @@ class OutputCache:
         marks = self._marks()
         if len(marks) >= 1000:
             marks.clear()
-        marks[key] = mark
+        begun: Mark | None = getattr(self._local, "begun", None)
+        marks[key] = mark if begun is None else begun
         return None
+
+    def begin(self) -> None:
+        """A request is about to read what its output will show (call it before resolving its
+        contents): until this thread's next begin(), what it stores is kept with the mark taken
+        now instead of its lookups' later ones. A change committed between a read in
+        `resolve()` and the content's lookup then leaves the entry stale as well."""
+        backend = self.backend
+        if backend is None:
+            return
+        try:
+            self._local.begun = backend.mark()
+        except Exception:
+            log.exception("output cache: reading the purge count failed; nothing is kept")
+            self._local.begun = ("unknown", -1)  # no entry is written with it
 
     def _marks(self) -> dict[str, Mark]:
         marks: dict[str, Mark] | None = getattr(self._local, "marks", None)
