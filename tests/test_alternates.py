@@ -7,12 +7,15 @@ import re
 from collections.abc import Callable
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from werkzeug.test import Client
 
 from jetpy import Application
 from jetpy.kernel.alternates import absolute
-from jetpy.kernel.head import Head
+from jetpy.kernel.head import Head, _escaped
 from jetpy.modules.discovery import use_project_imports
 from tests.conftest import REPO, SeededSite
 
@@ -239,3 +242,20 @@ def test_the_example_product_and_category_switch_to_the_same_item(
         twin.startswith("http://localhost/cs/produkty/") and twin != "http://localhost/cs/produkty/"
     )
     assert site.get(twin.removeprefix("http://localhost")).status_code == 200
+
+
+@given(st.text())
+@example("<script>alert('x') & \"y\"</script>")
+def test_the_heads_escaping_is_markupsafes(text: str) -> None:
+    assert _escaped(text) == str(escape(text))
+
+
+def test_the_head_escapes_what_it_writes_and_keeps_markup() -> None:
+    head = Head("A <b> & 'c'", [{"attribute": "name", "value": 'x"y', "content": "1 < 2"}])
+    head.canonical = "http://example.com/?a=1&b=2"
+    head.add_css(Markup("/public/a.css?v=1&amp;w=2"))  # already safe: kept as it is
+    html = head.render()
+    assert "<title>A &lt;b&gt; &amp; &#39;c&#39;</title>" in html
+    assert '<meta name="x&#34;y" content="1 &lt; 2">' in html
+    assert '<link rel="canonical" href="http://example.com/?a=1&amp;b=2">' in html
+    assert '<link rel="stylesheet" href="/public/a.css?v=1&amp;w=2">' in html
