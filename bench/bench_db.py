@@ -48,7 +48,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
@@ -206,8 +206,9 @@ def example_site() -> Site:
     sitemap = SitePage("sitemap", "Sitemap", "/sitemap/", home, in_main_menu=False)
     feed = SitePage("google-shopping", "Google Shopping feed", "/google-shopping/", home, False)
     sign_up = SitePage("sign-up", "Sign up", "/sign-up/", home, in_main_menu=False)  # web.auth
+    search = SitePage("search", "Search", "/search/", home, in_main_menu=False)  # web.search
     pages = [home, articles, products, services, consulting, audits, about, contact, sitemap, feed]
-    pages.append(sign_up)
+    pages += [sign_up, search]
     footer = FooterMenu(
         "More on this site",
         (
@@ -405,6 +406,8 @@ def flask_app(engine: Engine, site: Site, loaders: Loaders, media: dict[str, Any
     app.jinja_env.filters.update(format_date=date_text, format_percent=percent_text)
     locale = site.locale
 
+    SEARCHING = SimpleNamespace(modules={"web.search": SimpleNamespace(active=True)})
+
     def embedded(loaded: Loaded) -> Callable[..., Markup]:
         """The layout's `module()`: the navigation blocks of web.ui."""
 
@@ -457,6 +460,9 @@ def flask_app(engine: Engine, site: Site, loaders: Loaders, media: dict[str, Any
             position=lambda name: Markup(parts.get(name, "")),
             module=embedded(loaded),
             menu=lambda set_name: footer_menus(page),
+            # the header's search box: shown while web.search is activated, as in the example
+            app=SEARCHING,
+            page_url=lambda id: site.pages[id].path,
         )
 
     @app.get("/articles/<slug>.html")
