@@ -963,3 +963,24 @@ def test_cache_can_be_turned_off(
     Application(root, use_cache=use_cache)
     assert not Application(root, use_cache=use_cache).project.from_cache
     assert not cache_file(root).exists()
+
+
+def test_a_moved_project_still_uses_its_page_map_cache(
+    cached_project: Path, tmp_path: Path
+) -> None:
+    moved = tmp_path / "moved"
+    shutil.move(cached_project, moved)  # the stamps are relative to application/
+    app = Application(moved)
+    assert app.project.from_cache
+    assert app.page("about").file == moved / ABOUT
+    edit_page(moved)  # and a change there is still seen
+    assert not Application(moved).project.from_cache
+
+
+def test_stamps_are_checked_where_stat_takes_no_folder_too(
+    cached_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "supports_dir_fd", set())  # as on Windows: joined paths
+    assert Application(cached_project).project.from_cache
+    edit_page(cached_project)
+    assert not Application(cached_project).project.from_cache
