@@ -279,6 +279,7 @@ class Application:
             static = stages.static_output(ctx)
             if static is not None:
                 return static
+            stages.begin_caching(ctx)  # before resolve() reads what the output will show
             resolved = stages.resolve(ctx)
             stages.check_leftover(ctx)
             stages.check_csrf(ctx, resolved)

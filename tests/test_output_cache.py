@@ -38,6 +38,14 @@ class Main(Controller):
         return router
 
     def resolve(self):
+        if self.content.action == "resolving":
+            # what the output will show is read here (an article by its slug) …
+            self.shown = self.app.__dict__["thing"]
+            if self.app.__dict__.pop("change_after_read", False):
+                # … then another worker commits a change of it and purges, before the lookup
+                self.app.__dict__["thing"] = "new"
+                self.app.output_cache.purge(["thing"])
+            return True
         if self.content.action != "default":
             return True  # the page's action
         return super().resolve()
@@ -73,6 +81,11 @@ class Main(Controller):
         # another worker (or machine) commits a change of a thing and purges while this renders
         self.app.output_cache.purge(["thing"])
         self.render("things.html", text="racing")
+
+    def resolving_action(self):
+        count(self, "resolving")
+        self.tag("thing")
+        self.render("things.html", text=self.shown)
 
     def soon_action(self):
         count(self, "soon")
@@ -275,6 +288,46 @@ def test_output_rendered_while_its_tag_was_purged_is_never_served(
         assert "<p>list</p>" in client.get("/things/").get_data(as_text=True)
         client.get("/things/")
         assert renders(app) == ["racing"] * 6 + ["list"]
+    finally:
+        app.output_cache.clear()
+
+
+@pytest.mark.parametrize("backend", ["memory", "files", "redis"])
+def test_a_change_purged_between_resolve_and_the_lookup_is_not_kept(
+    make_project: ProjectFactory, request: pytest.FixtureRequest, backend: str
+) -> None:
+    """Read in resolve() → purge → the content's lookup → store: the request flow takes the
+    cache's mark before resolving (stages.begin_caching), so this output is not kept either."""
+    cache = f"{{backend: {backend}}}"
+    if backend == "redis":
+        url = request.getfixturevalue("redis_url")
+        cache = (
+            f"{{backend: redis, url: '{url}', prefix: 'jetpy:test-resolve:{uuid.uuid4().hex}:'}}"
+        )
+    page = """
+        contents:
+          - module: test.things
+            action: resolving
+            cacheable: true
+        """
+    root = make_project(
+        files(
+            cache,
+            **{
+                "application/bases/web/layouts/default.html": PLAIN_LAYOUT,
+                "application/bases/web/pages/en_US/resolving/page.yaml": page,
+            },
+        )
+    )
+    app, client = client_of(root)
+    try:
+        for cookie in ({}, {"Cookie": "a=b"}):  # the whole-page cache, then the content's
+            app.output_cache.clear()
+            app.__dict__.update(thing="old", change_after_read=True)
+            assert "<p>old</p>" in client.get("/resolving/", headers=cookie).text  # right then
+            assert "<p>new</p>" in client.get("/resolving/", headers=cookie).text
+            assert "<p>new</p>" in client.get("/resolving/", headers=cookie).text
+        assert renders(app) == ["resolving", "resolving"] * 2  # the third from the cache
     finally:
         app.output_cache.clear()
 

@@ -250,6 +250,18 @@ def check_csrf(ctx: RequestContext, resolved: Resolved) -> None:
         csrf.protect(ctx, [controller for _, controller, _ in resolved if controller is not None])
 
 
+def begin_caching(ctx: RequestContext) -> None:
+    """With an output cache, take its mark before the contents resolve (jetpy.cache).
+
+    A controller reads what it shows in resolve() (an article by its slug), before its
+    content's lookup: a change committed and purged in between must leave the output stale,
+    so its entry is kept with the mark of this moment, not the lookup's later one.
+    """
+    cache = ctx.app.output_cache
+    if cache.backend is not None and ctx.request.method in ("GET", "HEAD"):
+        cache.begin()
+
+
 # 7. dispatch ----------------------------------------------------------------------------
 def dispatch(ctx: RequestContext, resolved: Resolved) -> Response | None:
     """Run each action; its output goes to its position. A returned response ends it.
@@ -353,7 +365,8 @@ def page_key(ctx: RequestContext) -> str:
 # Pages this process rendered for a visitor without cookies and did not keep (a content that
 # is not cacheable, the session read, a Cache-Control of page.yaml): their next request skips
 # the page cache lookup (a key and a round trip to the backend) and renders. Never stale: a
-# render that finds the page cacheable keeps it and takes it off the list. Bounded.
+# render that finds the page cacheable takes it off the list (nothing is kept without a lookup's
+# mark), so its next request looks it up and keeps it. Bounded.
 _UNKEPT_LIMIT = 10_000
 
 
