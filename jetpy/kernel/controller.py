@@ -162,20 +162,26 @@ class Controller:
     # output ----------------------------------------------------------------------
     def render(self, view: str, **context: Any) -> None:
         """Render `views/<view>` of this module into the content's position."""
-        self.output.append(self.render_view(view, **context))
+        self.output.append(self._view_html(view, context))
 
     def render_view(self, view: str, **context: Any) -> str:
         """Render `views/<view>` of this module and return the HTML."""
+        return self._view_html(view, context)
+
+    def _view_html(self, view: str, context: dict[str, Any]) -> str:
+        # the keyword arguments as they came (a dict of their own): not unpacked again
         ctx = self.ctx
         app = ctx.app
         templates = app.templates
         module = self.module.name
         template = templates.module_view(ctx.base, module, view)
-        # self.translator, without the property's frame: this runs for every view
-        translator = app.translations.translator(ctx.locale.name, module)
-        values = {"controller": self, "_": translator, **context}
+        # `controller` and `_` (self.translator, without the property's frame), unless the
+        # action passed its own
+        if "_" not in context:
+            context["_"] = app.translations.translator(ctx.locale.name, module)
+        context.setdefault("controller", self)
         shared = ctx.template_vars or templates.shared_vars(ctx)
-        return templates.render(template, shared, values)
+        return templates.render(template, shared, context)
 
     def embed(
         self, module: str, action: str = "default", controller: str = "Main", **parameters: Any

@@ -21,12 +21,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug._internal import _wsgi_decoding_dance
+from werkzeug.datastructures import EnvironHeaders, Headers, ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request as WerkzeugRequest
+from werkzeug.wsgi import _get_server
 
 if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
     from werkzeug.datastructures import MultiDict
 
 MAX_INT = 2**31 - 1  # an SQL INTEGER's largest value (PostgreSQL refuses to compare more)
@@ -44,7 +47,48 @@ def parse_int(text: str | None, minimum: int = 0, maximum: int = MAX_INT) -> int
 
 
 class Request(WerkzeugRequest):
-    """A werkzeug Request whose `args`, `form` and `files` went through the input layer."""
+    """A werkzeug Request whose `args`, `form` and `files` went through the input layer.
+
+    What werkzeug reads from the environ as the request is made (server address, decoded
+    paths, query string, headers, client address) is read here when first asked for: a
+    page reads few of them.
+    """
+
+    def __init__(
+        self, environ: WSGIEnvironment, populate_request: bool = True, shallow: bool = False
+    ) -> None:
+        # werkzeug's Request.__init__ without what the properties below make on first use
+        self.environ = environ
+        self.shallow = shallow
+        self.method = environ.get("REQUEST_METHOD", "GET").upper()
+        self.scheme = environ.get("wsgi.url_scheme", "http")
+        if populate_request and not shallow:
+            environ["werkzeug.request"] = self
+
+    @cached_property
+    def server(self) -> tuple[str, int | None] | None:
+        return _get_server(self.environ)
+
+    @cached_property
+    def root_path(self) -> str:
+        return _wsgi_decoding_dance(self.environ.get("SCRIPT_NAME") or "").rstrip("/")
+
+    @cached_property
+    def path(self) -> str:
+        return "/" + _wsgi_decoding_dance(self.environ.get("PATH_INFO") or "").lstrip("/")
+
+    @cached_property
+    def query_string(self) -> bytes:
+        query: str = self.environ.get("QUERY_STRING", "")
+        return query.encode("latin1")
+
+    @cached_property
+    def headers(self) -> Headers:
+        return EnvironHeaders(self.environ)
+
+    @cached_property
+    def remote_addr(self) -> str | None:
+        return self.environ.get("REMOTE_ADDR")
 
     @cached_property
     def args(self) -> MultiDict[str, str]:
