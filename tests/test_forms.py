@@ -242,3 +242,15 @@ def test_phrases_fall_back_to_wtforms_catalogs_then_english() -> None:
     assert czech("Number must be at least %(min)s.", min=3) == "Číslo musí být alespoň 3."
     unknown = Phrases(Translator("xx_XX", None, {}))
     assert unknown.gettext("This field is required.") == "This field is required."
+
+
+@pytest.mark.parametrize("typed", ["9" * 400, "-" + "9" * 400, "9" * 4000])
+def test_a_number_too_large_for_any_range_is_refused_with_the_ranges_message(
+    client: Client, typed: str
+) -> None:
+    token = token_of(client.get("/notes/"))
+    response = client.post("/notes/", data={**VALID, "count": typed, "csrf_token": token})
+    assert response.status_code == 200  # WTForms' own NumberRange raised OverflowError: a 500
+    text = response.get_data(as_text=True)
+    assert "Number must be between 1 and 9." in text or "Not a valid integer value." in text
+    assert saved() == []

@@ -32,6 +32,7 @@ from __future__ import annotations
 import copy
 import functools
 import gettext
+import math
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
@@ -42,7 +43,7 @@ from werkzeug.exceptions import BadRequest
 from wtforms.csrf.core import CSRF, CSRFTokenField
 from wtforms.i18n import messages_path
 from wtforms.meta import DefaultMeta
-from wtforms.validators import ValidationError
+from wtforms.validators import NumberRange, ValidationError
 
 from jetpy.kernel import csrf
 from jetpy.kernel.controller import Controller
@@ -171,7 +172,7 @@ class JetpyMeta(DefaultMeta):
         field.label.text = translate(field.label.text) or field.label.text
         if field.description:
             field.description = translate(field.description) or field.description
-        field.validators = [_translated(v, translate) for v in field.validators]
+        field.validators = [_safe(_translated(v, translate)) for v in field.validators]
         return field
 
 
@@ -186,6 +187,34 @@ def _translated(validator: Any, translate: Any) -> Any:
     changed = copy.copy(validator)
     changed.message = translation
     return changed
+
+
+class _SafeNumberRange(NumberRange):
+    """NumberRange that refuses a whole number too large for a float with its message.
+
+    WTForms checks `math.isnan(data)`, which raises OverflowError for an int of more than
+    ~308 digits: IntegerField takes up to 4,300, so a typed 400-digit number was a 500.
+    """
+
+    def __call__(self, form: wtforms.form.BaseForm, field: wtforms.Field) -> None:
+        try:
+            super().__call__(form, field)
+        except OverflowError:
+            typed = field.data
+            field.data = math.inf if typed > 0 else -math.inf  # out of every range
+            try:
+                super().__call__(form, field)
+            finally:
+                field.data = typed
+
+
+def _safe(validator: Any) -> Any:
+    """The validator, made safe from inputs WTForms' own check fails on (a copy)."""
+    if type(validator) is NumberRange:
+        changed = copy.copy(validator)
+        changed.__class__ = _SafeNumberRange
+        return changed
+    return validator
 
 
 @dataclass(frozen=True)
