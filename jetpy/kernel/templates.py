@@ -62,6 +62,9 @@ class Templates:
         self._static_urls: dict[str, str] = {}
         self._views: dict[tuple[str, str, str], Template] = {}
         self._layouts: dict[tuple[str, str], Template] = {}
+        # (base id, locale) → (the environment's globals as they were, the shared names
+        # that do not change between requests); see shared_vars()
+        self._shared: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]] = {}
         self.environments = {base.id: self._environment(base, modules, debug) for base in bases}
 
     def _environment(self, base: Base, modules: dict[str, Module], debug: bool) -> Environment:
@@ -156,14 +159,12 @@ class Templates:
             from jetpy.kernel.stages import embed
 
             app = ctx.app
-            # render() shares this dict with Jinja, so it carries the environment's globals
-            shared = self.environments[ctx.base.id].globals.copy()
-            shared["app"] = app
+            # a copy of the base and locale's names with a slot for each of the request's
+            # own: a copy of the table as it is, whose slots are then filled in, instead of
+            # a table grown name by name on every request
+            shared = self._fixed_names(ctx).copy()
             shared["request"] = ctx.request
-            shared["base"] = ctx.base
-            shared["locale"] = ctx.locale
             shared["page"] = ctx.page
-            shared["head"] = _head_placeholder
             shared["breadcrumb"] = ctx.breadcrumb
             shared["position"] = ctx.position
             shared["has_position"] = ctx.has_position
@@ -178,14 +179,51 @@ class Templates:
             )
             shared["csrf_token"] = lambda: csrf.token(ctx)  # for the hidden field of POST forms
             shared["flashes"] = lambda: flash.pop_all(ctx)  # the messages waiting, now shown
-            # the common dictionary; a module's views get their module's (render_view)
-            shared["_"] = app.translations.translator(ctx.locale.name)
             # menu(set_name, menu_id=None): a root menu of a set, or all of them
             shared["menu"] = functools.partial(app.menus.resolve, ctx)
             if ctx.vars:
                 shared.update(ctx.vars)
             ctx.template_vars = shared
         return shared
+
+    def _fixed_names(self, ctx: RequestContext) -> dict[str, Any]:
+        """The shared names of the request's base and locale that no request changes: the
+        environment's globals (render() shares the dict with Jinja, so it carries them),
+        `app`, `base`, `locale`, `head` and the common dictionary `_` (a module's views get
+        their module's, see Controller.render_view), with a None for each name shared_vars()
+        sets per request. Made again when the globals changed."""
+        key = (ctx.base.id, ctx.locale.name)
+        globals_ = self.environments[ctx.base.id].globals
+        made = self._shared.get(key)
+        if made is not None and made[0] == globals_:
+            return made[1]
+        fixed = {
+            **globals_,
+            "app": ctx.app,
+            "base": ctx.base,
+            "locale": ctx.locale,
+            "head": _head_placeholder,
+            "_": ctx.app.translations.translator(ctx.locale.name),
+        }
+        fixed.update(dict.fromkeys(_REQUEST_NAMES))
+        self._shared[key] = (dict(globals_), fixed)
+        return fixed
+
+
+# the shared names shared_vars() sets for each request
+_REQUEST_NAMES = (
+    "request",
+    "page",
+    "breadcrumb",
+    "position",
+    "has_position",
+    "module",
+    "page_url",
+    "get_page",
+    "csrf_token",
+    "flashes",
+    "menu",
+)
 
 
 def _head_placeholder() -> Markup:
