@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,3 +101,48 @@ def choose_slug(
             free_slug(session, column, typed, *scope),
         )
     return SlugChoice(typed)
+
+
+def check_localized_slugs(
+    session: Session,
+    form: Any,
+    column: InstrumentedAttribute[str],
+    others: Callable[[str], list[ColumnElement[Any]]],
+    name_field: str,
+    unnamed: str,
+) -> bool:
+    """Check the per-locale name and slug fields of an admin form (jetpy.web.forms.Form with
+    `locales` and `localized()`); True when they may be saved.
+
+    A locale whose name is empty must have its other fields empty too (it is left out); a
+    named one gets its slug through `choose_slug` within `others(locale)` (the same locale,
+    other items), a problem shown at the slug field; at least one locale must be named, else
+    `unnamed` (already translated) is shown at the first locale's name.
+    """
+    from jetpy.web.forms import add_error  # the forms' layer, asked for only by admin forms
+
+    valid, named = True, 0
+    for locale in form.locales:
+        fields = form.localized(locale)
+        name, slug = fields[name_field], fields["slug"]
+        name.data = (name.data or "").strip()
+        if not name.data:
+            rest = [field.data for key, field in fields.items() if key != name_field]
+            if any(isinstance(data, str) and data.strip() for data in rest):
+                add_error(name, form._("Give a name, or leave every field of this locale empty."))
+                valid = False
+            continue
+        named += 1
+        if name.errors or slug.errors:
+            valid = False
+            continue
+        choice = choose_slug(session, column, name.data, slug.data or "", *others(locale))
+        if choice.problem:
+            add_error(slug, form._(choice.problem, slug=choice.suggestion))
+            valid = False
+        else:
+            slug.data = choice.slug
+    if not named:
+        add_error(form[f"{name_field}_{form.locales[0]}"], unnamed)
+        valid = False
+    return valid

@@ -318,6 +318,12 @@ class Form(wtforms.Form):
         ]
 
 
+def add_error(field: wtforms.Field, message: str) -> None:
+    """Add an error found after validation (a check that needs the database, say) to
+    `field`; WTForms may hold its errors as a tuple."""
+    field.errors = [*field.errors, message]
+
+
 def _messages(errors: Sequence[Any] | dict[str, Any]) -> list[str]:
     """A field's messages; a FormField or FieldList nests them, flattened here."""
     if isinstance(errors, dict):

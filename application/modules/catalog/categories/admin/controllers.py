@@ -33,10 +33,10 @@ from wtforms.validators import Length, NumberRange, Optional
 from application.classes.audit import HistoryActions
 from application.classes.catalog.cache_tags import emit_catalog_changes
 from application.classes.catalog.models import Category, CategoryText, Product
-from application.classes.slugs import choose_slug
+from application.classes.slugs import check_localized_slugs
 from jetpy.data.changes import Snapshot
 from jetpy.web.crud import CrudController
-from jetpy.web.forms import Form
+from jetpy.web.forms import Form, add_error
 from jetpy.web.grid import Column, Filter, Grid, parse_id
 
 PUBLIC_BASE = "web"  # whose locales categories are described in
@@ -344,38 +344,14 @@ class Main(HistoryActions, CrudController):
         return True
 
     def check_texts(self, item: Any, form: CategoryForm) -> bool:
-        valid, named = True, 0
-        for locale in form.locales:
-            fields = form.localized(locale)
-            name, slug = fields["name"], fields["slug"]
-            name.data = (name.data or "").strip()
-            if not name.data:
-                if (slug.data or "").strip() or (fields["description"].data or "").strip():
-                    add_error(
-                        name, form._("Give a name, or leave every field of this locale empty.")
-                    )
-                    valid = False
-                continue
-            named += 1
-            if name.errors or slug.errors:
-                valid = False
-                continue
+        def others(locale: str) -> list[Any]:
             scope = [CategoryText.locale == locale]
             if item.id is not None:
                 scope.append(CategoryText.category_id != item.id)
-            choice = choose_slug(self.db, CategoryText.slug, name.data, slug.data or "", *scope)
-            if choice.problem:
-                add_error(slug, form._(choice.problem, slug=choice.suggestion))
-                valid = False
-            else:
-                slug.data = choice.slug
-        if not named:
-            add_error(
-                form[f"name_{form.locales[0]}"],
-                form._("Give the category a name in at least one locale."),
-            )
-            valid = False
-        return valid
+            return scope
+
+        unnamed = form._("Give the category a name in at least one locale.")
+        return check_localized_slugs(self.db, form, CategoryText.slug, others, "name", unnamed)
 
     def save(self, item: Any, form: Any) -> None:
         item.parent_id = int(form.parent.data) if form.parent.data else None
@@ -397,8 +373,3 @@ class Main(HistoryActions, CrudController):
             text.description = (fields["description"].data or "").strip()
         self.db.add(item)
         self.db.flush()
-
-
-def add_error(field: Any, message: str) -> None:
-    """Add a field error found after validation (WTForms' errors may be a tuple)."""
-    field.errors = [*field.errors, message]

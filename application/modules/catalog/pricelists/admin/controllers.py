@@ -32,7 +32,7 @@ from application.classes.catalog.models import Price, Pricelist
 from application.classes.catalog.pricing import MAX_PRECISION
 from jetpy.data.changes import Snapshot
 from jetpy.web.crud import CrudController
-from jetpy.web.forms import Form
+from jetpy.web.forms import Form, add_error
 from jetpy.web.grid import Column, Filter, Grid
 
 CODE = re.compile(r"[A-Z][A-Z0-9-]{0,15}\Z")
@@ -379,8 +379,3 @@ class Main(HistoryActions, CrudController):
         item.precision = form.precision.data
         self.db.add(item)
         self.db.flush()
-
-
-def add_error(field: Any, message: str) -> None:
-    """Add a field error found after validation (WTForms' errors may be a tuple)."""
-    field.errors = [*field.errors, message]

@@ -53,12 +53,12 @@ from application.classes.catalog.models import (
 from application.classes.catalog.pricing import MAX_PRECISION, PriceBreakdown, price_breakdown
 from application.classes.catalog.queries import PRODUCT_LOADS, load_set_items
 from application.classes.media import check_image_fields, image_field_values
-from application.classes.slugs import choose_slug
+from application.classes.slugs import check_localized_slugs
 from jetpy.data.changes import Snapshot
 from jetpy.kernel.request import parse_int
 from jetpy.modules.i18n import formats_for
 from jetpy.web.crud import CrudController
-from jetpy.web.forms import Form
+from jetpy.web.forms import Form, add_error
 from jetpy.web.grid import Column, Filter, Grid
 
 PUBLIC_BASE = "web"  # whose locales products are described in
@@ -621,34 +621,14 @@ class Main(HistoryActions, CrudController):
         return check_image_fields(self.db, form, [(form.image, False), (form.gallery, True)])
 
     def check_texts(self, item: Any, form: ProductForm) -> bool:
-        valid, named = True, 0
-        for locale in form.locales:
-            fields = form.localized(locale)
-            name, slug = fields["name"], fields["slug"]
-            if not (name.data or "").strip():
-                if (slug.data or "").strip() or (fields["description"].data or "").strip():
-                    add_error(
-                        name, form._("Give a name, or leave every field of this locale empty.")
-                    )
-                    valid = False
-                continue
-            named += 1
+        def others(locale: str) -> list[Any]:
             scope = [ProductText.locale == locale]
             if item.id is not None:
                 scope.append(ProductText.product_id != item.id)
-            choice = choose_slug(self.db, ProductText.slug, name.data, slug.data or "", *scope)
-            if choice.problem:
-                add_error(slug, form._(choice.problem, slug=choice.suggestion))
-                valid = False
-            else:
-                slug.data = choice.slug
-        if not named:
-            add_error(
-                form[f"name_{form.locales[0]}"],
-                form._("Give the product a name in at least one locale."),
-            )
-            valid = False
-        return valid
+            return scope
+
+        unnamed = form._("Give the product a name in at least one locale.")
+        return check_localized_slugs(self.db, form, ProductText.slug, others, "name", unnamed)
 
     def check_set_items(self, item: Any, form: ProductForm) -> bool:
         """`CODE QUANTITY` lines naming other products; stores the parsed pairs on the form."""
@@ -760,11 +740,6 @@ class Main(HistoryActions, CrudController):
             row.delivery_days = fields["days"].data or 0
             row.available_from = fields["from"].data
             row.sold_out_orders = bool(fields["soldout"].data)
-
-
-def add_error(field: Any, message: str) -> None:
-    """Add a field error found after validation (WTForms' errors may be a tuple)."""
-    field.errors = [*field.errors, message]
 
 
 def code_of_self(item: Any, form: ProductForm) -> str:

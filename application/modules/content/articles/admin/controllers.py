@@ -23,7 +23,7 @@ from application.classes.content import Article, ArticleLocalization, utcnow
 from application.classes.media import check_image_fields, image_field_values
 from application.classes.slugs import choose_slug
 from jetpy.web.crud import CrudController
-from jetpy.web.forms import Form
+from jetpy.web.forms import Form, add_error
 from jetpy.web.grid import Column, Filter, Grid, Operation
 
 PUBLIC_BASE = "web"  # whose locales articles are written in
@@ -282,11 +282,6 @@ class Main(HistoryActions, CrudController):
             )
             valid = False
         return valid
-
-
-def add_error(field: Any, message: str) -> None:
-    """Add a field error found after validation (WTForms' errors may be a tuple)."""
-    field.errors = [*field.errors, message]
 
 
 def delete_articles(session: Session, articles: list[Article]) -> None:
