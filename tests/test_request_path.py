@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import example, given
+from hypothesis import strategies as st
+from markupsafe import escape
 from werkzeug.test import Client, EnvironBuilder
 from werkzeug.wrappers import Request as WerkzeugRequest
 
 from jetpy import Application
+from jetpy.kernel.head import _replaced
 from jetpy.kernel.request import Request
 
 
@@ -41,3 +45,10 @@ def test_a_global_changed_after_the_first_page_is_seen(project: Path) -> None:
     environment.globals["greeting"] = "second"
     page = client.get("/").get_data(as_text=True)
     assert "second" in page and "first" not in page
+
+
+@given(st.text())
+@example("<script>alert('x') & \"y\"</script>")
+def test_the_heads_fallback_escaping_is_markupsafes(text: str) -> None:
+    """The replacements Head uses if markupsafe stops offering its str-to-str escaping."""
+    assert _replaced(text) == str(escape(text))
