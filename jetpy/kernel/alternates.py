@@ -100,7 +100,14 @@ def hreflang_links(ctx: RequestContext) -> list[tuple[str, str]]:
 def canonical_link(ctx: RequestContext) -> str:
     """The absolute URL of what the request shows, without its query string: the page's URL
     with the used leftover path, or the one an action set (`set_alternates`)."""
-    own = ctx.alternates.get(ctx.locale.name)
+    made = ctx._alternates
+    used = ctx.used_path
+    if made is not None:
+        own = made.get(ctx.locale.name)
+    elif not ctx.locale.active:  # as defaults() has it, without the other locales' entries
+        own = None  # (a page in one locale, the common case, needs none)
+    else:
+        own = ctx.page.url(*used.split("/")) if used else ctx.page.url()
     if own is None:
         return ""
     scheme = ctx.scheme

@@ -146,12 +146,20 @@ class UrlMap:
         if self.default is None and bases:
             self.default = bases[0].default_locale
         self._has_hosts = any(host is not None for host, _ in self._entries)
-        self._hosts: dict[tuple[str, str | None, Any], str] = {}
+        self._hosts: dict[tuple[str, Any, Any, Any], str] = {}
 
     def host_of(self, request: Request) -> str:
         """`request.host` (werkzeug's: validated, without the scheme's default port),
-        remembered by what it is made of, since validating it costs more than a page's link."""
-        key = (request.scheme, request.environ.get("HTTP_HOST"), request.server)
+        remembered by what it is made of, since validating it costs more than a page's link.
+        (`request.server` is made of SERVER_NAME and SERVER_PORT: the key holds those, so a
+        page does not make it.)"""
+        environ = request.environ
+        key = (
+            request.scheme,
+            environ.get("HTTP_HOST"),
+            environ.get("SERVER_NAME"),
+            environ.get("SERVER_PORT"),
+        )
         host = self._hosts.get(key)
         if host is None:
             if len(self._hosts) >= _HOSTS_KEPT:  # a client may send any Host header
