@@ -121,7 +121,6 @@ class OutputCache:
         key: str,
         entry: dict[str, Any],
         tags: Iterable[str],
-        started: float | None = None,
         ttl: float | None = None,
         until: float | None = None,
     ) -> bool:
@@ -130,8 +129,7 @@ class OutputCache:
 
         A change committed while the content was being rendered may not be in its HTML; such
         an entry is not kept. Without a lookup that missed, nothing is kept (its next request
-        looks it up). `started` (this machine's clock) is not compared with anything: the
-        generations of tags are purge counts, not times.
+        looks it up). No clock is compared: the generations of tags are purge counts.
         """
         backend = self.backend
         if backend is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -52,7 +51,6 @@ class RequestContext:
 
     def __init__(self, app: Application, request: Request, path: str) -> None:
         self.app = app
-        self.started = time.time()  # what the output cache keeps must be newer (jetpy.cache)
         self.request = request
         self.path = path  # the decoded request path
         self.parts: dict[str, list[tuple[int, int, str]]] = {}

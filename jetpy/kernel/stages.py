@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -220,7 +219,7 @@ def resolve(ctx: RequestContext) -> Resolved:
         if not module.active:
             continue  # an inactive module's content renders nothing (jetpy check warns)
         controller = module.controllers[content.controller](ctx, module, content)
-        try:  # as _guarded() does
+        try:  # module code: an error is logged with module, controller and action
             outcome = controller.resolve()
         except HTTPException:
             raise
@@ -327,7 +326,6 @@ def cached_action(
         return None
     before = _page_state(ctx)
     seen, ctx.visitor_seen = ctx.visitor_seen, False
-    started = time.time()
     result = run_action(controller, action)
     if result is not None:
         return result
@@ -339,7 +337,7 @@ def cached_action(
         entry = {"html": html, **_effects(ctx, before)}
         tags = ("definitions", f"module:{content.module}", *controller.cache_tags)
         ttl = content.cache_ttl or None
-        cache.store(key, entry, tags, started, ttl, controller.cache_until)
+        cache.store(key, entry, tags, ttl, controller.cache_until)
         _page_keeps(ctx, tags, controller.cache_until)
     ctx.visitor_seen = ctx.visitor_seen or seen
     return None
@@ -470,7 +468,7 @@ def run_action(controller: Controller, action: str) -> Response | None:
             f"has no method `{action}_action` (asked for by page "
             f"{controller.page.id}, content {content.index})"
         )
-    try:  # what _guarded() does, here since every action passes
+    try:  # as for resolve(): an error is logged with module, controller and action
         result: Any = method()
     except HTTPException:
         raise
@@ -482,16 +480,6 @@ def run_action(controller: Controller, action: str) -> Response | None:
             f"returned {type(result).__name__}; return None or a Response"
         )
     return result
-
-
-def _guarded(controller: Controller, action: str, call: Any) -> Any:
-    """Call into module code; an error is logged with module, controller and action."""
-    try:
-        return call()
-    except HTTPException:
-        raise
-    except Exception:
-        _failed(controller, action)
 
 
 def _failed(controller: Controller, action: str) -> NoReturn:
@@ -584,7 +572,7 @@ def http_caching(ctx: RequestContext, response: PageResponse) -> Response:
     if "HTTP_COOKIE" not in ctx.request.environ and not ctx.page.is_secret:  # cached_page()
         entry = {"body": body.decode(), "headers": response.wsgi_headers(), "etag": tag}
         tags = {"definitions", *ctx.page_tags}
-        cache.store(page_key(ctx), entry, tags, ctx.started, until=ctx.page_until)
+        cache.store(page_key(ctx), entry, tags, until=ctx.page_until)
         ctx.app.unkept_pages.discard(_page_address(ctx))
     return response
 
