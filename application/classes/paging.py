@@ -20,6 +20,19 @@ T = TypeVar("T")
 PAGE_PATH = re.compile(r"page-([1-9][0-9]{0,8})")
 
 
+def claim_list_page(controller: Any) -> bool:
+    """A list's resolver: the list's own URL (page 1) or `page-N` below it, which it claims
+    (`set_used_path`) and keeps in `controller.list_page`; anything else is not the list's."""
+    if not controller.url_path:
+        return True
+    found = PAGE_PATH.fullmatch(controller.url_path)
+    if found is None:
+        return False
+    controller.list_page = int(found[1])
+    controller.set_used_path(controller.url_path)
+    return True
+
+
 @dataclass(frozen=True)
 class PageOf(Generic[T]):
     """Page `page` (from 1) of `total` items, `per_page` a page.

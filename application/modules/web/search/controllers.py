@@ -26,7 +26,7 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from application.classes import search
-from application.classes.paging import PAGE_PATH, PageOf, pager
+from application.classes.paging import PageOf, claim_list_page, pager
 from application.classes.search import Found, SearchSource
 from application.classes.search_sources import SOURCES
 from application.classes.search_text import MAX_QUERY, Query, highlight, parse_query, snippet
@@ -64,14 +64,7 @@ class Main(Controller):
         return self.page.url(*fragments, q=query) if query else self.page.url(*fragments)
 
     def resolve_results(self) -> bool:
-        if not self.url_path:
-            return True
-        found = PAGE_PATH.fullmatch(self.url_path)
-        if found is None:
-            return False
-        self.list_page = int(found[1])
-        self.set_used_path(self.url_path)
-        return True
+        return claim_list_page(self)
 
     def results_action(self) -> Response | None:
         typed = parse_query(self.request.args.get("q"))

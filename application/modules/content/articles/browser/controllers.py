@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from application.classes import content
 from application.classes.content import ArticleLocalization
 from application.classes.old_slugs import moved_to
-from application.classes.paging import PAGE_PATH, pager
+from application.classes.paging import claim_list_page, pager
 from application.classes.slugs import SLUG
 from jetpy import Controller, ControllerRouter, JetpyError
 
@@ -72,14 +72,7 @@ class Main(Controller):
         return self.page.url() if page == 1 else self.page.url(f"page-{page}")
 
     def resolve_list(self) -> bool:
-        if not self.url_path:
-            return True
-        found = PAGE_PATH.fullmatch(self.url_path)
-        if found is None:
-            return False
-        self.list_page = int(found[1])
-        self.set_used_path(self.url_path)
-        return True
+        return claim_list_page(self)
 
     def resolve_detail(self) -> bool:
         slug = self.url_path.removesuffix(".html")
