@@ -136,8 +136,8 @@ class Application:
         self.url_map = UrlMap(list(project.bases.values()))
         # the Content of each parameterless module() a layout embeds, made once
         self.embedded_contents: dict[tuple[str, str, str], Content] = {}
-        # (host, path, query) of pages rendered and not kept by the page cache: no lookup
-        self.unkept_pages: set[tuple[str, str, str]] = set()
+        # (scheme, host, path, query) of pages rendered and not kept by the page cache: no lookup
+        self.unkept_pages: set[tuple[str, str, str, str]] = set()
 
     def read_definitions(self) -> bool:
         """Read the definitions again; serve them if they are valid, else keep the last good.

@@ -626,7 +626,7 @@ def test_an_embedded_module_that_is_not_cacheable_keeps_the_page_out(
 
 
 def page_key_of(app: Application, path: str) -> str:
-    return app.output_cache.key(("page", "localhost", path, ""))
+    return app.output_cache.key(("page", "http", "localhost", path, ""))
 
 
 def test_a_page_not_kept_is_not_looked_up_again(make_project: ProjectFactory) -> None:
@@ -641,7 +641,7 @@ def test_a_page_not_kept_is_not_looked_up_again(make_project: ProjectFactory) ->
     asked.clear()
     assert client.get("/").get_data() == first
     assert page_key_of(app, "/") not in asked  # rendered, without a look at the page cache
-    assert ("localhost", "/", "") in app.unkept_pages
+    assert ("http", "localhost", "/", "") in app.unkept_pages
 
 
 def test_a_page_kept_after_all_leaves_the_list_of_pages_not_kept(
@@ -650,9 +650,9 @@ def test_a_page_kept_after_all_leaves_the_list_of_pages_not_kept(
     app, client = client_of(
         make_project(files(**{"application/bases/web/layouts/default.html": PLAIN_LAYOUT}))
     )
-    app.unkept_pages.add(("localhost", "/things/", ""))  # e.g. not cacheable a moment ago
+    app.unkept_pages.add(("http", "localhost", "/things/", ""))  # e.g. not cacheable a moment ago
     first = client.get("/things/")  # rendered: cacheable now, so off the list
-    assert ("localhost", "/things/", "") not in app.unkept_pages
+    assert ("http", "localhost", "/things/", "") not in app.unkept_pages
     # not kept yet: there was no lookup before its render, so no mark to keep it with (a
     # purge while it rendered could not be told); its next request looks it up and keeps it
     assert client.get("/things/").get_data() == first.get_data()

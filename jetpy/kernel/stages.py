@@ -349,11 +349,15 @@ def _page_keeps(ctx: RequestContext, tags: Iterable[str], until: float | None) -
         ctx.page_until = until
 
 
-def _page_address(ctx: RequestContext) -> tuple[str, str, str]:
-    """Host, path and query string: what a page cache entry is kept under."""
+def _page_address(ctx: RequestContext) -> tuple[str, str, str, str]:
+    """Scheme, host, path and query string: what a page cache entry is kept under.
+
+    The scheme too: a page kept for https must not answer plain http (which `ssl_required`
+    redirects), and a page holds absolute links (canonical, alternates) in its scheme.
+    """
     environ = ctx.request.environ
     host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
-    return host, ctx.path, environ.get("QUERY_STRING", "")
+    return ctx.scheme, host, ctx.path, environ.get("QUERY_STRING", "")
 
 
 def page_key(ctx: RequestContext) -> str:
