@@ -101,6 +101,7 @@ class Application:
             project.app_dir / "data",
             os.environ.get("JETPY_CACHE_PREFIX") or config.cache_prefix,
             self.secret_keys,
+            config.cache_max_entries,
         )
         self.use_definitions(project, self.templates_of(project))
         problems = [p for p in self.problems(checked=not project.from_cache) if not p.warning]

@@ -3,6 +3,8 @@ found by reading the code as an attacker and fixed; a test per way in."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 from werkzeug.test import Client
 
 from jetpy import Application
+from jetpy.cache import FileBackend, MemoryBackend
 from tests.conftest import ProjectFactory
 
 PLAIN_LAYOUT = """<!doctype html><html><head>{{ head() }}</head><body>
@@ -61,3 +64,48 @@ def test_a_page_kept_from_http_does_not_give_https_visitors_http_links(
     assert canonical(client.get("/about/").get_data(as_text=True)) == "http://localhost/about/"
     secure = client.get("/about/", base_url="https://localhost").get_data(as_text=True)
     assert canonical(secure) == "https://localhost/about/"
+
+
+# a visitor filling the cache ---------------------------------------------------------------
+def entry_files(folder: Path) -> int:
+    return sum(1 for file in (folder / "entries").iterdir() if not file.name.startswith("."))
+
+
+def test_free_query_strings_do_not_fill_the_files_backend_without_bound(
+    cached_site: Path, tmp_path: Path
+) -> None:
+    """Every query string is a key of its own (`?a=1`, `?a=2`, …: whatever a visitor makes
+    up); the files backend kept each entry for ever, so a loop of requests filled the disk.
+    It keeps `max_entries`, dropping the oldest written."""
+    app = Application(cached_site)
+    folder = tmp_path / "cache"
+    app.output_cache.backend = FileBackend(folder, max_entries=20)
+    client = Client(app)
+    for number in range(120):
+        assert client.get(f"/about/?made-up={number}").status_code == 200
+    assert 0 < entry_files(folder) <= 20 + 20 // 10  # at most one sweep's slack
+
+
+def test_the_files_backend_drops_the_oldest_entries_first(tmp_path: Path) -> None:
+    backend = FileBackend(tmp_path, max_entries=10)
+    for number in range(40):
+        _, mark = backend.read(f"key {number}")
+        assert backend.write(f"key {number}", b"value", ["tag"], mark, 60)
+        # written a second apart (the clock's granularity gives quick writes one time)
+        file = tmp_path / "entries" / hashlib.sha256(f"key {number}".encode()).hexdigest()
+        os.utime(file, ns=(number * 10**9, number * 10**9))
+    assert entry_files(tmp_path) <= 11
+    kept = [number for number in range(40) if backend.read(f"key {number}")[0] == b"value"]
+    assert kept == list(range(40 - len(kept), 40)) and 39 in kept
+
+
+def test_max_entries_comes_from_config_yaml(
+    make_project: ProjectFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_project({"application/config.yaml": "cache: {backend: files, max_entries: 50}\n"})
+    monkeypatch.delenv("JETPY_CACHE_BACKEND", raising=False)
+    backend = Application(root).output_cache.backend
+    assert isinstance(backend, FileBackend) and backend.max_entries == 50
+    monkeypatch.setenv("JETPY_CACHE_BACKEND", "memory")
+    memory = Application(root).output_cache.backend
+    assert isinstance(memory, MemoryBackend) and memory.max_entries == 50

@@ -116,7 +116,11 @@ class FileBackend:
     exclusive lock (`purges.lock`) so that two workers purging at once get two values.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, max_entries: int = 10_000) -> None:
+        # every key a visitor can make up (a query string) is a file: without a bound, a loop
+        # of requests would fill the disk; above it the oldest written go (see _sweep)
+        self.max_entries = max_entries
+        self._writes = 0  # since this process last counted the entries
         self.entries_dir = folder / "entries"
         self.tags_dir = folder / "tags"
         self.entries_dir.mkdir(parents=True, exist_ok=True)
@@ -142,8 +146,30 @@ class FileBackend:
         if _purged_since(mark, self.mark()[0], (self._generation(tag) for tag in tags)):
             return False
         header = json.dumps([time.time() + ttl, *mark, list(tags)]).encode()
-        _write(self.entries_dir / _digest(key), header + b"\n" + value)
+        path = self.entries_dir / _digest(key)
+        _write(path, header + b"\n" + value)
+        self._writes += 1
+        if self._writes >= max(1, self.max_entries // 10):  # a tenth of the bound as slack
+            self._writes = 0
+            self._sweep(path.name)
         return True
+
+    def _sweep(self, written: str) -> None:
+        """Delete the oldest-written entries above `max_entries` (never `written`, the file
+        just written: the clock's granularity may give many files one time)."""
+        found: list[tuple[int, str]] = []
+        with os.scandir(self.entries_dir) as entries:
+            for entry in entries:
+                if entry.name.startswith(".") or entry.name == written:
+                    continue  # a temporary file of a write under way, or the newest entry
+                try:
+                    found.append((entry.stat().st_mtime_ns, entry.path))
+                except OSError:  # deleted meanwhile by another worker's sweep
+                    continue
+        excess = len(found) + 1 - self.max_entries
+        if excess > 0:
+            for _, path in sorted(found)[:excess]:
+                Path(path).unlink(missing_ok=True)
 
     def purge(self, tags: Iterable[str]) -> None:
         with open(self.lock, "a") as lock:

@@ -46,12 +46,15 @@ class OutputCache:
         data_dir: Path,
         prefix: str = "",
         secret_keys: tuple[str, ...] = (),
+        max_entries: int = 0,
     ) -> OutputCache:
-        """The cache config.yaml asks for (`cache: {backend, url, ttl, prefix}`)."""
+        """The cache config.yaml asks for (`cache: {backend, url, ttl, prefix, max_entries}`;
+        `max_entries` 0: the backend's default)."""
         if backend == "memory":
-            return cls(MemoryBackend(), ttl)
+            return cls(MemoryBackend(max_entries or 1000), ttl)
         if backend == "files":
-            return cls(FileBackend(Path(url) if url else data_dir / "cache" / "output"), ttl)
+            folder = Path(url) if url else data_dir / "cache" / "output"
+            return cls(FileBackend(folder, max_entries or 10_000), ttl)
         if backend == "redis":
             prefix = prefix or default_prefix(secret_keys)
             return cls(RedisBackend(url or "redis://127.0.0.1:6379/0", prefix), ttl)

@@ -36,6 +36,7 @@ class Config:
     cache_ttl: int = 300
     cache_http_max_age: int = 60  # Cache-Control max-age of pages made only of cached contents
     cache_prefix: str = ""  # Redis keys' prefix; JETPY_CACHE_PREFIX in the environment wins
+    cache_max_entries: int = 0  # kept by the memory and files backends; 0: their default
     # `sessions:` (jetpy.kernel.sessions): the store, an idle and an absolute timeout in seconds
     session_store: str = "database"  # or `redis`
     session_url: str = ""  # the Redis URL, e.g. redis://127.0.0.1:6379/0

@@ -303,6 +303,9 @@ CACHE: Schema = {  # the output cache (jetpy.cache)
     # Redis: what every key starts with (sites sharing a database need different ones);
     # empty: jetpy:cache: and a digest of the site's oldest secret key (jetpy.cache.output)
     "prefix": Field(str, "", example="shop:cache:"),
+    # entries the memory (per process) and files backends keep, the oldest dropped first;
+    # 0: 1,000 in memory, 10,000 in files (Redis: its maxmemory, README)
+    "max_entries": Field(int, 0),
 }
 
 SESSIONS: Schema = {
