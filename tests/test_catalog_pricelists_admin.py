@@ -74,6 +74,31 @@ def test_add_edit_and_the_grid(app: Application, boss: Client) -> None:
     assert "Sazby DPH" in czech and "s DPH" in czech and "výchozí" in czech
 
 
+def test_the_form_has_save_and_cancel_like_the_other_admin_forms(
+    app: Application, boss: Client
+) -> None:
+    eur = pricelist(app, "EUR")
+    for url in (URL + "?add", f"{URL}?edit={eur.id}"):
+        form = boss.get(url).get_data(as_text=True)
+        actions = form.split('<div class="form-actions">')[1].split("</div>")[0]
+        assert '<button class="button primary" type="submit" id="pricelist-save">Save' in actions
+        assert f'<a class="button quiet" href="{URL}" id="pricelist-cancel">Cancel</a>' in actions
+        assert f'<a href="{URL}">Back to the list</a>' in form
+        for field in ("code", "name", "currency", "vat_rates", "default_vat_rate", "precision"):
+            assert f'id="pricelist-{field}"' in form, field
+    edit_form = boss.get(f"{URL}?edit={eur.id}").get_data(as_text=True)
+    assert f'href="{URL}?history={eur.id}" id="pricelist-history"' in edit_form
+    assert 'id="pricelist-history"' not in boss.get(URL + "?add").get_data(as_text=True)
+    # Cancel is a link to the grid: it sends nothing, the pricelist stays as it was
+    assert boss.get(URL).status_code == 200
+    assert pricelist(app, "EUR").rates == eur.rates
+    czech = boss.get("/admin/cs/pricelists/?add").get_data(as_text=True)
+    assert 'id="pricelist-cancel">Zrušit</a>' in czech and "DPH a zaokrouhlení" in czech
+    # a refused save keeps both, with the errors above the form
+    refused = add(boss, code="").get_data(as_text=True)
+    assert 'id="pricelist-cancel"' in refused and 'id="form-errors"' in refused
+
+
 def test_bad_input_is_a_field_error(app: Application, boss: Client) -> None:
     cases = {
         "Use 1 to 16 capital letters, digits or dashes, starting with a letter.": {"code": "1-bad"},

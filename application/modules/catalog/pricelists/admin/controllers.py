@@ -4,7 +4,8 @@ The page (`/admin/pricelists/`) is a `jetpy.web.crud.CrudController`: `?add`, `?
 `?edit=ID`, `?delete=ID`, `?history=ID`. A pricelist has a code (what the markets of
 `application/classes/catalog/markets.py` name), a name, a currency (ISO 4217), whether its
 prices include VAT, its VAT rates, the default one and the precision every amount is
-rounded to.
+rounded to. Its form (views/form.html) is laid out like the other admin forms: Save, Cancel
+back to the list, and the item's history.
 
 What would break the public shop is refused with a message: changing the code of a
 pricelist a market sells with, removing a VAT rate that prices use, deleting a pricelist a
@@ -115,6 +116,7 @@ class Main(HistoryActions, CrudController):
 
     model = Pricelist
     form_class = PricelistForm
+    form_template = "catalog.pricelists.admin/form.html"  # Save and Cancel, as the other forms
     add_title = "Add pricelist"
     edit_title = "Edit pricelist “%(item)s”"
 
