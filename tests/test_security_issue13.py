@@ -37,6 +37,67 @@ def cached_site(make_project: ProjectFactory, monkeypatch: pytest.MonkeyPatch) -
     )
 
 
+GREETING_CONTROLLERS = """
+from jetpy import Controller
+
+
+class Main(Controller):
+    def default_action(self):
+        self.session["name"] = self.request.args["name"]
+        self.output.append("<p>Remembered</p>")
+
+
+class Greet(Controller):
+    \"\"\"Reads the visitor in resolve() (to choose what to show), not in its action.\"\"\"
+
+    def resolve(self):
+        self.name = self.session.get("name", "stranger")
+        return True
+
+    def default_action(self):
+        self.output.append(f"<p>Hello {self.name}</p>")
+"""
+
+
+@pytest.fixture
+def greeting_site(make_project: ProjectFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("JETPY_CACHE_BACKEND", "memory")
+    return make_project(
+        {
+            "application/data/modules.yaml": "test.hello: activated\ntest.greet: activated\n",
+            "application/modules/test/greet/manifest.yaml": "label: Greet\n",
+            "application/modules/test/greet/controllers.py": GREETING_CONTROLLERS,
+            "application/bases/web/pages/en_US/remember/page.yaml": """
+                title: Remember
+                contents:
+                  - module: test.greet
+            """,
+            "application/bases/web/pages/en_US/greet/page.yaml": """
+                title: Greet
+                contents:
+                  - module: test.greet
+                    controller: Greet
+                    cacheable: true
+            """,
+        }
+    )
+
+
+def test_a_visitor_read_in_resolve_keeps_the_output_out_of_the_cache(
+    greeting_site: Path,
+) -> None:
+    """A controller that reads the session in resolve() and shows it from its action: the
+    store looked only at what the action read, so Alice's greeting was kept and served to
+    Bob."""
+    app = Application(greeting_site)
+    alice, bob = Client(app), Client(app)
+    assert "Remembered" in alice.get("/remember/?name=Alice").get_data(as_text=True)
+    assert "Remembered" in bob.get("/remember/?name=Bob").get_data(as_text=True)
+    assert "Hello Alice" in alice.get("/greet/").get_data(as_text=True)
+    assert "Hello Bob" in bob.get("/greet/").get_data(as_text=True)
+    assert "Hello stranger" in Client(app).get("/greet/").get_data(as_text=True)
+
+
 def canonical(page: str) -> str:
     found = re.search(r'<link rel="canonical" href="([^"]+)"', page)
     assert found is not None, page

@@ -42,6 +42,9 @@ class Controller:
     cache_context: str = ""  # what else the output depends on (part of the cache key)
     cache_tags: tuple[str, ...] = ()  # what the output shows: `article:8`, see tag()
     cache_until: float | None = None  # when the output changes by itself (a timestamp)
+    # set by the request flow when resolve() asked for the session: what it chose may be the
+    # visitor's, so the output is neither looked up nor kept (jetpy.kernel.stages.resolve)
+    visitor_in_resolve: bool = False
 
     def __init__(self, ctx: RequestContext, module: Module, content: Content) -> None:
         self.ctx = ctx

@@ -219,12 +219,16 @@ def resolve(ctx: RequestContext) -> Resolved:
         if not module.active:
             continue  # an inactive module's content renders nothing (jetpy check warns)
         controller = module.controllers[content.controller](ctx, module, content)
+        seen, ctx.visitor_seen = ctx.visitor_seen, False
         try:  # module code: an error is logged with module, controller and action
             outcome = controller.resolve()
         except HTTPException:
             raise
         except Exception:
             _failed(controller, "resolve")
+        if ctx.visitor_seen:  # what it found there (a name, a role) may show in its output
+            controller.visitor_in_resolve = True
+        ctx.visitor_seen = ctx.visitor_seen or seen
         if outcome is False:
             continue
         action = content.action if outcome is True else str(outcome)
@@ -275,7 +279,7 @@ def dispatch(ctx: RequestContext, resolved: Resolved) -> Response | None:
         if controller is None:
             ctx.add_part(content, content.output or "")
             continue
-        if use_cache:
+        if use_cache and not controller.visitor_in_resolve:
             wanted = controller.cacheable
             if wanted or (wanted is None and content.cacheable):
                 result = cached_action(ctx, content, controller, action)
