@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    python bench/bench_request.py              # 10 rounds of 2,000 requests each
+    python bench/bench_request.py              # 40 rotating rounds of 500 requests each
     python bench/bench_request.py --quick      # a smoke run
     python bench/bench_request.py --profile 5000   # cProfile of jetpy, top self-times in jetpy/
 
@@ -14,9 +14,15 @@ path `<slug>.html` with its micro-router, and a second content renders the lates
 position `side`. Flask, Pyramid and the floor give the same layout `module`, `position` and
 `head` callables, so the four answers are the same HTML.
 
-Each implementation is called in-process as a WSGI callable; rounds interleave them, and the
-median and best round are reported with the ratio to the floor, beside the median CPU time of
-the process per request (which a shared machine's other jobs move less than the wall clock).
+Each implementation is called in-process as a WSGI callable, in many short rounds whose order
+rotates by one app per round. Reported: the median and best round with the ratio to the floor,
+the median CPU time of the process per request (which a shared machine's other jobs move less
+than the wall clock), and the ratio that the noise moves least: per round, the floor's CPU time
+over each app's in that same round, summarised by its median and interquartile range.
+
+    python bench/bench_request.py --callgrind      # instructions and cache misses per request
+
+runs each implementation under valgrind's callgrind and reports its deterministic counts.
 """
 
 from __future__ import annotations
@@ -24,13 +30,16 @@ from __future__ import annotations
 import argparse
 import cProfile
 import difflib
+import functools
 import gc
 import importlib
 import os
 import platform
 import pstats
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterable
@@ -277,51 +286,93 @@ def run_round(app: WsgiApp, environ: Environ, count: int) -> Round:
 def measure(
     apps: dict[str, WsgiApp], environ: Environ, rounds: int, count: int
 ) -> dict[str, list[Round]]:
-    """Rounds of A, B, C, … so that drifts of a shared machine hit all of them alike."""
-    figures: dict[str, list[Round]] = {name: [] for name in apps}
+    """Rounds of every app, the order rotated by one per round.
+
+    A round of one app is short (500 requests, ~50 ms), so the apps of one round run within
+    a fraction of a second of each other and share the neighbours' load of that moment; the
+    rotation gives each app each place in the order equally often, so none is always the one
+    that runs right after a garbage collection or a neighbour's burst started.
+    """
+    names = list(apps)
+    figures: dict[str, list[Round]] = {name: [] for name in names}
     for app in apps.values():
         run_round(app, environ, count // 10 or 1)  # warm-up: templates, lazy pages
-    for number in range(1, rounds + 1):
-        for name, app in apps.items():
-            figures[name].append(run_round(app, environ, count))
-        shown = "  ".join(f"{name} {done[-1].per_second:,.0f}" for name, done in figures.items())
-        print(f"round {number:2}/{rounds}: {shown} req/s", flush=True)
+    for number in range(rounds):
+        shift = number % len(names)
+        for name in names[shift:] + names[:shift]:
+            figures[name].append(run_round(apps[name], environ, count))
+        shown = "  ".join(f"{name} {done[-1].cpu:5.0f}" for name, done in figures.items())
+        print(f"round {number + 1:2}/{rounds}: {shown} CPU µs/req", flush=True)
     return figures
 
 
+class Spread(NamedTuple):
+    median: float
+    low: float  # first quartile
+    high: float  # third quartile
+
+
+def paired_ratios(figures: dict[str, list[Round]], name: str, against: str = "floor") -> Spread:
+    """`against`'s CPU time over `name`'s, round by round: median and interquartile range.
+
+    Both ran in the same round, side by side, so a neighbour's load that lasts seconds moves
+    both alike and cancels out of the ratio; a burst that hit only one of them moves that
+    round's ratio, which the median and the quartiles leave out.
+    """
+    ratios = [
+        theirs.cpu / ours.cpu
+        for theirs, ours in zip(figures[against], figures[name], strict=True)
+        if ours.cpu > 0
+    ]
+    if len(ratios) < 2:
+        only = ratios[0] if ratios else 0.0
+        return Spread(only, only, only)
+    low, median, high = statistics.quantiles(ratios, n=4)
+    return Spread(median, low, high)
+
+
 def report(figures: dict[str, list[Round]]) -> None:
-    """Wall-clock medians and bests, and the median CPU time per request, against the floor.
+    """Wall-clock medians and bests, CPU time per request, and the per-round paired ratios.
 
     The CPU time leaves out the time other processes of a shared machine had the CPU, so it
-    swings less than the wall clock; neighbours still slow it down through shared caches.
+    swings less than the wall clock; neighbours still slow it down through shared caches. The
+    paired ratio compares each app with the floor that ran in the same round.
     """
     per_second = {name: [r.per_second for r in rounds] for name, rounds in figures.items()}
     cpu = {name: statistics.median(r.cpu for r in rounds) for name, rounds in figures.items()}
+    paired = {name: paired_ratios(figures, name) for name in figures}
     floor_median = statistics.median(per_second["floor"])
     floor_best = max(per_second["floor"])
     print(
         f"\n{'':8}{'median req/s':>14}{'best req/s':>12}{'median/floor':>14}{'best/floor':>12}"
-        f"{'CPU µs/req':>12}{'by CPU':>8}"
+        f"{'CPU µs/req':>12}{'by CPU':>8}{'paired (IQR)':>20}"
     )
     for name, values in per_second.items():
         median, best = statistics.median(values), max(values)
+        spread = paired[name]
         print(
             f"{name:8}{median:14,.0f}{best:12,.0f}"
             f"{median / floor_median:14.2f}{best / floor_best:12.2f}"
             f"{cpu[name]:12.0f}{cpu['floor'] / cpu[name]:8.2f}"
+            f"{spread.median:8.2f} ({spread.low:.2f}-{spread.high:.2f})"
         )
     if "cached" in cpu:
         print(f"\ncached / floor = {cpu['floor'] / cpu['cached']:.2f} by CPU time  (goal >= 3)")
     jetpy = statistics.median(per_second["jetpy"])
     print(
-        f"\njetpy / floor = {jetpy / floor_median:.2f} by the medians, "
-        f"{cpu['floor'] / cpu['jetpy']:.2f} by CPU time  (goal >= 0.85)"
+        f"\njetpy / floor = {paired['jetpy'].median:.2f} paired by round "
+        f"(IQR {paired['jetpy'].low:.2f}-{paired['jetpy'].high:.2f}), "
+        f"{cpu['floor'] / cpu['jetpy']:.2f} by the median CPU times, "
+        f"{jetpy / floor_median:.2f} by the wall-clock medians  (goal >= 0.85)"
     )
     for other in ("flask", "pyramid"):
         median = statistics.median(per_second[other])
+        spread = paired_ratios(figures, "jetpy", against=other)
         print(
-            f"jetpy / {other} = {jetpy / median:.2f} by the medians, "
-            f"{cpu[other] / cpu['jetpy']:.2f} by CPU time  (goal > 1)"
+            f"jetpy / {other} = {spread.median:.2f} paired by round "
+            f"(IQR {spread.low:.2f}-{spread.high:.2f}), "
+            f"{cpu[other] / cpu['jetpy']:.2f} by the median CPU times, "
+            f"{jetpy / median:.2f} by the wall-clock medians  (goal > 1)"
         )
 
 
@@ -335,16 +386,92 @@ def profile(app: WsgiApp, environ: Environ, count: int, top: int = 25) -> None:
     stats.sort_stats("tottime").print_stats(r"jetpy/", top)
 
 
+# callgrind: deterministic counts --------------------------------------------------------
+CALLGRIND_WARM_UP = 300
+CALLGRIND_REQUESTS = 300
+
+
+def serve_under_callgrind(app: WsgiApp, environ: Environ, count: int) -> None:
+    """Warm up, then serve `count` requests inside one functools.reduce call.
+
+    callgrind collects only inside `functools_reduce` (--toggle-collect), so the start of the
+    interpreter, the imports and the warm-up are left out of its counts.
+    """
+    for _ in range(CALLGRIND_WARM_UP):
+        serve(app, environ)
+    functools.reduce(lambda _, __: serve(app, environ), range(count), b"")
+
+
+def callgrind_counts(name: str, count: int) -> dict[str, float]:
+    """Run `name`'s requests under callgrind in a subprocess; its event totals per request."""
+    with tempfile.TemporaryDirectory(prefix="jetpy-callgrind-") as folder:
+        output = Path(folder) / "callgrind.out"
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--cache-sim=yes",
+            "--collect-atstart=no",
+            "--toggle-collect=functools_reduce",
+            f"--callgrind-out-file={output}",
+            sys.executable,
+            __file__,
+            "--serve-under-callgrind",
+            name,
+            "--requests",
+            str(count),
+        ]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        events: list[str] = []
+        totals: list[int] = []
+        for line in output.read_text().splitlines():
+            if line.startswith("events:"):
+                events = line.split()[1:]
+            elif line.startswith(("summary:", "totals:")):
+                totals = [int(value) for value in line.split()[1:]]
+    if not events or not totals:
+        sys.exit(f"callgrind wrote no event totals for {name}; is valgrind installed?")
+    return {event: total / count for event, total in zip(events, totals, strict=False)}
+
+
+def report_callgrind(names: list[str], count: int) -> None:
+    """Instructions and level-1 instruction and data misses per request, per app.
+
+    The level-1 caches are simulated as the machine's own (valgrind reads their sizes);
+    the last level is left out: valgrind models it as one direct-mapped cache, not as a
+    server's L3 is built, and finds next to no misses there on this page.
+    """
+    print(f"callgrind, {count} requests per app after {CALLGRIND_WARM_UP} unmeasured ones")
+    print(f"{'':8}{'instructions':>14}{'L1 instr. misses':>18}{'L1 data misses':>16}")
+    for name in names:
+        per_request = callgrind_counts(name, count)
+        data_misses = per_request.get("D1mr", 0) + per_request.get("D1mw", 0)
+        code_misses = per_request.get("I1mr", 0)
+        print(f"{name:8}{per_request['Ir']:14,.0f}{code_misses:18,.0f}{data_misses:16,.0f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--requests", type=int, default=2000, help="per round and app")
-    parser.add_argument("--quick", action="store_true", help="3 rounds of 200 requests")
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--requests", type=int, default=500, help="per round and app")
+    parser.add_argument("--quick", action="store_true", help="4 rounds of 100 requests")
     parser.add_argument("--profile", type=int, metavar="N", help="profile N jetpy requests")
     parser.add_argument("--cached", action="store_true", help="add jetpy with the output cache")
+    parser.add_argument(
+        "--callgrind", action="store_true", help="instructions and cache misses per request"
+    )
+    parser.add_argument("--serve-under-callgrind", metavar="APP", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.quick:
-        options.rounds, options.requests = 3, 200
+        options.rounds, options.requests = 4, 100
+    if options.callgrind:
+        names = ["jetpy", "flask", "pyramid", "floor"]
+        report_callgrind([*names, "cached"] if options.cached else names, CALLGRIND_REQUESTS)
+        return
+    if options.serve_under_callgrind:  # the child process that --callgrind starts
+        environ = EnvironBuilder(path=PATH, base_url="http://localhost/").get_environ()
+        app = implementations(cached=True)[options.serve_under_callgrind]
+        serve_under_callgrind(app, environ, options.requests)
+        return
     print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')}")
     apps = implementations(options.cached)
     environ = EnvironBuilder(path=PATH, base_url="http://localhost/").get_environ()
