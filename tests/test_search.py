@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy
@@ -128,6 +129,20 @@ def app(engine: sqlalchemy.Engine) -> Iterator[Application]:
 @pytest.fixture
 def client(app: Application) -> Client:
     return Client(app)
+
+
+def index_tables(db: Session) -> tuple[str, ...]:
+    """The index's tables: SQLite keeps English locales apart (stemmed), PostgreSQL one."""
+    if db.get_bind().dialect.name == "postgresql":
+        return ("search_index",)
+    return ("search_index", "search_index_english")
+
+
+def empty_index(app: Application, drop: bool = False) -> None:
+    with app.db.session() as db:
+        for table in index_tables(db):
+            db.execute(sqlalchemy.text(f"{'DROP TABLE' if drop else 'DELETE FROM'} {table}"))
+        db.commit()
 
 
 def results(client: Client, url: str) -> list[tuple[str, str]]:
@@ -439,9 +454,7 @@ def test_results_are_never_served_from_the_output_cache(
 
 # commands, schema, layout ------------------------------------------------------------------
 def test_rebuild_command_indexes_everything_again(app: Application, db_url: str) -> None:
-    with app.db.session() as db:
-        db.execute(sqlalchemy.text("DELETE FROM search_index"))
-        db.commit()
+    empty_index(app)
     client = Client(app)
     assert results(client, "/search/?q=headphones") == []
     result = CliRunner().invoke(main, ["-p", str(REPO), "search", "rebuild"])
@@ -456,9 +469,7 @@ def test_installing_the_module_builds_the_index(app: Application) -> None:
 
     from application.modules.web.search.install import install
 
-    with app.db.session() as db:
-        db.execute(sqlalchemy.text("DELETE FROM search_index"))
-        db.commit()
+    empty_index(app)
     assert results(Client(app), "/search/?q=headphones") == []
     install(SimpleNamespace(db=app.db))  # type: ignore[arg-type]  (what the hook reads)
     assert len(results(Client(app), "/search/?q=headphones")) == 3
@@ -488,7 +499,8 @@ def test_the_migration_builds_the_index_the_code_expects(db_url: str) -> None:
             migrated = _index_schema(db)
             search.ensure_index(db)  # IF NOT EXISTS: the migration's index is what it makes
             assert _index_schema(db) == migrated
-            db.execute(sqlalchemy.text("DROP TABLE search_index"))
+            for table in index_tables(db):
+                db.execute(sqlalchemy.text(f"DROP TABLE {table}"))
             search.ensure_index(db)
             assert _index_schema(db) == migrated
             db.rollback()
@@ -513,11 +525,15 @@ def _index_schema(db: Session) -> Any:
         assert ("document", "tsvector", "NO") in columns
         assert any("USING gin (document)" in definition for _, definition in indexes)
         return columns, indexes
-    sql = db.execute(
-        sqlalchemy.text("SELECT sql FROM sqlite_master WHERE name = 'search_index'")
-    ).scalar_one()
-    assert "fts5" in sql and "remove_diacritics 2" in sql
-    return " ".join(sql.replace("IF NOT EXISTS ", "").split())
+    tables = {}
+    for table in index_tables(db):
+        sql = db.execute(
+            sqlalchemy.text("SELECT sql FROM sqlite_master WHERE name = :table"), {"table": table}
+        ).scalar_one()
+        assert "fts5" in sql and "remove_diacritics 2" in sql
+        tables[table] = " ".join(sql.replace("IF NOT EXISTS ", "").split())
+    assert "porter" in tables["search_index_english"] and "porter" not in tables["search_index"]
+    return tables
 
 
 def test_every_page_has_the_search_box(client: Client) -> None:
@@ -536,11 +552,11 @@ def test_a_database_without_the_index_says_how_to_build_it(app: Application) -> 
     from application.classes import search
     from application.classes.search_text import parse_query
 
+    empty_index(app, drop=True)
     with app.db.session() as db:
-        db.execute(sqlalchemy.text("DROP TABLE search_index"))
-        db.commit()
-        with pytest.raises(search.SearchError, match="run `jetpy search rebuild` to build it"):
-            search.search(db, "en_US", parse_query("headphones"), ["article"], 1, 10)
+        for locale in ("en_US", "cs_CZ"):
+            with pytest.raises(search.SearchError, match="run `jetpy search rebuild` to build"):
+                search.search(db, locale, parse_query("headphones"), ["article"], 1, 10)
     result = CliRunner().invoke(main, ["-p", str(REPO), "search", "rebuild"])
     assert result.exit_code == 0, result.output
     assert len(results(Client(app), "/search/?q=headphones")) == 3
@@ -583,21 +599,117 @@ def test_the_nu_html_checker_finds_no_error_on_the_search_pages(
     assert run.returncode == 0, output
 
 
-def test_other_forms_of_an_english_word_are_found_on_postgresql(
-    db_url: str, client: Client
+def add_runners(app: Application) -> None:
+    """An article and a product about running (English, the product in Czech too), indexed."""
+    from application.classes import search
+    from application.classes.search_sources import SOURCES
+
+    with app.db.session() as db:
+        add_article(db, {"en_US": ("Morning run", "A short run before work, in old shoes.")})
+        add_product(
+            db,
+            "RUN-1",
+            {
+                "en_US": ("Trail running shoes", "<p>For runners on rough paths.</p>"),
+                "cs_CZ": ("Běžecké boty", "<p>Pro běžce na horské stezky.</p>"),
+            },
+        )
+        search.rebuild(db, SOURCES)
+        db.commit()
+
+
+RUN = ("article", "/articles/morning-run.html")
+SHOES = ("product", "/products/trail-running-shoes.html")
+TESTED = ("article", "/articles/wireless-headphones-tested.html")
+HEADPHONES = ("product", "/products/studio-headphones.html")
+STEMMED = [  # query: what it finds in English, the same on SQLite and on PostgreSQL
+    ("running shoes", [RUN, SHOES]),  # run, shoe: stems of both words
+    ("runs", [RUN, SHOES]),
+    ("shoe", [RUN, SHOES]),
+    ("tests", [TESTED]),  # *tested*
+    ("testing", [TESTED]),
+    ("boiling", [("article", "/articles/kitchen-notes.html")]),  # *boils*
+    ("pr", [("product", "/products/productivity-planner.html")]),  # two letters: a beginning
+    ("headph", [TESTED, ("article", "/articles/kitchen-notes.html"), HEADPHONES]),
+    ("runnig", [RUN, SHOES]),  # corrected to *running*, then stemmed
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), STEMMED)
+def test_other_forms_of_an_english_word_are_found_on_both_databases(
+    app: Application, client: Client, query: str, expected: list[tuple[str, str]]
 ) -> None:
-    """PostgreSQL's `english` configuration stems (`tests` finds *tested*); SQLite's FTS5
-    tokenizer does not (`tests` is no beginning of *tested*), the difference the README states."""
-    found = results(client, "/search/?q=tests")
-    if db_url.startswith("postgresql"):
-        assert found == [("article", "/articles/wireless-headphones-tested.html")]
-        assert "<mark>tested</mark>" in text_of(client, "/search/?q=tests")
-    else:
-        assert found == []
-    # Czech has no configuration: the same on both engines, by the beginning of the word
-    assert results(client, "/cs/hledani/?q=zkou") == [
-        ("article", "/cs/clanky/bezdratova-sluchatka-v-testu.html")
-    ]
+    """English is stemmed on PostgreSQL (`english`) and on SQLite (FTS5's `porter`), so the
+    same words find the same items; run once per database ($JETPY_TEST_DATABASE_URL)."""
+    add_runners(app)
+    assert sorted(results(client, "/search/?" + urlencode({"q": query}))) == sorted(expected)
+
+
+def test_found_forms_are_highlighted_and_czech_is_not_stemmed(
+    app: Application, client: Client
+) -> None:
+    add_runners(app)
+    page = text_of(client, "/search/?q=runs")
+    for word in ("run", "running", "runners"):  # `runs` stems to `run`: every form is marked
+        assert f"<mark>{word}</mark>" in page.lower(), word
+    assert "<mark>tested</mark>" in text_of(client, "/search/?q=tests")
+    corrected = text_of(client, "/search/?q=runnig")  # the vocabulary keeps whole words
+    assert "<strong>running</strong>" in corrected and "<mark>run</mark>" in corrected
+    # Czech: by the beginning of the word, as typed, on both engines (no English rules)
+    testu = ("article", "/cs/clanky/bezdratova-sluchatka-v-testu.html")
+    assert results(client, "/cs/hledani/?q=zkou") == [testu]
+    assert results(client, "/cs/hledani/?q=test") == [testu]
+    # stemmed, `tests` would find *testu*; as typed it finds nothing (and is corrected to it)
+    assert "Pro „tests“ nebylo nic nalezeno" in text_of(client, "/cs/hledani/?q=tests")
+    boty = ("product", "/cs/produkty/bezecke-boty.html")
+    assert results(client, "/cs/hledani/?q=bezec") == [boty]
+    assert "<mark>Běžecké</mark>" in text_of(client, "/cs/hledani/?q=bezec")
+    assert results(client, "/cs/hledani/?q=running") == []  # English texts stay English
+
+
+def test_an_existing_sqlite_index_moves_its_english_rows_to_the_stemmed_table(
+    db_url: str,
+) -> None:
+    """The revision after 985f958b46e7's: English rows into `search_index_english`, Czech ones
+    stay, and back on a downgrade. (PostgreSQL's tsvector stemmed already: nothing moves.)"""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("the revision changes nothing on PostgreSQL")
+    from application.classes import search
+    from application.classes.search_text import parse_query
+
+    jetpy = CliRunner()
+    result = jetpy.invoke(main, ["db", "upgrade", "985f958b46e7", "-p", str(REPO)])
+    assert result.exit_code == 0, result.output
+    engine = sqlalchemy.create_engine(db_url)
+    old = (
+        "INSERT INTO search_index (title, body, key, kind, item_id, locale) "
+        "VALUES (:title, 'x', :key, 'article', :id, :locale)"
+    )
+    try:
+        with engine.begin() as connection:
+            for number, (title, locale) in enumerate(
+                [("Tested twice", "en_US"), ("V testu", "cs_CZ")], 1
+            ):
+                values = {"title": title, "key": f"article {number}", "id": number}
+                connection.execute(sqlalchemy.text(old), {**values, "locale": locale})
+        result = jetpy.invoke(main, ["db", "upgrade", "-p", str(REPO)])
+        assert result.exit_code == 0, result.output
+        with Session(engine) as db:
+            tests, test = parse_query("tests"), parse_query("test")
+            english = search.search(db, "en_US", tests, ["article"], 1, 10)
+            czech = search.search(db, "cs_CZ", test, ["article"], 1, 10)
+            assert [each.title for each in english.items] == ["Tested twice"]
+            assert [each.title for each in czech.items] == ["V testu"]
+            assert search.search(db, "cs_CZ", tests, ["article"], 1, 10).total == 0
+        result = jetpy.invoke(main, ["db", "downgrade", "985f958b46e7", "-p", str(REPO)])
+        assert result.exit_code == 0, result.output
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT locale FROM search_index ORDER BY locale")
+            assert [row[0] for row in rows] == ["cs_CZ", "en_US"]
+            names = sqlalchemy.inspect(connection).get_table_names()
+            assert "search_index_english" not in names
+    finally:
+        engine.dispose()
 
 
 def test_the_query_is_shown_escaped_everywhere(client: Client) -> None:
@@ -627,7 +739,7 @@ def test_an_item_indexed_twice_at_once_is_in_the_index_once(
     from application.classes.search_sources import SOURCES
 
     articles = SOURCES[0]
-    count = "SELECT count(*) FROM search_index WHERE kind = 'article' AND title LIKE 'Wireless%'"
+    count = "SELECT count(*) FROM {table} WHERE kind = 'article' AND title LIKE 'Wireless%'"
     if engine.dialect.name == "postgresql":
         # two listeners of two saves: both take the rows out, then both write them
         with Session(engine) as first, Session(engine) as second:
@@ -642,7 +754,11 @@ def test_an_item_indexed_twice_at_once_is_in_the_index_once(
         search.reindex(db, articles, 1)
         search.reindex(db, articles, 1)
         db.commit()
-        assert db.execute(sqlalchemy.text(count)).scalar_one() == 1
+        counts = [
+            db.execute(sqlalchemy.text(count.format(table=table))).scalar_one()
+            for table in index_tables(db)
+        ]
+        assert sum(counts) == 1
     assert len(results(Client(app), "/search/?q=wireless")) == 1
 
 

@@ -1,12 +1,16 @@
 """Site search: a full-text index of what the public site shows, per locale, in the database.
 
-- **Engines**: SQLite's FTS5 (virtual table `search_index`, tokenizer `unicode61` folding
-  diacritics, ranked by bm25 with the title ten times the body) or PostgreSQL's `tsvector`
-  (table `search_index`, a GIN index, ranked by `ts_rank_cd`, title weight A, body B). The
-  text search configuration is the language's where PostgreSQL has one (`english` for en_US);
-  Czech has none, so it is `simple`. Both engines get folded text (`search_text.fold`: lower
-  case, no diacritics) — PostgreSQL's `unaccent` is an extension that needs a superuser to
-  install, and folding in Python makes the two engines (and the highlighting) agree.
+- **Engines**: SQLite's FTS5 (ranked by bm25 with the title ten times the body) or
+  PostgreSQL's `tsvector` (table `search_index`, a GIN index, ranked by `ts_rank_cd`, title
+  weight A, body B). PostgreSQL's text search configuration is the language's where it has
+  one (`english` for en_US); Czech has none, so it is `simple`. FTS5 chooses its tokenizer per
+  table, not per row, and its only stemmer is English (`porter`): English locales go to the
+  virtual table `search_index_english` (`porter` around `unicode61`), so that `running` finds
+  *runs* on both engines; every other locale to `search_index` (`unicode61` alone), where
+  Czech is found as on PostgreSQL's `simple`, by the beginning of the word. Both engines get
+  folded text (`search_text.fold`: lower case, no diacritics) — PostgreSQL's `unaccent` is an
+  extension that needs a superuser to install, and folding in Python makes the two engines
+  (and the highlighting) agree.
 - **Documents** come from sources (`SearchSource`): one per kind of item (articles,
   products). A document has the item's title and plain text in one locale, and when it
   becomes visible: a scheduled article is indexed at once but found only from its
@@ -24,7 +28,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -48,7 +54,8 @@ from application.classes.search_text import (
 )
 from jetpy import JetpyError
 
-INDEX = "search_index"
+INDEX = "search_index"  # PostgreSQL: every locale; SQLite: the locales it cannot stem
+STEMMED_INDEX = "search_index_english"  # SQLite: English locales, stemmed by FTS5's `porter`
 # PostgreSQL's text search configurations by language (the others get `simple`)
 CONFIGURATIONS = {
     "ar": "arabic", "ca": "catalan", "da": "danish", "de": "german", "el": "greek",
@@ -68,10 +75,15 @@ class SearchError(JetpyError):
 
 # the index's schema: the Alembic revision `search_index` makes the same (ensure_index is for
 # databases made by `jetpy db create` and the tests, which build tables from the models)
+_FTS5_COLUMNS = (
+    "title, body, key, kind UNINDEXED, item_id UNINDEXED, locale UNINDEXED, visible_from UNINDEXED"
+)
+PORTER = "porter unicode61 remove_diacritics 2"  # FTS5's English stemmer around unicode61
 SQLITE_INDEX = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS search_index USING fts5("
-    "title, body, key, kind UNINDEXED, item_id UNINDEXED, locale UNINDEXED, "
-    "visible_from UNINDEXED, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {INDEX} USING fts5({_FTS5_COLUMNS}, "
+    "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {STEMMED_INDEX} USING fts5({_FTS5_COLUMNS}, "
+    f"tokenize = '{PORTER}', prefix = '2 3')",
 )
 POSTGRESQL_INDEX = (
     "CREATE TABLE IF NOT EXISTS search_index ("
@@ -139,13 +151,15 @@ def ensure_index(session: Session) -> None:
         for statement in POSTGRESQL_INDEX:
             session.execute(text(statement))
     else:
-        session.execute(text(SQLITE_INDEX))
+        for statement in SQLITE_INDEX:
+            session.execute(text(statement))
 
 
 def rebuild(session: Session, sources: Sequence[SearchSource]) -> int:
     """Index every document of `sources` afresh (and the vocabulary); how many there are."""
     ensure_index(session)
-    session.execute(text("DELETE FROM search_index"))
+    for table in _tables(session):
+        session.execute(text(f"DELETE FROM {table}"))
     session.execute(delete(SearchWord))
     count = 0
     for source in sources:
@@ -166,23 +180,31 @@ def remove(session: Session, kind: str, item_id: int) -> None:
         statement = "DELETE FROM search_index WHERE kind = :kind AND item_id = :id"
         session.execute(text(statement), {"kind": kind, "id": item_id})
     else:  # through the indexed `key` column: no scan of the whole table
-        statement = "DELETE FROM search_index WHERE search_index MATCH :key"
-        session.execute(text(statement), {"key": f'key : ^ "{_key(kind, item_id)}"'})
+        for table in _tables(session):
+            statement = f"DELETE FROM {table} WHERE {table} MATCH :key"
+            session.execute(text(statement), {"key": f'key : ^ "{_key(kind, item_id)}"'})
 
 
 def _write(session: Session, documents: Iterable[Document]) -> int:
     postgres = _dialect(session) == "postgresql"
     count = 0
     for batch in _batches(documents):
-        rows = [_row(document, postgres) for document in batch]
-        session.execute(text(_POSTGRESQL_INSERT if postgres else _SQLITE_INSERT), rows)
+        if postgres:
+            rows = [_row(document, postgres) for document in batch]
+            session.execute(text(_POSTGRESQL_INSERT), rows)
+        else:  # each locale's table (English ones stemmed)
+            tables: dict[str, list[dict[str, Any]]] = {}
+            for document in batch:
+                tables.setdefault(sqlite_table(document.locale), []).append(_row(document, False))
+            for table, rows in tables.items():
+                session.execute(text(_SQLITE_INSERT.format(table=table)), rows)
         _add_words(session, batch, postgres)
         count += len(batch)
     return count
 
 
 _SQLITE_INSERT = (
-    "INSERT INTO search_index (title, body, key, kind, item_id, locale, visible_from) "
+    "INSERT INTO {table} (title, body, key, kind, item_id, locale, visible_from) "
     "VALUES (:title, :body, :key, :kind, :item_id, :locale, :visible_from)"
 )
 _POSTGRESQL_INSERT = (
@@ -277,17 +299,18 @@ def search(
         )
         order = "ts_rank_cd(search_index.document, query) DESC, kind, item_id"
     else:
+        table = sqlite_table(locale)
         values["match"] = "{title body} : (" + " AND ".join(_fts5_term(t) for t in query.terms)
         values["match"] += ")"
-        source = "FROM search_index WHERE search_index MATCH :match AND "
-        order = "bm25(search_index, 10.0, 1.0, 0.0), rowid"
+        source = f"FROM {table} WHERE {table} MATCH :match AND "
+        order = f"bm25({table}, 10.0, 1.0, 0.0), rowid"
     source += (
         "locale = :locale AND (visible_from IS NULL OR visible_from <= :now) AND kind IN :kinds"
     )
     try:
         total = session.execute(_statement(f"SELECT count(*) {source}"), values).scalar_one()
     except DatabaseError:
-        if _index_exists(session):
+        if _index_exists(session, INDEX if postgres else sqlite_table(locale)):
             raise
         raise SearchError(  # e.g. a database made by `jetpy db create`
             "the database has no search index; run `jetpy search rebuild` to build it"
@@ -304,15 +327,36 @@ def search(
 
 
 def highlight_terms(session: Session, locale: str, query: Query) -> tuple[str, ...]:
-    """The words that show as found: the query's, and on PostgreSQL their stems too (`running`
-    finds `runs` in English)."""
-    if _dialect(session) != "postgresql" or configuration(locale) == "simple":
+    """The words that show as found: the query's, and where the engine stems the locale
+    their stems too (`running` finds `runs` in English), each as that engine stems it."""
+    if _dialect(session) == "postgresql" and configuration(locale) != "simple":
+        stems: Sequence[str] = session.scalars(
+            text("SELECT lexeme FROM unnest(to_tsvector(CAST(:config AS regconfig), :words))"),
+            {"config": configuration(locale), "words": " ".join(query.terms)},
+        ).all()
+    elif _dialect(session) == "sqlite" and sqlite_table(locale) == STEMMED_INDEX:
+        stems = porter_stems(query.terms)
+    else:
         return query.terms
-    stems = session.scalars(
-        text("SELECT lexeme FROM unnest(to_tsvector(CAST(:config AS regconfig), :words))"),
-        {"config": configuration(locale), "words": " ".join(query.terms)},
-    ).all()
     return (*query.terms, *(stem for stem in stems if stem not in query.terms))
+
+
+@functools.lru_cache(maxsize=1024)
+def porter_stems(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The stems of `words` as the English index on SQLite makes them (`running`: `run`).
+
+    Asked of FTS5's own `porter` tokenizer, in a database in memory of the stdlib's SQLite
+    (the library SQLAlchemy's SQLite driver uses): the highlighted words then agree with what
+    the index matched, and no second stemmer has to be kept in step with it.
+    """
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.execute(f"CREATE VIRTUAL TABLE words USING fts5(word, tokenize = '{PORTER}')")
+        connection.execute("CREATE VIRTUAL TABLE stems USING fts5vocab(words, row)")
+        connection.executemany("INSERT INTO words (word) VALUES (?)", [(w,) for w in words])
+        return tuple(row[0] for row in connection.execute("SELECT term FROM stems"))
+    finally:
+        connection.close()
 
 
 def correction(session: Session, locale: str, query: Query) -> str | None:
@@ -349,6 +393,12 @@ def configuration(locale: str) -> str:
     return CONFIGURATIONS.get(locale.partition("_")[0].lower(), "simple")
 
 
+def sqlite_table(locale: str) -> str:
+    """SQLite's FTS5 table for `locale`: the stemmed one for English, the other for the rest
+    (FTS5 has no stemmer for other languages)."""
+    return STEMMED_INDEX if configuration(locale) == "english" else INDEX
+
+
 # helpers -------------------------------------------------------------------------------------
 def _fts5_term(term: str) -> str:
     # a term is letters and digits only (search_text.parse_query): quoting makes it a string
@@ -376,5 +426,9 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _index_exists(session: Session) -> bool:
-    return INDEX in inspect(session.get_bind()).get_table_names()
+def _tables(session: Session) -> tuple[str, ...]:
+    return (INDEX,) if _dialect(session) == "postgresql" else (INDEX, STEMMED_INDEX)
+
+
+def _index_exists(session: Session, table: str) -> bool:
+    return table in inspect(session.get_bind()).get_table_names()
