@@ -6,7 +6,8 @@
 - `markets`: the pricelist and availability code of each locale;
 - `offers`: products as a shopper sees them, and the filters of a category page;
 - `queries`: what the modules ask the database, without N+1 statements;
-- `cache_tags`: what a write makes stale in the output cache, exactly.
+- `cache_tags`: what a write makes stale in the output cache, exactly;
+- `old_paths`: the slug paths categories had, so that their old URLs answer 301.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from application.classes.catalog.offers import (
     offers_of,
     parse_filter,
 )
+from application.classes.catalog.old_paths import OldCategoryPath, moved_category_path
 from application.classes.catalog.pricing import (
     PriceBreakdown,
     SetDiscount,
@@ -70,7 +72,6 @@ from application.classes.catalog.queries import (
     featured_products,
     load_products,
     load_set_items,
-    moved_category_path,
     pricelist_by_code,
     product_by_slug,
     products_in,
@@ -87,6 +88,7 @@ __all__ = [
     "CategoryText",
     "Market",
     "Offer",
+    "OldCategoryPath",
     "ParsedFilter",
     "Price",
     "PriceBreakdown",

@@ -465,4 +465,3 @@ class Availability(Model):
 
 
 keep_old_slugs("product", ProductText, "product_id")  # the old URL answers 301
-keep_old_slugs("category", CategoryText, "category_id")  # its paths (and those below) too

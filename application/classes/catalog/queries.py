@@ -27,7 +27,6 @@ from application.classes.catalog.models import (
     ProductText,
     SetItem,
 )
-from application.classes.old_slugs import OldSlug
 from application.classes.slugs import SLUG
 
 PRODUCT_LOADS: tuple[LoaderOption, ...] = (
@@ -66,41 +65,6 @@ def category_by_path(session: Session, path: str, locale: str) -> Category | Non
             return None
         parent_id = category.id
     return category
-
-
-def moved_category_path(session: Session, path: str, locale: str) -> str | None:
-    """The slug path now of the category that `path` named before a slug of it changed.
-
-    Each slug of `path` is a category's slug now or one it had (`old_slugs`), and together
-    they must name a child of the one before, from a top category, as the tree is now; None
-    otherwise (also when the category is no longer translated in `locale`).
-    """
-    slugs = path.strip("/").split("/")
-    if not all(SLUG.match(slug) for slug in slugs):
-        return None
-    live = select(CategoryText.slug, CategoryText.category_id).where(
-        CategoryText.locale == locale, CategoryText.slug.in_(slugs)
-    )
-    ids: dict[str, int] = {slug: id for slug, id in session.execute(live)}
-    if len(ids) < len(set(slugs)):
-        old = select(OldSlug.slug, OldSlug.item_id).where(
-            OldSlug.kind == "category", OldSlug.locale == locale, OldSlug.slug.in_(slugs)
-        )
-        for slug, id in session.execute(old):
-            ids.setdefault(slug, id)  # a slug in use names its category now
-    if not all(slug in ids for slug in slugs):
-        return None
-    chain = [ids[slug] for slug in slugs]
-    rows = session.execute(select(Category.id, Category.parent_id).where(Category.id.in_(chain)))
-    parents = {id: parent for id, parent in rows}
-    parent: int | None = None
-    for id in chain:
-        if id not in parents or parents[id] != parent:
-            return None
-        parent = id
-    last = session.get(Category, chain[-1])
-    assert last is not None  # its parent was just read
-    return category_path(category_trail(session, last), locale)
 
 
 def category_trail(session: Session, category: Category) -> list[Category]:

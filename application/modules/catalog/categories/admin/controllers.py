@@ -14,7 +14,8 @@ still holds products or subcategories is not deleted: the editor moves them firs
 
 A save emits the catalog's exact cache tags (`emit_catalog_changes`): the category, its old
 and new parent (or the top list) and the product lists it leaves and enters; a changed slug
-keeps the old URL answering 301 (`application/classes/old_slugs.py`).
+or parent keeps the old paths of the category and of those below it answering 301
+(`application/classes/catalog/old_paths.py`).
 """
 
 from __future__ import annotations

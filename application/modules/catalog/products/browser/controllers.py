@@ -10,8 +10,8 @@ Below the page it is mounted on (`/products/`, `/cs/produkty/`):
   parameter `per_page`, 24 by default): `/products/electronics/page-2` is its second page,
   `page-1` answers 301 to the category's URL and a page past the last one 404; the filters
   stay in the query string of every page;
-- a category path with a slug a category had before (its own or an ancestor's) answers 301
-  to its path now;
+- a path a category had before (before it or a category above it moved to another parent
+  or got a new slug) answers 301 to its path now, page and query string kept;
 - `/products/<slug>.html` is a product. Its URL leaves out the category path, so it stays
   the same when the product moves to another category; the breadcrumb shows the path. A slug
   the product had before answers 301 to its slug now.
@@ -213,13 +213,17 @@ class Main(Controller):
         return True
 
     def resolve_moved_category(self) -> bool:
-        """A category path with a slug a category had before (its own or an ancestor's):
-        301 to its path now, with the same page and query."""
+        """A path a category had before it or a category above it moved or got a new slug
+        (`application/classes/catalog/old_paths.py`): 301 to its path now, with the same page
+        and query."""
+        locale = self.locale.name
         path, _, last = self.url_path.rpartition("/")
-        paged = path and PAGE_PATH.fullmatch(last)
-        if not paged:
-            path, last = self.url_path, ""
-        moved = moved_category_path(self.db, path, self.locale.name) if path else None
+        moved = None
+        if path and PAGE_PATH.fullmatch(last):
+            moved = moved_category_path(self.db, path, locale)
+        if moved is None:  # a slug like `page-2` is a category's too (as in resolve_category)
+            last = ""
+            moved = moved_category_path(self.db, self.url_path, locale)
         if moved is None:
             return False
         self.moved_url = self.page.url(*moved.split("/"), *([last] if last else []))
