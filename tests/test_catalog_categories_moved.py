@@ -209,6 +209,20 @@ def test_a_move_made_by_a_script_is_kept_too(app: Application, shop: dict[str, i
     assert redirect_of(public, "/products/tools/hand-tools") == "/products/garden/hand-tools"
 
 
+def test_a_loop_of_parents_made_by_a_script_ends_and_redirects_nowhere(
+    app: Application, shop: dict[str, int]
+) -> None:
+    with app.db.session() as db:  # the admin refuses it; the database does not
+        tools = db.get(Category, shop["tools"])
+        assert tools is not None
+        tools.parent_id = shop["saws"]
+        db.commit()
+    public = Client(app)
+    for url in ("/products/tools", "/products/tools/hand-tools/saws", "/cs/produkty/naradi"):
+        assert public.get(url).status_code == 404, url
+    assert old_paths(app)[("en_US", "tools")] == shop["tools"]
+
+
 @pytest.fixture
 def cache_on(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JETPY_CACHE_BACKEND", "memory")

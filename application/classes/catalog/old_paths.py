@@ -80,7 +80,10 @@ def moved_category_path(session: Session, path: str, locale: str) -> str | None:
     category = session.get(Category, id) if id is not None else None
     if category is None:
         return None
-    now = category_path(category_trail(session, category), locale)
+    trail = category_trail(session, category)
+    if trail[0].parent_id is not None:
+        return None  # no top category above it: a loop of parents (bad data) has no URL
+    now = category_path(trail, locale)
     return now if now != path else None
 
 
@@ -88,16 +91,16 @@ def subtree_paths(connection: Connection, ids: Iterable[int]) -> Paths:
     """The slug paths, per locale, of the categories `ids` and of every category below them,
     as the database has them (three statements, whatever the depth)."""
     roots = list(ids)
+    # UNION rather than UNION ALL: a loop of parents (refused by the admin, not by the
+    # database) ends the recursion instead of running it forever
     down = select(Category.id).where(Category.id.in_(roots)).cte("moved_below", recursive=True)
-    down = down.union_all(select(Category.id).join(down, Category.parent_id == down.c.id))
+    down = down.union(select(Category.id).join(down, Category.parent_id == down.c.id))
     up = (
         select(Category.id, Category.parent_id)
         .where(Category.id.in_(roots))
         .cte("moved_above", recursive=True)
     )
-    up = up.union_all(
-        select(Category.id, Category.parent_id).join(up, Category.id == up.c.parent_id)
-    )
+    up = up.union(select(Category.id, Category.parent_id).join(up, Category.id == up.c.parent_id))
     below = set(connection.scalars(select(down.c.id)))
     involved = union(select(down.c.id), select(up.c.id)).subquery()
     parents: dict[int, int | None] = {

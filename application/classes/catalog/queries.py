@@ -71,7 +71,7 @@ def category_trail(session: Session, category: Category) -> list[Category]:
     """The category's ancestors from the top and the category, texts loaded (two statements)."""
     up = select(Category.id, Category.parent_id).where(Category.id == category.id)
     up_cte = up.cte("trail", recursive=True)
-    up_cte = up_cte.union_all(
+    up_cte = up_cte.union(  # not UNION ALL: a loop of parents (bad data) ends
         select(Category.id, Category.parent_id).join(up_cte, Category.id == up_cte.c.parent_id)
     )
     found = session.scalars(
@@ -116,7 +116,7 @@ def subcategories(session: Session, parent: Category | None, locale: str) -> lis
 def descendant_ids(session: Session, category: Category) -> list[int]:
     """The ids of `category` and of every category below it."""
     down = select(Category.id).where(Category.id == category.id).cte("below", recursive=True)
-    down = down.union_all(select(Category.id).join(down, Category.parent_id == down.c.id))
+    down = down.union(select(Category.id).join(down, Category.parent_id == down.c.id))
     return list(session.scalars(select(down.c.id)))
 
 
