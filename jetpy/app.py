@@ -176,6 +176,11 @@ class Application:
     # page lookup ------------------------------------------------------------------
     def page(self, id: str, base: str | None = None, locale: str | None = None) -> Page:
         """The page with `id` in a base and locale (default: the default base and locale)."""
+        if base is not None and locale is not None:  # as views and widgets ask, every request
+            tree = self.trees.get((base, locale))
+            found = tree.by_id.get(id) if tree is not None else None
+            if found is not None:
+                return found
         if base is None:
             default = self.url_map.default
             if default is None:

@@ -192,7 +192,7 @@ class Controller:
         """Run another module's action and return its output, e.g. a widget in a view."""
         from jetpy.kernel.stages import embed
 
-        return embed(self.ctx, module, action, controller, parameters)
+        return embed(self.ctx, module, action, controller, **parameters)
 
 
 class RouterAction:
@@ -288,7 +288,9 @@ class ControllerRouter:
         """
         for action in self.actions.values():
             if action.resolver is not None and action.resolver():
-                if not action.authorized():
+                # most actions have no authorizer and no ACL action: authorized() is True
+                restricted = action.authorizer is not None or action.acl_action is not None
+                if restricted and not action.authorized():
                     raise Forbidden()
                 return action.name
         if self.default_action is not None:

@@ -51,9 +51,6 @@ class _Ids:
         self.prefix = os.urandom(5).hex()
         self.counter = itertools.count(1)
 
-    def new(self) -> str:
-        return f"{self.prefix}{next(self.counter) & 0xFFFFFF:06x}"
-
 
 _ids = _Ids()
 
@@ -61,7 +58,10 @@ _ids = _Ids()
 def enter_request(environ: WSGIEnvironment) -> tuple[str, Token[str]]:
     """The request's id (its sane X-Request-ID, else a new one), set for its log lines."""
     given = environ.get(_ENVIRON_KEY)
-    request_id = given if given and _SANE.fullmatch(given) else _ids.new()
+    if given and _SANE.fullmatch(given):
+        request_id = given
+    else:  # a new id, made here: a method of _Ids would be one more step on every request
+        request_id = f"{_ids.prefix}{next(_ids.counter) & 0xFFFFFF:06x}"
     return request_id, REQUEST_ID.set(request_id)
 
 

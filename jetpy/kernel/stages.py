@@ -505,27 +505,38 @@ def _failed(controller: Controller, action: str) -> NoReturn:
 
 
 def embed(
-    ctx: RequestContext, name: str, action: str, controller_name: str, parameters: dict[str, Any]
+    ctx: RequestContext,
+    name: str,
+    /,
+    action: str = "default",
+    controller: str = "Main",
+    **parameters: Any,
 ) -> Markup:
-    """Run a module action for a layout or another module and return its output."""
+    """Run a module action for a layout or another module and return its output.
+
+    Templates call it as `module(name, action=…, controller=…, **parameters)`: the request's
+    `module` name is this function with the context bound (functools.partial, no frame of
+    its own); `ctx` and `name` are positional-only, so a parameter may be called `name`.
+    """
     module = ctx.app.modules[name]
     if not module.active:
         return Markup("")
     if parameters:
-        content = Content(name, controller_name, action, "", parameters=parameters)
+        content = Content(name, controller, action, "", parameters=parameters)
     else:  # layouts embed the same parameterless actions on every request
-        key = (name, controller_name, action)
+        key = (name, controller, action)
         shared = ctx.app.embedded_contents
         content = shared.get(key) or shared.setdefault(key, Content(*key, ""))
-    controller = module.controllers[controller_name](ctx, module, content)
-    if controller.cacheable is not True:  # says it shows only definitions and the page
+    controller_class = module.controllers[controller]
+    made = controller_class(ctx, module, content)
+    if made.cacheable is not True:  # says it shows only definitions and the page
         ctx.cached_page = False
-    if run_action(controller, action) is not None:
+    if run_action(made, action) is not None:
         raise TypeError(
-            f"embedded action {name}:{controller_name}.{action} returned a "
+            f"embedded action {name}:{controller}.{action} returned a "
             "response; embedded actions can only render"
         )
-    return Markup("".join(controller.output))
+    return Markup("".join(made.output))
 
 
 # 8 + 9. layout and response -------------------------------------------------------------

@@ -168,9 +168,7 @@ class Templates:
             shared["breadcrumb"] = ctx.breadcrumb
             shared["position"] = ctx.position
             shared["has_position"] = ctx.has_position
-            shared["module"] = lambda name, action="default", controller="Main", **parameters: (
-                embed(ctx, name, action, controller, parameters)
-            )
+            shared["module"] = functools.partial(embed, ctx)  # module(name, action=…, …)
             shared["page_url"] = lambda page_id, *fragments, **query: app.page(
                 page_id, base=ctx.base.id, locale=ctx.locale.name
             ).url(*fragments, **query)
