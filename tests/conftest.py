@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -338,7 +339,8 @@ def copy_example(
 
 
 # one seeded site for the whole run (security and browser tests) ----------------------------
-SITE_PASSWORD = "Correct-Horse-42"  # of every administrator of `seeded_site`
+PASSWORD = "Correct-Horse-42"  # of the users the tests make, unless a test says otherwise
+SITE_PASSWORD = PASSWORD  # of every administrator of `seeded_site`
 
 
 @dataclass(frozen=True)
@@ -467,3 +469,47 @@ def csrf_token_in(response: TestResponse) -> str:
     value = _VALUE.search(field.group(0)) if field else None
     assert value is not None, f"the page has no CSRF field: {page[:500]}"
     return value.group(1)
+
+
+# signing in --------------------------------------------------------------------------------
+_NEXT_INPUT = re.compile(r'<input[^>]*\bname="next"[^>]*\bvalue="([^"]*)"')
+
+
+def log_in(
+    client: Client,
+    name: str,
+    password: str = PASSWORD,
+    url: str = "/admin/",
+    *,
+    headers: dict[str, str] | None = None,
+    environ_base: dict[str, str] | None = None,
+    **fields: str,
+) -> TestResponse:
+    """Post the login form that `url` answers with (the admin's, a web base's `/account/`, a
+    secret page's) as `name`: its CSRF token and `next` as the page gave them; `fields` add
+    or replace form fields (`next=` a hostile URL). The response: 303 when it worked, else
+    the form again or 429. `headers` and `environ_base` go with both requests (a proxy's
+    X-Forwarded-For, a client address of its own for the throttle). The one helper for every
+    module that signs in through the form (the browser tests have theirs in browsing.py).
+    """
+    options: dict[str, Any] = {}
+    if headers:
+        options["headers"] = headers
+    if environ_base:  # left out when None: a client class may set its own default
+        options["environ_base"] = environ_base
+    page = client.get(url, **options)
+    data = {"_login": "1", "csrf_token": csrf_token_in(page), "login": name}
+    found = _NEXT_INPUT.search(page.get_data(as_text=True))
+    if found:
+        data["next"] = html.unescape(found.group(1))
+    return client.post(url, data={**data, "password": password, **fields}, **options)
+
+
+def signed_in(
+    app: Application, name: str = "boss", url: str = "/admin/", password: str = PASSWORD
+) -> Client:
+    """A new client of `app` with `name` signed in through the login form at `url`."""
+    client = Client(app)
+    response = log_in(client, name, password, url)
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return client

@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session
 from werkzeug.test import Client, TestResponse
 
 from jetpy import Application
-from tests.conftest import REPO
+from tests.conftest import PASSWORD, REPO, log_in
 
-PASSWORD = "Correct-Horse-42"
 TOKEN = re.compile(r'name="csrf_token" value="([A-Za-z0-9_-]+)"')
 NEXT = re.compile(r'name="next" value="([^"]*)"')
 COOKIE = "jetpy_session_admin"
@@ -51,14 +50,6 @@ def form_of(response: TestResponse) -> tuple[str, str]:
     token, next_url = TOKEN.search(text), NEXT.search(text)
     assert token is not None and next_url is not None, text[:500]
     return token.group(1), next_url.group(1).replace("&amp;", "&")
-
-
-def log_in(
-    client: Client, name: str, password: str = PASSWORD, url: str = "/admin/", **extra: str
-) -> TestResponse:
-    token, next_url = form_of(client.get(url))
-    data = {"_login": "1", "csrf_token": token, "next": next_url, "login": name}
-    return client.post(url, data={**data, "password": password, **extra})
 
 
 def session_id(app: Application, client: Client) -> str:

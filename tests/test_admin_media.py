@@ -15,9 +15,8 @@ from sqlalchemy.orm import Session
 from werkzeug.test import Client, TestResponse
 
 from jetpy import Application
-from tests.conftest import REPO
+from tests.conftest import PASSWORD, REPO, signed_in
 from tests.conftest import csrf_token_in as token_of
-from tests.test_admin_login import PASSWORD, log_in
 
 URL = "/admin/media/"
 
@@ -49,15 +48,9 @@ def app(db_url: str, example_model: type) -> Iterator[Application]:
     app.db.dispose()
 
 
-def client_of(app: Application, username: str) -> Client:
-    client = Client(app)
-    assert log_in(client, username, url=URL).status_code == 303
-    return client
-
-
 @pytest.fixture
 def boss(app: Application) -> Client:
-    return client_of(app, "boss")
+    return signed_in(app, "boss", URL)
 
 
 def upload(
@@ -161,7 +154,7 @@ def test_upload_needs_the_csrf_token_and_the_acl_action(app: Application, boss: 
     assert upload(boss, [("a.png", png())], token="forged").status_code == 400
     anonymous = Client(app)
     assert 'type="password"' in anonymous.post(URL + "?upload").get_data(as_text=True)  # login
-    viewer = client_of(app, "viewer")
+    viewer = signed_in(app, "viewer", URL)
     assert viewer.get(URL).status_code == 200
     assert "media-upload" not in viewer.get(URL).get_data(as_text=True)
     token = token_of(viewer.get(URL))  # the layout's sign-out form
@@ -232,7 +225,7 @@ def test_an_item_in_use_is_not_deleted(app: Application, boss: Client) -> None:
 def test_the_viewer_may_not_edit_or_delete(app: Application, boss: Client) -> None:
     upload(boss, [("a.png", png())])
     (item,) = items(app)
-    viewer = client_of(app, "viewer")
+    viewer = signed_in(app, "viewer", URL)
     assert viewer.get(f"{URL}?edit={item.id}").status_code == 403  # type: ignore[attr-defined]
     assert viewer.get(f"{URL}?delete={item.id}").status_code == 403  # type: ignore[attr-defined]
     assert viewer.get(URL + "?picker=1").status_code == 200

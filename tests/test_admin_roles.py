@@ -10,8 +10,8 @@ from werkzeug.test import Client
 
 from jetpy import Application
 from tests import test_admin_users
-from tests.test_admin_login import log_in
-from tests.test_admin_users import signed_in, text_of, token_of
+from tests.conftest import log_in, signed_in
+from tests.test_admin_users import text_of, token_of
 
 app = test_admin_users.app  # the same administrators and roles
 

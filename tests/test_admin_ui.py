@@ -21,7 +21,7 @@ from jetpy import Application
 from jetpy.modules.i18n import locale_label
 from jetpy.web.forms import PLAIN_ENGLISH, Form
 from jetpy.web.grid_page import GridPage
-from tests.conftest import SITE_PASSWORD, ProjectFactory, SeededSite, csrf_token_in
+from tests.conftest import SITE_PASSWORD, ProjectFactory, SeededSite, signed_in
 
 VIEWS = Path(__file__).resolve().parents[1] / "jetpy" / "web" / "views"
 HREF = re.compile(r'<a [^>]*href="(/admin/[^"#]*)"')
@@ -30,11 +30,7 @@ SKIP = ("logout", "export=", "history=")
 
 @pytest.fixture
 def boss(seeded_site: SeededSite) -> Client:
-    client = Client(seeded_site.app)
-    token = csrf_token_in(client.get("/admin/"))
-    data = {"_login": "1", "csrf_token": token, "next": "/admin/", "login": "boss"}
-    assert client.post("/admin/", data={**data, "password": SITE_PASSWORD}).status_code == 303
-    return client
+    return signed_in(seeded_site.app, "boss", password=SITE_PASSWORD)
 
 
 def text_of(client: Client, url: str) -> str:

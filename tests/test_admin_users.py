@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 from werkzeug.test import Client, TestResponse
 
 from jetpy import Application
-from tests.conftest import REPO
+from tests.conftest import PASSWORD, REPO, log_in, signed_in
 from tests.conftest import csrf_token_in as token_of
-from tests.test_admin_login import PASSWORD, log_in
 
 NEW_PASSWORD = "Brand-New-Secret-77"
 
@@ -60,12 +59,6 @@ def app(db_url: str, example_model: type) -> Iterator[Application]:
     application = Application(REPO, use_cache=False)
     yield application
     application.db.dispose()
-
-
-def signed_in(app: Application, name: str) -> Client:
-    client = Client(app)
-    assert log_in(client, name).status_code == 303
-    return client
 
 
 def text_of(response: TestResponse) -> str:

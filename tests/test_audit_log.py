@@ -14,9 +14,8 @@ from werkzeug.test import Client, TestResponse
 
 from jetpy import Application
 from jetpy.data.changes import SECRET, changes_between, is_secret
-from tests.conftest import REPO
+from tests.conftest import PASSWORD, REPO, signed_in
 from tests.conftest import csrf_token_in as token_of
-from tests.test_admin_login import PASSWORD, log_in
 
 ARTICLES = "/admin/articles/"
 PRODUCTS = "/admin/products/"
@@ -74,12 +73,6 @@ def token(app: Application) -> str:
     return issued
 
 
-def signed_in(app: Application, name: str, url: str = ARTICLES) -> Client:
-    client = Client(app)
-    assert log_in(client, name, url=url).status_code == 303
-    return client
-
-
 def entries(app: Application) -> list[Any]:
     from application.classes.audit import AuditEntry
 
@@ -109,7 +102,7 @@ def rest(client: Client, method: str, path: str, token: str, data: Any = None) -
 
 # admin CRUD -----------------------------------------------------------------------------------
 def test_admin_add_edit_delete_each_record_one_entry(app: Application) -> None:
-    boss = signed_in(app, "boss")
+    boss = signed_in(app, "boss", ARTICLES)
     data = article_form(boss, ARTICLES + "?add", title_en_US="Audited", text_en_US="<p>One</p>")
     assert boss.post(ARTICLES + "?add", data=data).status_code == 303
     [created] = entries(app)
@@ -146,7 +139,7 @@ def test_admin_add_edit_delete_each_record_one_entry(app: Application) -> None:
 
 
 def test_saving_without_a_change_and_failed_validation_record_nothing(app: Application) -> None:
-    boss = signed_in(app, "boss")
+    boss = signed_in(app, "boss", ARTICLES)
     data = article_form(boss, ARTICLES + "?add", title_en_US="Kept", slug_en_US="kept")
     assert boss.post(ARTICLES + "?add", data=data).status_code == 303
     [created] = entries(app)
@@ -195,7 +188,7 @@ def test_password_hashes_are_never_recorded(app: Application) -> None:
 
 
 def test_bulk_operations_record_one_entry_per_row(app: Application) -> None:
-    boss = signed_in(app, "boss")
+    boss = signed_in(app, "boss", ARTICLES)
     token = token_of(boss.get(ARTICLES))
     for operation in ("unpublish", "delete"):
         bulk = {"csrf_token": token, "bulk": operation, "ids": ["1", "2"], "confirm": "1"}
@@ -271,14 +264,14 @@ def test_audit_page_lists_and_filters_entries(app: Application, token: str) -> N
 
 
 def test_audit_page_needs_its_privilege(app: Application) -> None:
-    writer = signed_in(app, "writer")
+    writer = signed_in(app, "writer", ARTICLES)
     assert writer.get(AUDIT).status_code == 403
     assert Client(app).get(AUDIT).status_code == 200  # the login form, nothing of the log
     assert "<table" not in Client(app).get(AUDIT).get_data(as_text=True)
 
 
 def test_article_history_lists_its_entries(app: Application) -> None:
-    boss = signed_in(app, "boss")
+    boss = signed_in(app, "boss", ARTICLES)
     edit = ARTICLES + "?edit=1"
     data = article_form(boss, edit, title_en_US="Renamed first article")
     assert boss.post(edit, data=data).status_code == 303
@@ -290,7 +283,7 @@ def test_article_history_lists_its_entries(app: Application) -> None:
 def test_latest_changes_for_the_dashboard(app: Application) -> None:
     from application.classes.audit import latest_changes
 
-    boss = signed_in(app, "boss")
+    boss = signed_in(app, "boss", ARTICLES)
     for title in ("First", "Second", "Third"):
         data = article_form(boss, ARTICLES + "?add", title_en_US=title)
         assert boss.post(ARTICLES + "?add", data=data).status_code == 303

@@ -15,7 +15,7 @@ from jetpy.auth import (
     verify_password,
     weak_password,
 )
-from tests.conftest import ProjectFactory
+from tests.conftest import ProjectFactory, log_in
 
 # passwords ---------------------------------------------------------------------------------
 
@@ -253,6 +253,7 @@ FILES = {
     "application/data/modules.yaml": "test.hello: activated\ntest.secret: activated\n",
 }
 
+RIGHT = "right password"  # of every user of TestAuth above
 TOKEN = re.compile(r'name="csrf_token" value="([A-Za-z0-9_-]+)"')
 NEXT = re.compile(r'name="next" value="([^"]*)"')
 
@@ -274,14 +275,6 @@ def form_values(response: TestResponse) -> tuple[str, str]:
     return token.group(1), next_url.group(1).replace("&amp;", "&")
 
 
-def log_in(
-    client: Client, url: str, name: str, password: str = "right password", **extra: str
-) -> TestResponse:
-    token, next_url = form_values(client.get(url))
-    data = {"_login": "1", "csrf_token": token, "next": next_url, "login": name}
-    return client.post(url, data={**data, "password": password, **extra})
-
-
 def session_id(app: Application, client: Client) -> str | None:
     cookie = client.get_cookie("jetpy_session_web")
     if cookie is None:
@@ -300,7 +293,7 @@ def test_a_secret_page_answers_the_login_form_at_its_url(client: Client) -> None
 
 
 def test_a_good_login_redirects_to_next(client: Client) -> None:
-    response = log_in(client, "/secret/?tab=2", "bob")
+    response = log_in(client, "bob", RIGHT, "/secret/?tab=2")
     assert response.status_code == 303
     assert response.headers["Location"] == "/secret/?tab=2"
     assert "secret for bob" in client.get("/secret/").get_data(as_text=True)
@@ -308,29 +301,29 @@ def test_a_good_login_redirects_to_next(client: Client) -> None:
 
 @pytest.mark.parametrize("target", ["//evil.com/", "https://evil.com/", "/\\evil.com"])
 def test_a_foreign_next_is_replaced_by_the_page_asked_for(client: Client, target: str) -> None:
-    response = log_in(client, "/secret/", "bob", next=target)
+    response = log_in(client, "bob", RIGHT, "/secret/", next=target)
     assert response.headers["Location"] == "/secret/"
     linked = Client(client.application).get("/vip/", query_string={"next": target})
     assert form_values(linked)[1].startswith("/vip/?next=")  # the page itself, not `target`
 
 
 def test_a_wrong_password_is_told_and_nobody_signs_in(client: Client) -> None:
-    response = log_in(client, "/secret/", "bob", password="wrong password")
+    response = log_in(client, "bob", url="/secret/", password="wrong password")
     assert response.status_code == 200
     assert "Wrong username or password." in response.get_data(as_text=True)
-    unknown = log_in(client, "/secret/", "nobody", password="wrong password")
+    unknown = log_in(client, "nobody", url="/secret/", password="wrong password")
     assert "Wrong username or password." in unknown.get_data(as_text=True)
     assert "<h1>Sign in</h1>" in client.get("/secret/").get_data(as_text=True)
 
 
 def test_an_inactive_user_cannot_sign_in(client: Client) -> None:
-    response = log_in(client, "/secret/", "dave")
+    response = log_in(client, "dave", RIGHT, "/secret/")
     assert "Wrong username or password." in response.get_data(as_text=True)
 
 
 def test_the_login_post_without_csrf_token_is_refused(client: Client) -> None:
     client.get("/secret/")
-    data = {"_login": "1", "login": "bob", "password": "right password"}
+    data = {"_login": "1", "login": "bob", "password": RIGHT}
     assert client.post("/secret/", data=data).status_code == 400
     assert "<h1>Sign in</h1>" in client.get("/secret/").get_data(as_text=True)
 
@@ -339,7 +332,7 @@ def test_login_gives_the_session_a_new_id(app: Application, client: Client) -> N
     client.get("/secret/")
     before = session_id(app, client)
     assert before is not None
-    log_in(client, "/secret/", "bob")
+    log_in(client, "bob", RIGHT, "/secret/")
     after = session_id(app, client)
     assert after is not None and after != before
 
@@ -351,13 +344,13 @@ def test_a_planted_session_cookie_does_not_carry_the_login(app: Application) -> 
     assert planted is not None
     victim = Client(app)
     victim.set_cookie("jetpy_session_web", planted.value)
-    log_in(victim, "/secret/", "bob")
+    log_in(victim, "bob", RIGHT, "/secret/")
     attacker.set_cookie("jetpy_session_web", planted.value)
     assert "<h1>Sign in</h1>" in attacker.get("/secret/").get_data(as_text=True)
 
 
 def test_without_the_privilege_the_page_is_forbidden(client: Client) -> None:
-    log_in(client, "/secret/", "carol")
+    log_in(client, "carol", RIGHT, "/secret/")
     assert client.get("/secret/").status_code == 403
 
 
@@ -369,8 +362,8 @@ def menu_of(client: Client) -> set[str]:
 
 def test_privileges_and_the_superuser(app: Application) -> None:
     bob, alice = Client(app), Client(app)
-    log_in(bob, "/secret/", "bob")
-    log_in(alice, "/secret/", "alice")
+    log_in(bob, "bob", RIGHT, "/secret/")
+    log_in(alice, "alice", RIGHT, "/secret/")
     assert bob.get("/vip/").status_code == 403
     assert alice.get("/vip/").status_code == 200
     public = {"logout", "acl", "items", "about"}
@@ -381,9 +374,9 @@ def test_privileges_and_the_superuser(app: Application) -> None:
 
 def test_module_actions_follow_the_acl_privilege(app: Application) -> None:
     bob, carol, alice, nobody = Client(app), Client(app), Client(app), Client(app)
-    log_in(bob, "/secret/", "bob")
-    log_in(carol, "/secret/", "carol")
-    log_in(alice, "/secret/", "alice")
+    log_in(bob, "bob", RIGHT, "/secret/")
+    log_in(carol, "carol", RIGHT, "/secret/")
+    log_in(alice, "alice", RIGHT, "/secret/")
     assert "remove link: /acl/?remove=1" in bob.get("/acl/").get_data(as_text=True)
     assert "remove link: /acl/?remove=1" in alice.get("/acl/").get_data(as_text=True)
     assert "remove link: None" in carol.get("/acl/").get_data(as_text=True)
@@ -401,7 +394,7 @@ def session_token(client: Client, url: str) -> str:
 
 
 def test_logout_ends_the_session(client: Client) -> None:
-    log_in(client, "/secret/", "bob")
+    log_in(client, "bob", RIGHT, "/secret/")
     response = client.post("/logout/", data={"csrf_token": session_token(client, "/secret/")})
     assert response.status_code == 302
     assert client.get_cookie("jetpy_session_web") is None
@@ -410,24 +403,24 @@ def test_logout_ends_the_session(client: Client) -> None:
 
 def test_a_new_password_ends_the_other_sessions(app: Application) -> None:
     here, elsewhere = Client(app), Client(app)
-    log_in(here, "/secret/", "bob")
-    log_in(elsewhere, "/secret/", "bob")
+    log_in(here, "bob", RIGHT, "/secret/")
+    log_in(elsewhere, "bob", RIGHT, "/secret/")
     token = session_token(here, "/password/")
     response = here.post("/password/", data={"csrf_token": token, "new": "another password"})
     assert response.status_code == 302
     assert "secret for bob" in here.get("/secret/").get_data(as_text=True)  # still signed in
     assert "<h1>Sign in</h1>" in elsewhere.get("/secret/").get_data(as_text=True)
-    assert log_in(elsewhere, "/secret/", "bob").status_code == 200  # the old password fails
-    assert log_in(elsewhere, "/secret/", "bob", password="another password").status_code == 303
+    assert log_in(elsewhere, "bob", RIGHT, "/secret/").status_code == 200  # the old password fails
+    assert log_in(elsewhere, "bob", url="/secret/", password="another password").status_code == 303
 
 
 def test_five_failures_make_the_next_login_wait(client: Client) -> None:
     for _ in range(4):
-        response = log_in(client, "/secret/", "bob", password="wrong password")
+        response = log_in(client, "bob", url="/secret/", password="wrong password")
         assert "Try again in" not in response.get_data(as_text=True)
-    fifth = log_in(client, "/secret/", "bob", password="wrong password")
+    fifth = log_in(client, "bob", url="/secret/", password="wrong password")
     assert "Try again in 15 min" in fifth.get_data(as_text=True)
-    refused = log_in(client, "/secret/", "bob")  # even the right password waits
+    refused = log_in(client, "bob", RIGHT, "/secret/")  # even the right password waits
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) > 14 * 60
     assert "Try again in 15 min" in refused.get_data(as_text=True)

@@ -10,7 +10,7 @@ from werkzeug.test import Client, TestResponse
 from application.classes.catalog import Price, Pricelist
 from jetpy import Application
 from tests.conftest import csrf_token_in as token_of
-from tests.test_admin_login import log_in
+from tests.conftest import log_in
 from tests.test_catalog_products_admin import a_hammer, app, boss
 
 __all__ = ["app", "boss"]  # fixtures

@@ -15,9 +15,8 @@ from werkzeug.test import Client, TestResponse
 
 from application.classes.catalog.pricing import price_breakdown
 from jetpy import Application
-from tests.conftest import REPO
+from tests.conftest import PASSWORD, REPO, log_in, signed_in
 from tests.conftest import csrf_token_in as token_of
-from tests.test_admin_login import PASSWORD, log_in
 
 URL = "/admin/products/"
 XSS = "<script>alert(1)</script>"
@@ -69,9 +68,7 @@ def app(db_url: str, example_model: type) -> Iterator[Application]:
 
 @pytest.fixture
 def boss(app: Application) -> Client:
-    client = Client(app)
-    assert log_in(client, "boss", url=URL).status_code == 303
-    return client
+    return signed_in(app, "boss", URL)
 
 
 def category_id(app: Application) -> str:

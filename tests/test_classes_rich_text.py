@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session
 from werkzeug.test import Client
 
 from jetpy import Application
-from tests.conftest import REPO
+from tests.conftest import PASSWORD, REPO, log_in
 from tests.conftest import csrf_token_in as token_of
-from tests.test_admin_login import PASSWORD, log_in
 from tests.test_example_migrations import jetpy
 
 REST_WRITES = {

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from werkzeug.test import Client
 
-from tests.conftest import REPO, SITE_PASSWORD, SeededSite
-from tests.test_admin_login import log_in
+from tests.conftest import REPO, SITE_PASSWORD, SeededSite, log_in
 
 DOCS = [REPO / "README.md", REPO / "bench" / "README.md"]
 

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from werkzeug.test import Client, TestResponse
 
 from jetpy import Application
-from tests.conftest import SITE_PASSWORD, SeededSite, seed_site, site_database_url
+from tests.conftest import SITE_PASSWORD, SeededSite, log_in, seed_site, site_database_url
 
 EXAMPLES = 3  # drawn per form and per query, besides the explicit examples of TYPICAL
 MAX_PAGES = 150  # pages visited while looking for forms and parameters
@@ -122,10 +122,7 @@ class Visitor(Client):
 def signed_in(app: Application) -> Visitor:
     """The superuser `boss`, signed in to the admin."""
     client = Visitor(app, "10.77.0.2")
-    page = client.get("/admin/")
-    form = next(form for form in forms_in(page, "/admin/") if "_login" in form.values)
-    data = {**form.values, "login": "boss", "password": SITE_PASSWORD}
-    assert client.post(form.action, data=data).status_code == 303
+    assert log_in(client, "boss", SITE_PASSWORD).status_code == 303
     return client
 
 

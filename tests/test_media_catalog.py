@@ -11,9 +11,8 @@ from sqlalchemy import select
 from werkzeug.test import Client
 
 from jetpy import Application
-from tests.conftest import SITE_PASSWORD, SeededSite
+from tests.conftest import SITE_PASSWORD, SeededSite, log_in
 from tests.conftest import csrf_token_in as token_of
-from tests.test_admin_login import log_in
 from tests.test_catalog_products_admin import URL as PRODUCTS
 from tests.test_catalog_products_admin import a_hammer, product_data, product_id
 from tests.test_catalog_products_admin import app as app

@@ -19,9 +19,8 @@ from application.classes.redirects import (
     normal_source,
 )
 from jetpy import Application
-from tests.conftest import REPO
+from tests.conftest import PASSWORD, REPO, signed_in
 from tests.conftest import csrf_token_in as token_of
-from tests.test_admin_login import PASSWORD, log_in
 
 URL = "/admin/redirects/"
 
@@ -51,15 +50,9 @@ def app(db_url: str, example_model: type) -> Iterator[Application]:
     application.db.dispose()
 
 
-def signed_in(app: Application, name: str) -> Client:
-    client = Client(app)
-    assert log_in(client, name, url=URL).status_code == 303
-    return client
-
-
 @pytest.fixture
 def boss(app: Application) -> Client:
-    return signed_in(app, "boss")
+    return signed_in(app, "boss", URL)
 
 
 def data(token: str, **values: str) -> dict[str, str]:
@@ -191,7 +184,7 @@ def test_a_user_without_the_privileges_gets_403_on_every_action(app: Application
         db.add(Redirect(source="/x", target="/y"))
         db.commit()
         id = db.scalar(select(Redirect.id))
-    clerk, nobody = signed_in(app, "clerk"), signed_in(app, "nobody")
+    clerk, nobody = signed_in(app, "clerk", URL), signed_in(app, "nobody", URL)
     assert clerk.get(URL).status_code == 200 and clerk.get(f"{URL}?view={id}").status_code == 200
     token = token_of(clerk.get(URL))
     for action in ("add", f"edit={id}", f"delete={id}"):

@@ -21,7 +21,7 @@ from werkzeug.test import Client, TestResponse
 
 from jetpy import Application
 from jetpy.cli.main import main
-from tests.conftest import REPO
+from tests.conftest import REPO, signed_in
 
 PASSWORD = "Correct-Horse-42"
 ARTICLES = "content.articles.rest"
@@ -31,7 +31,6 @@ NEW_ARTICLE = {
     "localizations": {"en_US": {"title": "Written by a robot", "text": "Body."}},
 }
 CSRF = re.compile(r'name="csrf_token" value="([A-Za-z0-9_-]+)"')
-NEXT = re.compile(r'name="next" value="([^"]*)"')
 
 
 @pytest.fixture
@@ -414,18 +413,7 @@ def admin(engine: sqlalchemy.Engine, app: Application) -> Client:
         create_administrator(db, "boss", "boss@example.com", PASSWORD, superuser=True)
         create_administrator(db, "clerk", "clerk@example.com", PASSWORD)
         db.commit()
-    client = Client(app)
-    log_in(client, "boss")
-    return client
-
-
-def log_in(client: Client, name: str) -> None:
-    page = client.get("/admin/").get_data(as_text=True)
-    token, next_url = CSRF.search(page), NEXT.search(page)
-    assert token is not None and next_url is not None
-    data = {"_login": "1", "csrf_token": token.group(1), "next": next_url.group(1), "login": name}
-    response = client.post("/admin/", data={**data, "password": PASSWORD})
-    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return signed_in(app, "boss")
 
 
 def csrf_of(client: Client, url: str) -> str:
@@ -608,8 +596,7 @@ def test_the_admin_pages_need_the_privileges(
     anonymous = Client(app)
     response = anonymous.get("/admin/api-users/")
     assert response.status_code == 200 and 'type="password"' in response.get_data(as_text=True)
-    clerk = Client(app)
-    log_in(clerk, "clerk")
+    clerk = signed_in(app, "clerk")
     assert clerk.get("/admin/api-users/").status_code == 403
     assert clerk.get("/admin/api-users/?add").status_code == 403
     assert clerk.get("/admin/api-roles/").status_code == 403

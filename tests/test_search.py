@@ -23,9 +23,8 @@ from werkzeug.test import Client, TestResponse
 
 from jetpy import Application
 from jetpy.cli.main import main
-from tests.conftest import REPO
+from tests.conftest import PASSWORD, REPO, log_in
 from tests.conftest import csrf_token_in as token_of
-from tests.test_admin_login import PASSWORD, log_in
 
 NOW = datetime.now(UTC)
 WIDGETS = 25  # products named "Paging widget N": three pages of ten

@@ -34,7 +34,7 @@ from application.classes.content import Article, ArticleLocalization
 from application.modules.mail.outbox.listeners import outbox_dir
 from jetpy import Application
 from jetpy.kernel.pages import Page
-from tests.conftest import SITE_PASSWORD, SeededSite
+from tests.conftest import SITE_PASSWORD, SeededSite, log_in
 from tests.conftest import csrf_token_in as token_of
 
 SIGNED_IN = 'id="signed-in"'
@@ -66,12 +66,6 @@ def client(app: Application) -> Client:
     return Visitor(app)
 
 
-def log_in(client: Client, login: str = "boss", url: str = "/admin/", **form: str) -> TestResponse:
-    token = token_of(client.get(url))
-    data = {"_login": "1", "csrf_token": token, "login": login, "password": SITE_PASSWORD}
-    return client.post(url, data={**data, **form})
-
-
 def text_of(response: TestResponse) -> str:
     return response.get_data(as_text=True)
 
@@ -100,11 +94,11 @@ def test_a_login_without_the_token_or_with_a_wrong_one_is_refused(client: Client
         response = client.post("/admin/", data=data)
         assert response.status_code == 400, token
         assert SIGNED_IN not in text_of(client.get("/admin/"))
-    assert log_in(client).status_code == 303  # the same client with the right token: in
+    assert log_in(client, "boss").status_code == 303  # the same client with the right token: in
 
 
 def test_a_logout_without_the_token_keeps_the_user_signed_in(client: Client) -> None:
-    log_in(client)
+    log_in(client, "boss")
     for data in ({}, {"csrf_token": "forged-token-forged-token-forged-token-xxxx"}):
         assert client.post("/admin/logout/", data=data).status_code == 400
         assert SIGNED_IN in text_of(client.get("/admin/"))
@@ -147,7 +141,7 @@ def test_crud_and_bulk_posts_without_the_token_change_nothing(
     app: Application, url: str, model: type, form: Any
 ) -> None:
     client = Visitor(app)
-    log_in(client)
+    log_in(client, "boss")
     with app.db.session() as db:
         target = db.scalars(select(model).order_by(model.id.desc())).first()
         assert target is not None
@@ -220,7 +214,7 @@ def post_forms(url: str, html: str) -> list[tuple[str, dict[str, str]]]:
 
 def test_every_post_form_of_the_site_without_its_token_is_refused(app: Application) -> None:
     client = Visitor(app)
-    log_in(client)
+    log_in(client, "boss")
     urls = [page.url() for page in pages_of(app, "web")]
     for page in pages_of(app, "admin"):
         url = page.url()
@@ -275,7 +269,7 @@ HOSTILE_NEXT = [
 def test_a_nul_in_next_is_refused_before_the_login(client: Client) -> None:
     hostile = "\x00//evil.example"
     assert client.get("/admin/", query_string={"next": hostile}).status_code == 400
-    response = log_in(client, next=hostile)
+    response = log_in(client, "boss", next=hostile)
     assert response.status_code == 400 and "Location" not in response.headers
     assert SIGNED_IN not in text_of(client.get("/admin/"))
 
@@ -300,7 +294,7 @@ def test_next_never_sends_the_browser_to_another_site(client: Client, hostile: s
     kept = re.search(r'name="next" value="([^"]*)"', text_of(form))
     assert kept is not None, text_of(form)[:300]
     assert kept.group(1) == "/" or kept.group(1).startswith("/admin/?next=")  # this very page
-    response = log_in(client, next=hostile)
+    response = log_in(client, "boss", next=hostile)
     assert response.status_code == 303
     location = response.headers["Location"]
     parts = urlsplit(location)
@@ -310,7 +304,7 @@ def test_next_never_sends_the_browser_to_another_site(client: Client, hostile: s
 
 
 def test_a_local_next_is_followed(client: Client) -> None:
-    response = log_in(client, next="/admin/cs/?x=1")
+    response = log_in(client, "boss", next="/admin/cs/?x=1")
     assert response.headers["Location"] == "/admin/cs/?x=1"
 
 
@@ -332,7 +326,7 @@ def test_a_session_planted_before_the_login_is_worthless_after_it(app: Applicati
     victim = Visitor(app)
     victim.set_cookie(COOKIE, planted.value, path="/")
     planted_id = session_id(app, victim)
-    assert log_in(victim).status_code == 303
+    assert log_in(victim, "boss").status_code == 303
     assert session_id(app, victim) != planted_id  # the victim's session got a new id
     assert SIGNED_IN in text_of(victim.get("/admin/"))
     # the attacker's copy of the planted cookie does not sign in
@@ -342,7 +336,7 @@ def test_a_session_planted_before_the_login_is_worthless_after_it(app: Applicati
 
 def test_a_forged_or_tampered_session_cookie_is_ignored(app: Application) -> None:
     signed_in = Visitor(app)
-    log_in(signed_in)
+    log_in(signed_in, "boss")
     cookie = signed_in.get_cookie(COOKIE)
     assert cookie is not None
     payload, _, signature = cookie.value.rpartition(".")
@@ -548,7 +542,7 @@ ID_LIKE = ["'", "1 OR 1=1", "1;--", "%", "\x00", "-1", "1e999", "999999999999999
 
 def test_sql_meta_characters_in_the_admin_grids_never_give_a_500(app: Application) -> None:
     client = Visitor(app)
-    log_in(client)
+    log_in(client, "boss")
     grids = 0
     for page in pages_of(app, "admin"):
         if page.locale.name != "en_US":  # the cs_CZ pages run the same controllers
@@ -680,7 +674,7 @@ def test_script_in_articles_and_products_is_escaped_in_the_admin(
     app: Application, hostile: dict[str, str]
 ) -> None:
     client = Visitor(app)
-    log_in(client)
+    log_in(client, "boss")
     with app.db.session() as db:
         article = db.scalar(
             select(ArticleLocalization.article_id).where(

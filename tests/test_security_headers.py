@@ -17,7 +17,7 @@ from jetpy import Application
 from jetpy.errors import DefinitionError
 from jetpy.kernel.errorpages import PageResponse
 from jetpy.kernel.security import SecurityHeaders, builtin_style_hashes
-from tests.conftest import SITE_PASSWORD, ProjectFactory, SeededSite, csrf_token_in
+from tests.conftest import SITE_PASSWORD, ProjectFactory, SeededSite, log_in
 
 CSP = "Content-Security-Policy"
 HSTS = "Strict-Transport-Security"
@@ -38,15 +38,8 @@ def boss(app: Application) -> Client:
     """Signed in to the admin as the superuser (from an address of its own: the throttle)."""
     client = Client(app)
     environ = {"REMOTE_ADDR": "10.77.0.1"}
-    form = client.get("/admin/products/", environ_base=environ)
-    data = {
-        "_login": "1",
-        "csrf_token": csrf_token_in(form),
-        "next": "/admin/products/",
-        "login": "boss",
-        "password": SITE_PASSWORD,
-    }
-    assert client.post("/admin/products/", data=data, environ_base=environ).status_code == 303
+    response = log_in(client, "boss", SITE_PASSWORD, "/admin/products/", environ_base=environ)
+    assert response.status_code == 303
     return client
 
 

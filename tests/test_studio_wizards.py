@@ -16,8 +16,7 @@ from jetpy.definitions.writer import WriteError
 from jetpy.modules.discovery import use_project_imports
 from jetpy.project.loader import load_project
 from jetpy.studio.wizards import CrudSpec, FieldSpec, crud_module
-from tests.conftest import REPO, copy_example, csrf_token_in
-from tests.test_admin_login import PASSWORD, log_in
+from tests.conftest import PASSWORD, REPO, copy_example, csrf_token_in, log_in
 
 SPEC = CrudSpec(
     module="shop.brands.admin",

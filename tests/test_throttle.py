@@ -19,8 +19,8 @@ from jetpy.auth import DatabaseFailures, FailureStore, LoginThrottle, RedisFailu
 from jetpy.auth.throttle import FAILURES_TABLE, throttle_key
 from jetpy.data.db import Database
 from jetpy.kernel.proxies import client_address, scheme
-from tests.conftest import ProjectFactory
-from tests.test_auth import FILES, form_values
+from tests.conftest import ProjectFactory, log_in
+from tests.test_auth import FILES
 
 REDIS_URL = os.environ.get("JETPY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -247,12 +247,9 @@ def make_app(make_project: ProjectFactory) -> Callable[[str], Application]:
 
 
 def sign_in(client: Client, name: str, password: str, forwarded: str | None = None) -> int:
-    """Post the login form of /secret/ (through a proxy that says `forwarded`): the status."""
-    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
-    token, next_url = form_values(client.get("/secret/", headers=headers))
-    data = {"_login": "1", "csrf_token": token, "next": next_url, "login": name}
-    response = client.post("/secret/", data={**data, "password": password}, headers=headers)
-    return response.status_code
+    """The status of a login at /secret/ (through a proxy that says `forwarded`)."""
+    headers = {"X-Forwarded-For": forwarded} if forwarded else None
+    return log_in(client, name, password, "/secret/", headers=headers).status_code
 
 
 def test_one_visitor_cannot_lock_another_account_out(make_app: Callable[..., Application]) -> None:

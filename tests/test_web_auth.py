@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import Client, TestResponse
 
 from jetpy import Application
+from tests import conftest
 from tests.conftest import copy_example
 
 PASSWORD = "Correct-Horse-42"
@@ -92,14 +94,8 @@ def link_in(message: Any) -> str:
     return found.group(1)
 
 
-def log_in(
-    client: Client, address: str, password: str = PASSWORD, url: str = "/account/", **extra: str
-) -> TestResponse:
-    page = client.get(url)
-    token, next_url = csrf_of(page), NEXT.search(page.get_data(as_text=True))
-    assert next_url is not None
-    data = {"_login": "1", "csrf_token": token, "next": next_url.group(1), "login": address}
-    return client.post(url, data={**data, "password": password, **extra})
+# the web base's login form, at /account/ (every other argument as tests/conftest.py has it)
+log_in = functools.partial(conftest.log_in, url="/account/")
 
 
 def text_of(response: TestResponse) -> str:
