@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,9 +70,9 @@ class Locale:
         canonical = self.canonical
         return f"//{canonical.host}{canonical.path}" if canonical.host else canonical.path
 
-    @property
+    @cached_property
     def language(self) -> str:
-        """The language part, `en` for `en_US`."""
+        """The language part, `en` for `en_US` (made once: every layout's `<html lang>`)."""
         return self.name.split("_")[0]
 
     def __str__(self) -> str:
