@@ -83,7 +83,7 @@ def test_the_form_has_save_and_cancel_like_the_other_admin_forms(
         actions = form.split('<div class="form-actions">')[1].split("</div>")[0]
         assert '<button class="button primary" type="submit" id="pricelist-save">Save' in actions
         assert f'<a class="button quiet" href="{URL}" id="pricelist-cancel">Cancel</a>' in actions
-        assert f'<a href="{URL}">Back to the list</a>' in form
+        assert f'<a class="button quiet" href="{URL}">Back to the list</a>' in form  # the header
         for field in ("code", "name", "currency", "vat_rates", "default_vat_rate", "precision"):
             assert f'id="pricelist-{field}"' in form, field
     edit_form = boss.get(f"{URL}?edit={eur.id}").get_data(as_text=True)
