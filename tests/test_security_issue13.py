@@ -98,6 +98,51 @@ def test_a_visitor_read_in_resolve_keeps_the_output_out_of_the_cache(
     assert "Hello stranger" in Client(app).get("/greet/").get_data(as_text=True)
 
 
+SHARE_CONTROLLERS = """
+from jetpy import Controller
+
+
+class Main(Controller):
+    \"\"\"A link to share the page: an absolute URL made from the request's address.\"\"\"
+
+    def default_action(self):
+        self.output.append(f'<a class="share" href="{self.request.host_url}share/">Share</a>')
+"""
+
+
+@pytest.fixture
+def share_site(make_project: ProjectFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("JETPY_CACHE_BACKEND", "memory")
+    return make_project(
+        {
+            "application/data/modules.yaml": "test.hello: activated\ntest.share: activated\n",
+            "application/modules/test/share/manifest.yaml": "label: Share\n",
+            "application/modules/test/share/controllers.py": SHARE_CONTROLLERS,
+            "application/bases/web/pages/en_US/share/page.yaml": """
+                title: Share
+                contents:
+                  - module: test.share
+                    cacheable: true
+            """,
+        }
+    )
+
+
+def test_a_forged_host_header_does_not_reach_other_visitors_through_a_content(
+    share_site: Path,
+) -> None:
+    """The web base answers any host (its URLs name none), so the Host header is the
+    visitor's to choose; a content kept under a key without it served the forged host's
+    links to everyone. The whole-page cache already kept pages per host."""
+    client = Client(Application(share_site))
+    forged = client.get("/share/", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert 'href="http://evil.example/share/"' in forged
+    page = client.get("/share/").get_data(as_text=True)
+    assert 'href="http://localhost/share/"' in page and "evil.example" not in page
+    secure = client.get("/share/", base_url="https://localhost").get_data(as_text=True)
+    assert 'href="https://localhost/share/"' in secure
+
+
 def canonical(page: str) -> str:
     found = re.search(r'<link rel="canonical" href="([^"]+)"', page)
     assert found is not None, page

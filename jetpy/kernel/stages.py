@@ -299,14 +299,18 @@ def cached_action(
 ) -> Response | None:
     """Answer a cacheable content from the cache, or run it and keep its output.
 
-    The key: base, locale, page, content, action, parameters, the used leftover path, the
-    query string and the controller's cache context. Output that used the visitor's session
-    (a signed-in user, a CSRF token, flash messages) is never kept.
+    The key: scheme and host, base, locale, page, content, action, parameters, the used
+    leftover path, the query string and the controller's cache context. Output that used the
+    visitor's session (a signed-in user, a CSRF token, flash messages) is never kept. The
+    host, because a base whose URLs name none answers whatever Host a visitor sends: output
+    with an absolute URL made from it must not reach the visitors of another.
     """
     cache = ctx.app.output_cache
-    request = ctx.request
+    scheme, host, _, query = _page_address(ctx)
     key = cache.key(
         (
+            scheme,
+            host,
             ctx.base.id,
             ctx.locale.name,
             ctx.page.id,
@@ -318,7 +322,7 @@ def cached_action(
             content.index,
             dict(content.parameters),
             ctx.used_path,
-            request.environ.get("QUERY_STRING", ""),
+            query,
             controller.cache_context,
         )
     )
