@@ -46,7 +46,10 @@ from application.classes.slugs import SLUG
 
 MAX_PATH = 2000
 CHUNK = 500  # (locale, path) pairs in one statement's IN list
-PENDING = "catalog.old_paths"  # session.info: the paths a flush is about to change
+# the session.info key of the paths a flush is about to change: an object per import of this
+# module, since the listeners of every import stay registered on Session (tests load the
+# application afresh) and each one must keep its own paths, not take another's
+PENDING = object()
 
 Paths = dict[tuple[int, str], str]  # (category id, locale) → slug path
 
