@@ -81,6 +81,20 @@ def test_add(books_app: Application, books: Client, page: str) -> None:
 
 
 @pytest.mark.parametrize("page", PAGES)
+def test_the_form_has_save_and_a_cancel_link_back_to_the_list(
+    books_app: Application, books: Client, page: str
+) -> None:
+    (id,) = ids_of(books_app, "Book 07")
+    for action in ("?add", f"?edit={id}"):
+        form = books.get(page + action).get_data(as_text=True)
+        actions = form.split('form-actions">')[1].split("</div>")[0]
+        assert re.search(
+            r'<button class="button primary" type="submit"[^>]*>Save</button>', actions
+        )
+        assert f'<a class="button quiet" href="{page}">Cancel</a>' in actions
+
+
+@pytest.mark.parametrize("page", PAGES)
 def test_edit(books_app: Application, books: Client, page: str) -> None:
     (id,) = ids_of(books_app, "Book 07")
     form_page = books.get(f"{page}?edit={id}")
