@@ -38,6 +38,7 @@ import importlib
 import os
 import platform
 import pstats
+import shutil
 import statistics
 import subprocess
 import sys
@@ -444,7 +445,12 @@ def callgrind_counts(name: str, count: int) -> dict[str, float]:
     """Run `name`'s requests under callgrind in a subprocess; its event totals per request."""
     with tempfile.TemporaryDirectory(prefix="jetpy-callgrind-") as folder:
         output = Path(folder) / "callgrind.out"
+        # string hashes and addresses change where objects land in the caches: the same
+        # hash seed, and no address randomisation where setarch can turn it off, make two
+        # runs of the same code count the same
+        steady = ["setarch", platform.machine(), "-R"] if shutil.which("setarch") else []
         command = [
+            *steady,
             "valgrind",
             "--tool=callgrind",
             "--cache-sim=yes",
@@ -458,7 +464,13 @@ def callgrind_counts(name: str, count: int) -> dict[str, float]:
             "--requests",
             str(count),
         ]
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            command,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+        )
         events: list[str] = []
         totals: list[int] = []
         for line in output.read_text().splitlines():
