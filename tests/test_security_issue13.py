@@ -13,6 +13,7 @@ from werkzeug.test import Client
 
 from jetpy import Application
 from jetpy.cache import FileBackend, MemoryBackend
+from jetpy.errors import DefinitionError
 from tests.conftest import ProjectFactory
 
 PLAIN_LAYOUT = """<!doctype html><html><head>{{ head() }}</head><body>
@@ -215,3 +216,11 @@ def test_max_entries_comes_from_config_yaml(
     monkeypatch.setenv("JETPY_CACHE_BACKEND", "memory")
     memory = Application(root).output_cache.backend
     assert isinstance(memory, MemoryBackend) and memory.max_entries == 50
+
+
+def test_a_negative_max_entries_is_a_config_error(make_project: ProjectFactory) -> None:
+    """Below 0 the files backend would delete every entry it writes (and the memory one
+    fail): refused when the application loads, naming the key."""
+    root = make_project({"application/config.yaml": "cache: {max_entries: -5}\n"})
+    with pytest.raises(DefinitionError, match=r"cache\.max_entries"):
+        Application(root)

@@ -134,6 +134,11 @@ def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:
         settings.pop("sessions") or {}, schema.SESSIONS, shown, "sessions.", problems
     )
     cache = schema.validate(settings.pop("cache") or {}, schema.CACHE, shown, "cache.", problems)
+    if cache["max_entries"] < 0:
+        problems.append(
+            Problem(shown, "cache.max_entries", "must be 0 (the default) or more", "e.g. 10000")
+        )
+        cache["max_entries"] = 0
     settings.update({f"cache_{key}": value for key, value in cache.items()})
     queue = schema.validate(settings.pop("queue") or {}, schema.QUEUE, shown, "queue.", problems)
     for key in ("max_attempts", "retry_delay", "visibility_timeout"):
