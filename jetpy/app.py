@@ -28,6 +28,7 @@ from jetpy.kernel import logs, stages
 from jetpy.kernel.bases import UrlMap
 from jetpy.kernel.context import RequestContext
 from jetpy.kernel.errorpages import PageResponse, base_of, error_response
+from jetpy.kernel.hosts import check_host
 from jetpy.kernel.pages import Content, Page
 from jetpy.kernel.proxies import scheme
 from jetpy.kernel.request import Request as CleanRequest
@@ -270,6 +271,8 @@ class Application:
             path = request.environ.get("PATH_INFO", "")
             if path == self.health_path:
                 return health_response(self.db, request.method)
+            if self.config.trusted_hosts:
+                check_host(request, self.config.trusted_hosts)
             if path.startswith(PUBLIC_URL):
                 return self.public_file(request)
             if path.startswith(MEDIA_URL):

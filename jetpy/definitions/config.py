@@ -22,6 +22,7 @@ class Config:
     secret_key: str = ""  # see jetpy.definitions.secretkey for where keys come from
     secret_keys: tuple[str, ...] = ()  # several keys, newest first (rotation)
     behind_proxy: int = 0  # reverse proxies trusted for the client's address (kernel/proxies.py)
+    trusted_hosts: tuple[str, ...] = ()  # the Host headers answered (kernel/hosts.py); (): any
     map_cache: bool = True
     database_url: str = ""  # `database.url`; empty: a SQLite file in application/data/
     database_echo: bool = False
@@ -90,6 +91,7 @@ def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:
             Problem(shown, "behind_proxy", "must not be negative", "write 0 (no proxy), 1, 2 …")
         )
         settings["behind_proxy"] = 0
+    settings["trusted_hosts"] = trusted_hosts(settings["trusted_hosts"], shown, problems)
     database = schema.validate(
         settings.pop("database") or {}, schema.DATABASE, shown, "database.", problems
     )
@@ -162,3 +164,33 @@ def load_config(app_dir: Path, root: Path, problems: list[Problem]) -> Config:
         session_idle=sessions["idle_timeout"],
         session_absolute=sessions["absolute_timeout"],
     )
+
+
+# a host name as a Host header carries it (IDNA, no port); a leading dot: it and its subdomains
+_HOST_NAME = re.compile(r"\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+
+
+def trusted_hosts(names: list[str], shown: str, problems: list[Problem]) -> tuple[str, ...]:
+    """`trusted_hosts`, lower case and IDNA-encoded; a name that is not a host is a problem."""
+    kept = []
+    for index, name in enumerate(names):
+        if not isinstance(name, str):
+            continue  # the schema reported it
+        dot, bare = ("." if name.startswith(".") else ""), name.strip().lower().lstrip(".")
+        try:
+            host = dot + bare.encode("idna").decode("ascii")
+        except UnicodeError:
+            host = ""
+        if not _HOST_NAME.fullmatch(host):
+            problems.append(
+                Problem(
+                    shown,
+                    f"trusted_hosts[{index}]",
+                    f"{name!r} is not a host name",
+                    "write names as browsers send them, without scheme or port: "
+                    "example.com, or .example.com for it and every subdomain",
+                )
+            )
+            continue
+        kept.append(host)
+    return tuple(kept)

@@ -259,6 +259,7 @@ CONFIG: Schema = {
     "secret_key": Field(str, ""),
     "secret_keys": Field(list, list, items=str),  # newest first; the newest signs
     "behind_proxy": Field((bool, int), 0),  # how many reverse proxies; true: 1, false: 0
+    "trusted_hosts": Field(list, list, items=str),  # Host headers answered; empty: any
     "map_cache": Field(bool, True),
     "sessions": Field(dict, dict, example="{store: redis, url: 'redis://127.0.0.1:6379/0'}"),
     "cache": Field(dict, dict, example="{backend: redis, url: 'redis://127.0.0.1:6379/0'}"),
