@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug.test import Client, TestResponse
 
 from jetpy import Application, JetpyError
@@ -50,6 +50,33 @@ def test_the_list_is_a_grid_with_links_to_every_action(
     assert "/admin-books/?add" in found
     for action in ("view", "edit", "delete"):
         assert f"/admin-books/?{action}={first}" in found
+
+
+def empty_state(response: TestResponse) -> str:
+    """The grid's empty state (what an empty list says and offers)."""
+    found = re.search(r'<div class="grid-empty">(.*?)</div>\s*</div>', text(response), re.S)
+    assert found is not None, "the list shows no empty state"
+    return found.group(1)
+
+
+def test_an_empty_list_offers_add_only_to_a_user_who_may_add(
+    books_app: Application, books: Client
+) -> None:
+    from application.classes.books import Book
+
+    with books_app.db.session() as session:
+        session.execute(delete(Book))
+        session.commit()
+    offered = empty_state(books.get("/admin-books/"))
+    assert "Nothing here yet." in offered
+    assert re.search(r'<a class="button primary" href="/admin-books/\?add">Add</a>', offered)
+    refused = empty_state(books.get("/admin-books/", headers={"X-Refuse": "add"}))
+    assert "Nothing here yet." in refused
+    assert "?add" not in refused
+    # a search that finds nothing offers to reset it, not to add
+    searched = empty_state(books.get("/admin-books/", query_string={"q": "nothing like it"}))
+    assert "Nothing found." in searched
+    assert "?add" not in searched
 
 
 def test_a_page_without_an_action_parameter_and_a_leftover_path_is_404(books: Client) -> None:

@@ -236,8 +236,9 @@ class CrudController(Controller):
         grid = self.get_grid()
         if grid.row_actions is None:
             grid.row_actions = self.row_links()
-        toolbar = [(self._(self.add_title), self.crud_router.action("add").url())]
-        return grid.serve(self, toolbar=toolbar, title=self.page.title)
+        # None when the user may not add: neither the header nor an empty grid offers it
+        add = (self._(self.add_title), self.crud_router.action("add").url())
+        return grid.serve(self, toolbar=[add], add=add, title=self.page.title)
 
     @property
     def crud_router(self) -> ControllerRouter:

@@ -4,6 +4,7 @@
 // - the grid's "select all" checkbox, shown only when this script runs
 // - a form with data-autosubmit is sent when one of its selects changes
 // - the error summary of a form takes the focus, so a screen reader reads it first
+// - a menu that scrolls sideways (narrow screens) shows the current page's item
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -100,7 +101,22 @@
     });
   }
 
+  // only the menu's own scroll position moves (scrollIntoView could scroll the page too)
+  function showCurrent(menu) {
+    var current = menu.querySelector("a[aria-current]");
+    if (!current || menu.scrollWidth <= menu.clientWidth) {
+      return;
+    }
+    var box = menu.getBoundingClientRect();
+    var item = current.getBoundingClientRect();
+    if (item.left >= box.left && item.right <= box.right) {
+      return;
+    }
+    menu.scrollLeft += item.left - box.left - (box.width - item.width) / 2;
+  }
+
   function start() {
+    document.querySelectorAll(".admin-menu").forEach(showCurrent);
     document.querySelectorAll("[data-tabs]").forEach(tabs);
     document.querySelectorAll("[data-select-all]").forEach(selectAll);
     document.querySelectorAll("form[data-autosubmit]").forEach(autosubmit);
