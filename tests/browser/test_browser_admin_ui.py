@@ -1,5 +1,6 @@
 """The admin's design system in a real browser: axe-core on every admin page, a form error
-shown inline and in the summary naming the field, the product grid, the current menu item and an empty grid at 390 px.
+shown inline and in the summary naming the field, the product grid, the current menu item
+and an empty grid at 390 px.
 
 axe-core is vendored (tests/browser/vendor/axe.min.js, version and licence in
 tests/browser/vendor/README.md) and evaluated in the page through Playwright, which the
