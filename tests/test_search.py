@@ -782,3 +782,36 @@ def test_a_word_that_folding_lengthens_past_the_vocabulary_column_is_indexed(
         search.rebuild(db, SOURCES)
         db.commit()
     assert results(client, "/search/?q=lexicon") == [("product", "/products/long-word.html")]
+
+
+def test_the_revision_upgrades_a_database_the_new_code_already_wrote_to(db_url: str) -> None:
+    """An admin save or `jetpy search rebuild` run by the new code before `jetpy db upgrade`
+    makes `search_index_english` (ensure_index, IF NOT EXISTS): the revision must still run,
+    keeping what is there and moving the rest."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("the revision changes nothing on PostgreSQL")
+    from application.classes import search
+    from application.classes.search_text import parse_query
+
+    jetpy = CliRunner()
+    result = jetpy.invoke(main, ["db", "upgrade", "b4d9e27c6a15", "-p", str(REPO)])
+    assert result.exit_code == 0, result.output
+    engine = sqlalchemy.create_engine(db_url)
+    old = (
+        "INSERT INTO {table} (title, body, key, kind, item_id, locale) "
+        "VALUES (:title, 'x', :key, 'article', :id, 'en_US')"
+    )
+    try:
+        with Session(engine) as db:
+            search.ensure_index(db)  # as reindex() does on a save, before the upgrade
+            for number, table in enumerate(["search_index", "search_index_english"], 1):
+                values = {"title": f"Tested {number}", "key": f"article {number}", "id": number}
+                db.execute(sqlalchemy.text(old.format(table=table)), values)
+            db.commit()
+        result = jetpy.invoke(main, ["db", "upgrade", "-p", str(REPO)])
+        assert result.exit_code == 0, result.output
+        with Session(engine) as db:
+            found = search.search(db, "en_US", parse_query("tests"), ["article"], 1, 10)
+            assert sorted(each.title for each in found.items) == ["Tested 1", "Tested 2"]
+    finally:
+        engine.dispose()

@@ -30,8 +30,10 @@ ENGLISH = "lower(substr(locale, 1, instr(locale || '_', '_') - 1)) = 'en'"
 def upgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
+    # IF NOT EXISTS: the new code's ensure_index() (an admin save, `jetpy search rebuild`) may
+    # have made it before this upgrade ran; its rows are kept and the others join them
     op.execute(
-        "CREATE VIRTUAL TABLE search_index_english USING fts5("
+        "CREATE VIRTUAL TABLE IF NOT EXISTS search_index_english USING fts5("
         "title, body, key, kind UNINDEXED, item_id UNINDEXED, locale UNINDEXED, "
         "visible_from UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2', "
         "prefix = '2 3')"
