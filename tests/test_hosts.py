@@ -12,7 +12,7 @@ from jetpy.errors import DefinitionError
 from tests.conftest import ProjectFactory
 
 CONFIG = "application/config.yaml"
-TRUSTED = "trusted_hosts: [example.com, .example.org, 'bücher.example']\n"
+TRUSTED = "trusted_hosts: [example.com., ' .example.org', 'bücher.example']\n"
 
 
 @pytest.fixture
@@ -28,6 +28,8 @@ def site(make_project: ProjectFactory) -> Client:
         "example.org",
         "shop.example.org",  # a leading dot: the name and its subdomains
         "xn--bcher-kva.example",  # a configured IDNA name, as browsers send it
+        "example.com.",  # the fully qualified form of the same name
+        "shop.example.org.:443",
     ],
 )
 def test_a_trusted_host_is_answered(site: Client, host: str) -> None:

@@ -176,7 +176,8 @@ def trusted_hosts(names: list[str], shown: str, problems: list[Problem]) -> tupl
     for index, name in enumerate(names):
         if not isinstance(name, str):
             continue  # the schema reported it
-        dot, bare = ("." if name.startswith(".") else ""), name.strip().lower().lstrip(".")
+        cleaned = name.strip().lower().rstrip(".")  # `example.com.` is the same name
+        dot, bare = ("." if cleaned.startswith(".") else ""), cleaned.lstrip(".")
         try:
             host = dot + bare.encode("idna").decode("ascii")
         except UnicodeError:

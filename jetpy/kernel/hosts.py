@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 def check_host(request: Request, trusted: tuple[str, ...]) -> None:
     """A request to a host `trusted` does not name → 400 (the log says how to allow it)."""
     host = request.host.lower()
-    if host_is_trusted(host, trusted):
+    name, colon, port = host.partition(":")
+    if host_is_trusted(name.rstrip(".") + colon + port, trusted):  # `example.com.` is the same
         return
     log.warning(
         "refused a request for host %r: not in config.yaml trusted_hosts (%s); add it there "
