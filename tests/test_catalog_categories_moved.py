@@ -307,3 +307,19 @@ def test_upgrading_keeps_the_old_paths_that_old_slugs_answered(db_url: str) -> N
         ("cs_CZ", "elektro"): 1,
     }
     jetpy("db", "downgrade", before.down_revision)
+
+
+def test_an_old_path_written_meanwhile_by_another_save_gives_way(
+    app: Application, shop: dict[str, int]
+) -> None:
+    """Two saves keeping the same old path at once (a parent renamed while a category below
+    it moves) must not fail on the key: the later write wins (old_paths.keep_paths)."""
+    from application.classes.catalog.old_paths import keep_paths
+
+    row = {"locale": "en_US", "path": "tools/hand-tools/saws"}
+    with app.db.session() as db:
+        connection = db.connection()
+        connection.execute(keep_paths(connection), [{**row, "category_id": shop["saws"]}])
+        connection.execute(keep_paths(connection), [{**row, "category_id": shop["hand-tools"]}])
+        db.commit()
+    assert old_paths(app)[("en_US", "tools/hand-tools/saws")] == shop["hand-tools"]

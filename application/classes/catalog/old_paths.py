@@ -1,8 +1,9 @@
 """Old category paths: a category's old URL answers 301 after it moved or a slug changed.
 
 A category is addressed by its slug path (`tools/hand-tools/saws`), which changes when the
-category or any category above it gets a new slug or a new parent. Every such write, anywhere
-(admin, REST, a script), keeps the paths it replaces, exactly, per locale:
+category or any category above it gets a new slug or a new parent. Every such write through
+the ORM (admin, REST, a script; not a bulk `update()` statement, which no hook sees) keeps the
+paths it replaces, exactly, per locale:
 
 - before a flush that changes a category's parent or a category text's slug, the paths of
   that category and of every category below it are read from the database (as they still
@@ -37,6 +38,7 @@ from sqlalchemy import (
     tuple_,
     union,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from application.classes.catalog.models import Category, CategoryText
@@ -194,4 +196,22 @@ def _keep_changed(session: Session, _context: Any) -> None:
         connection.execute(delete(OldCategoryPath).where(key.in_(chunk)))
     if old:
         rows = [{"locale": k[0], "path": k[1], "category_id": id} for k, id in old.items()]
-        connection.execute(insert(OldCategoryPath), rows)
+        connection.execute(keep_paths(connection), rows)
+
+
+def keep_paths(connection: Connection) -> Any:
+    """INSERT of old paths where a row another transaction wrote meanwhile gives way.
+
+    Two saves at once can keep the same old path: an editor renames a parent while another
+    moves a category below it, and both read the category's path before either committed.
+    The delete above does not see the other's uncommitted row, so a plain INSERT would fail
+    on the key; both name the same category, and the later write wins, as with a save.
+    """
+    dialect = connection.dialect.name
+    if dialect not in ("postgresql", "sqlite"):
+        return insert(OldCategoryPath)
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(OldCategoryPath)
+    return upsert.on_conflict_do_update(
+        index_elements=[OldCategoryPath.locale, OldCategoryPath.path],
+        set_={"category_id": upsert.excluded.category_id},
+    )

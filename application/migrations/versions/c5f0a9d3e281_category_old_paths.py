@@ -11,6 +11,9 @@ follow a move to another parent. Now every path a category leaves is kept exactl
 they keep answering: for each category and locale, every path made of its and its
 ancestors' slugs, live or old, except the live path (slugs a category has now win over the
 same slug kept as another's old one). The `old_slugs` rows stay (downgrade needs them).
+
+Downgrading drops the table: the old URLs of moves and slug changes made after this revision
+then answer 404 (the old-slug chain was no longer filled for categories).
 """
 
 from __future__ import annotations
