@@ -60,28 +60,42 @@ class Greet(Controller):
 """
 
 
+def cached_module_site(
+    make_project: ProjectFactory, name: str, controllers: str, pages: dict[str, str]
+) -> Path:
+    """A project with the module test.`name` (its controllers) and pages of the web base
+    (folder under en_US: page.yaml), the memory output cache on (JETPY_CACHE_BACKEND)."""
+    return make_project(
+        {
+            "application/data/modules.yaml": f"test.hello: activated\ntest.{name}: activated\n",
+            f"application/modules/test/{name}/manifest.yaml": f"label: {name.title()}\n",
+            f"application/modules/test/{name}/controllers.py": controllers,
+            **{
+                f"application/bases/web/pages/en_US/{folder}/page.yaml": page
+                for folder, page in pages.items()
+            },
+        }
+    )
+
+
 @pytest.fixture
 def greeting_site(make_project: ProjectFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("JETPY_CACHE_BACKEND", "memory")
-    return make_project(
-        {
-            "application/data/modules.yaml": "test.hello: activated\ntest.greet: activated\n",
-            "application/modules/test/greet/manifest.yaml": "label: Greet\n",
-            "application/modules/test/greet/controllers.py": GREETING_CONTROLLERS,
-            "application/bases/web/pages/en_US/remember/page.yaml": """
-                title: Remember
-                contents:
-                  - module: test.greet
-            """,
-            "application/bases/web/pages/en_US/greet/page.yaml": """
-                title: Greet
-                contents:
-                  - module: test.greet
-                    controller: Greet
-                    cacheable: true
-            """,
-        }
-    )
+    pages = {
+        "remember": """
+            title: Remember
+            contents:
+              - module: test.greet
+        """,
+        "greet": """
+            title: Greet
+            contents:
+              - module: test.greet
+                controller: Greet
+                cacheable: true
+        """,
+    }
+    return cached_module_site(make_project, "greet", GREETING_CONTROLLERS, pages)
 
 
 def test_a_visitor_read_in_resolve_keeps_the_output_out_of_the_cache(
@@ -114,19 +128,15 @@ class Main(Controller):
 @pytest.fixture
 def share_site(make_project: ProjectFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("JETPY_CACHE_BACKEND", "memory")
-    return make_project(
-        {
-            "application/data/modules.yaml": "test.hello: activated\ntest.share: activated\n",
-            "application/modules/test/share/manifest.yaml": "label: Share\n",
-            "application/modules/test/share/controllers.py": SHARE_CONTROLLERS,
-            "application/bases/web/pages/en_US/share/page.yaml": """
-                title: Share
-                contents:
-                  - module: test.share
-                    cacheable: true
-            """,
-        }
-    )
+    pages = {
+        "share": """
+            title: Share
+            contents:
+              - module: test.share
+                cacheable: true
+        """
+    }
+    return cached_module_site(make_project, "share", SHARE_CONTROLLERS, pages)
 
 
 def test_a_forged_host_header_does_not_reach_other_visitors_through_a_content(
