@@ -87,7 +87,8 @@ def test_a_database_that_never_answers_is_503_within_the_timeout(
         started = time.monotonic()
         with caplog.at_level(logging.WARNING, logger="jetpy.health"):
             assert database_reachable(db, timeout=0.5) is False
-        assert time.monotonic() - started < 2.0
+        # bounded: the driver alone would wait for ever; 0.5 s plus a loaded machine's slack
+        assert time.monotonic() - started < 5.0
         assert "did not answer within 0.5 s" in caplog.text
     finally:
         silent.close()  # the waiting probe gets its connection reset and ends
