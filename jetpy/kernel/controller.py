@@ -288,9 +288,7 @@ class ControllerRouter:
         """
         for action in self.actions.values():
             if action.resolver is not None and action.resolver():
-                # most actions have no authorizer and no ACL action: authorized() is True
-                restricted = action.authorizer is not None or action.acl_action is not None
-                if restricted and not action.authorized():
+                if not action.authorized():
                     raise Forbidden()
                 return action.name
         if self.default_action is not None:
