@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ from tests.browser.browsing import LiveSite
 from tests.conftest import SeededSite
 
 if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from playwright.sync_api import Browser, Page
 
 HERE = Path(__file__).resolve().parent
@@ -39,18 +40,45 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+_BODY_KEY = "tests.browser.body"
+
+
 class QuietHandler(WSGIRequestHandler):
-    """No line per request in the output (errors are still logged)."""
+    """No line per request in the output (errors are still logged).
+
+    When the browser drops a connection (a favicon it stopped waiting for), werkzeug's server
+    can fail in its own clean-up before it closes the answer's body: a file answer's open file
+    would then be closed only by the garbage collector, with a ResourceWarning (an error here)
+    in whichever test runs next. The body is closed here instead.
+    """
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
+
+    def connection_dropped(
+        self, error: BaseException, environ: WSGIEnvironment | None = None
+    ) -> None:
+        body = environ.get(_BODY_KEY) if environ is not None else None
+        if hasattr(body, "close"):
+            body.close()
+
+
+def keeping_body(app: WSGIApplication) -> WSGIApplication:
+    """`app`, leaving each answer's body in the environ for QuietHandler.connection_dropped."""
+
+    def serve(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        body = app(environ, start_response)
+        environ[_BODY_KEY] = body
+        return body
+
+    return serve
 
 
 @pytest.fixture(scope="session")
 def live_site(seeded_site: SeededSite) -> Iterator[LiveSite]:
     """The example application served by werkzeug's threaded server on a free port."""
     server = make_server(
-        "127.0.0.1", 0, seeded_site.app, threaded=True, request_handler=QuietHandler
+        "127.0.0.1", 0, keeping_body(seeded_site.app), threaded=True, request_handler=QuietHandler
     )
     thread = threading.Thread(target=server.serve_forever, name="live-site", daemon=True)
     thread.start()
