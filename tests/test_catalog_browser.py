@@ -400,28 +400,77 @@ def test_a_nul_in_a_filter_is_refused_by_the_input_layer(site: Client) -> None:
     assert "query parameter `sort`" in response.get_data(as_text=True)
 
 
+AMOUNT = "enter an amount of 0 or more, such as 250 or 99.90"
+AMOUNT_CS = "zadejte částku 0 nebo vyšší, například 250 nebo 99,90"
+
+
 @pytest.mark.parametrize(
-    ("query", "bad"),
+    ("query", "said", "said_cs"),
     [
-        ("in_stock=yes", "in_stock"),
-        ("price_min=abc", "price_min"),
-        ("price_max=-1", "price_max"),
-        ("price_max=1e99", "price_max"),
-        ("price_min=NaN", "price_min"),
-        ("price_min=50&price_max=10", "price_min, price_max"),
-        ("sort=popularity", "sort"),
-        ("sort=price%C2%B2", "sort"),
-        ("price_min=%C5%BE&in_stock=1", "price_min"),  # ž: and in_stock is dropped too
+        (
+            "in_stock=yes",
+            "“In stock only” had a value it cannot take; tick the box or leave it empty.",
+            "„Jen skladem“ mělo hodnotu, kterou mít nemůže; zaškrtněte políčko, "
+            "nebo ho nechte prázdné.",
+        ),
+        ("price_min=abc", f"“Price from”: {AMOUNT}.", f"„Cena od“: {AMOUNT_CS}."),
+        (
+            "price_max=-1",
+            f"The highest price (“to”): {AMOUNT}.",
+            f"Nejvyšší cena („do“): {AMOUNT_CS}.",
+        ),
+        (
+            "price_max=1e99",
+            f"The highest price (“to”): {AMOUNT}.",
+            f"Nejvyšší cena („do“): {AMOUNT_CS}.",
+        ),
+        ("price_min=NaN", f"“Price from”: {AMOUNT}.", f"„Cena od“: {AMOUNT_CS}."),
+        (
+            "price_min=50&price_max=10",
+            "“Price from” is above the highest price; swap the two.",
+            "„Cena od“ je vyšší než nejvyšší cena; prohoďte je.",
+        ),
+        (
+            "sort=popularity",
+            "“Sort”: choose one of the orders offered.",
+            "„Řadit“: vyberte jedno z nabízených řazení.",
+        ),
+        (
+            "sort=price%C2%B2",
+            "“Sort”: choose one of the orders offered.",
+            "„Řadit“: vyberte jedno z nabízených řazení.",
+        ),
+        # ž: and in_stock is dropped too
+        ("price_min=%C5%BE&in_stock=1", f"“Price from”: {AMOUNT}.", f"„Cena od“: {AMOUNT_CS}."),
     ],
 )
 def test_bad_filter_values_show_everything_and_say_what_was_wrong(
-    site: Client, query: str, bad: str
+    site: Client, query: str, said: str, said_cs: str
 ) -> None:
     html = main(get(site, f"/products/electronics?{query}"))
     assert names(html) == ["Alpha phone", "Beta phone", "Cable", "Phone kit"]
-    assert f"These filters had wrong values and were ignored: {bad}</p>" in html
+    assert "These filters could not be used, so all the products are shown:</p>" in html
+    assert f"<li>{said}</li>" in html
+    assert html.count("<li>“") + html.count("<li>The highest") == 1  # only what was wrong
     cs = main(get(site, f"/cs/produkty/elektronika?{query}"))
-    assert f"Tyto filtry měly chybné hodnoty, a proto se nepoužily: {bad}</p>" in cs
+    assert "Tyto filtry nešlo použít, proto se zobrazují všechny produkty:</p>" in cs
+    assert f"<li>{said_cs}</li>" in cs
+
+
+def test_a_wrong_price_stays_in_its_field_to_be_corrected(site: Client) -> None:
+    html = main(get(site, "/products/electronics?price_min=12%2C5x&price_max=80&sort=price"))
+    assert (
+        'name="price_min" size="7" value="12,5x" aria-invalid="true" '
+        'aria-describedby="filter-errors"'
+    ) in html
+    assert 'name="price_max" size="7" value="80">' in html  # kept, though not applied
+    assert '<option value="price" selected>' in html
+    assert ">Clear the filters</a>" in html
+    both = main(get(site, "/products/electronics?price_min=50&price_max=10"))
+    assert 'name="price_min" size="7" value="50" aria-invalid="true"' in both
+    assert 'name="price_max" size="7" value="10" aria-invalid="true"' in both
+    escaped = main(get(site, "/products/electronics?price_min=%22%3E%3Cb%3E"))
+    assert 'value="&#34;&gt;&lt;b&gt;" aria-invalid="true"' in escaped
 
 
 @pytest.mark.parametrize(

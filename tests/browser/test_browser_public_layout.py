@@ -41,6 +41,25 @@ def test_a_page_without_side_content_uses_the_whole_width(page: Page, live_site:
     assert media and buy_box and buy_box["x"] > media["x"] + media["width"]  # prices beside
     screenshot(page, "public-product")
 
+    # filtered with a wrong price: the message, the price marked, and the whole filter bar
+    # ("Clear the filters" included) on one line in both languages
+    for path in (f"{CATEGORY}?price_min=12x&price_max=80", "/cs/produkty/elektronika?in_stock=1"):
+        page.goto(live_site.url(path))
+        tops = {
+            round(box["y"] + box["height"] / 2)
+            for selector in (".filters .check", ".filters select", ".filter-actions a")
+            if (box := page.locator(selector).bounding_box())
+        }
+        assert len(tops) == 1, (path, tops)
+    page.goto(live_site.url(f"{CATEGORY}?price_min=12x&price_max=80"))
+    assert page.locator("#filter-errors li").inner_text().startswith("“Price from”")
+    marked = page.locator('input[name="price_min"]').evaluate(
+        "e => getComputedStyle(e).borderColor"
+    )
+    plain = page.locator('input[name="price_max"]').evaluate("e => getComputedStyle(e).borderColor")
+    assert marked != plain
+    screenshot(page, "public-category-filter-error")
+
     page.goto(live_site.url(ARTICLE))  # the latest articles are in the side column here
     assert page.locator(".side .box").is_visible()
     assert width(page, "main") < width(page, ".columns") - width(page, ".side")

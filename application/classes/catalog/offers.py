@@ -139,6 +139,8 @@ class ParsedFilter:
 
     filter: ProductFilter
     bad: list[str] = field(default_factory=list)
+    # both prices are amounts, but the lowest is above the highest
+    reversed_prices: bool = False
 
 
 FILTER_PARAMETERS = ("in_stock", "price_min", "price_max", "sort")
@@ -159,7 +161,8 @@ def parse_filter(args: Mapping[str, str]) -> ParsedFilter:
         bad.append("in_stock")
     price_min = _price(args, "price_min", bad)
     price_max = _price(args, "price_max", bad)
-    if price_min is not None and price_max is not None and price_min > price_max:
+    reversed_prices = price_min is not None and price_max is not None and price_min > price_max
+    if reversed_prices:
         bad.extend(["price_min", "price_max"])
     sort = Sort.NAME
     value = args.get("sort", "").strip()
@@ -169,7 +172,7 @@ def parse_filter(args: Mapping[str, str]) -> ParsedFilter:
         except ValueError:
             bad.append("sort")
     if bad:
-        return ParsedFilter(ProductFilter(), bad)
+        return ParsedFilter(ProductFilter(), bad, reversed_prices)
     return ParsedFilter(ProductFilter(in_stock, price_min, price_max, sort))
 
 

@@ -44,6 +44,7 @@ from werkzeug.wrappers import Response
 from application.classes.catalog import (
     Category,
     Offer,
+    ParsedFilter,
     Pricelist,
     Product,
     ProductFilter,
@@ -333,6 +334,8 @@ class Main(Controller):
             page_url=page_url,
             filter=parsed.filter,
             bad=parsed.bad,
+            filter_errors=self._filter_errors(parsed),
+            form=self._filter_form(parsed),
             sorts=[
                 (Sort.NAME, self._("Name A to Z")),
                 (Sort.NAME_DESC, self._("Name Z to A")),
@@ -342,6 +345,46 @@ class Main(Controller):
             **presenters(self, shop, self.page),
         )
         return None
+
+    def _filter_form(self, parsed: ParsedFilter) -> dict[str, Any]:
+        """What the filter form shows: the filter in use, or, when some value was wrong,
+        everything as it was entered, to be corrected rather than typed again."""
+        if parsed.bad:
+            args = self.request.args
+            return {
+                "in_stock": args.get("in_stock", "").strip() == "1",
+                "price_min": args.get("price_min", ""),
+                "price_max": args.get("price_max", ""),
+                "sort": args.get("sort", "").strip(),
+            }
+        shown = parsed.filter
+        return {
+            "in_stock": shown.in_stock,
+            "price_min": "" if shown.price_min is None else str(shown.price_min),
+            "price_max": "" if shown.price_max is None else str(shown.price_max),
+            "sort": shown.sort.value,
+        }
+
+    def _filter_errors(self, parsed: ParsedFilter) -> list[str]:
+        """What was wrong with each filter that could not be used, by its label, and how
+        to put it right (the form keeps what was entered)."""
+        _ = self._
+        amount = _("enter an amount of 0 or more, such as 250 or 99.90")
+        errors = []
+        if "in_stock" in parsed.bad:
+            errors.append(
+                _("“In stock only” had a value it cannot take; tick the box or leave it empty.")
+            )
+        if parsed.reversed_prices:
+            errors.append(_("“Price from” is above the highest price; swap the two."))
+        else:
+            if "price_min" in parsed.bad:
+                errors.append(_("“Price from”: %(how)s.", how=amount))
+            if "price_max" in parsed.bad:
+                errors.append(_("The highest price (“to”): %(how)s.", how=amount))
+        if "sort" in parsed.bad:
+            errors.append(_("“Sort”: choose one of the orders offered."))
+        return errors
 
     def detail_action(self) -> None:
         locale = self.locale.name
