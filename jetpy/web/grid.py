@@ -149,6 +149,7 @@ class Grid:
         template: str = "grid.html",
         confirm_template: str = "grid_confirm.html",
         row_actions: Callable[[Any], Sequence[tuple[str, str | None]]] | None = None,
+        empty: str | None = None,
     ) -> None:
         self.statement = statement
         self.columns = list(columns)
@@ -161,6 +162,9 @@ class Grid:
         self.template = template
         self.confirm_template = confirm_template
         self.row_actions = row_actions
+        # what the grid says while it has no row at all, translated ("No articles yet.");
+        # None: jetpy's "Nothing here yet."
+        self.empty = empty
         descriptions = statement.column_descriptions
         # select(Model) gives model instances; any other statement gives rows
         self.entities = len(descriptions) == 1 and descriptions[0]["expr"] is descriptions[0].get(

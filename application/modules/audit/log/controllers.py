@@ -90,6 +90,7 @@ class Main(CrudController):
             ],
             sort="-at",
             export_filename="audit-log",
+            empty=_("Nothing has been recorded yet."),
         )
 
     def choices(self, column: Any) -> list[tuple[str, str]]:

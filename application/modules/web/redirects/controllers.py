@@ -116,6 +116,7 @@ class Main(CrudController):
             ],
             sort="source",
             export_filename="redirects",
+            empty=_("No redirects yet."),
         )
 
     def last_hit(self, item: Redirect) -> str:

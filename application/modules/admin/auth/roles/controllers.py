@@ -94,6 +94,7 @@ class Main(CrudController):
             ],
             sort="name",
             export_filename="roles",
+            empty=_("No roles yet."),
         )
 
     def title_of(self, item: Any) -> str:

@@ -160,6 +160,7 @@ class Main(CrudController):
             ],
             sort="username",
             export_filename="administrators",
+            empty=_("No users yet."),
         )
 
     def title_of(self, item: Any) -> str:

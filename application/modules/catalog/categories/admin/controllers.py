@@ -239,6 +239,7 @@ class Main(HistoryActions, CrudController):
             ],
             sort="position",
             export_filename="categories",
+            empty=_("No categories yet."),
         )
 
     def parent_is(self, value: Any) -> Any:

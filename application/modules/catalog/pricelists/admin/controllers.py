@@ -200,6 +200,7 @@ class Main(HistoryActions, CrudController):
             ],
             sort="code",
             export_filename="pricelists",
+            empty=_("No price lists yet."),
         )
 
     def code_cell(self, pricelist: Pricelist) -> Markup:

@@ -367,6 +367,7 @@ class Main(HistoryActions, CrudController):
             ],
             sort="code",
             export_filename="products",
+            empty=_("No products yet."),
         )
 
     def thumbnail(self, product: Product) -> Markup:

@@ -151,6 +151,7 @@ class Main(HistoryActions, CrudController):
             ],
             sort="-published_at",
             export_filename="articles",
+            empty=_("No articles yet."),
         )
 
     def set_draft(self, draft: bool) -> Any:

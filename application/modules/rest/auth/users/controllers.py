@@ -127,6 +127,7 @@ class Main(CrudController):
             ],
             sort="name",
             export_filename="api-users",
+            empty=_("No API users yet."),
         )
 
     def title_of(self, item: Any) -> str:
@@ -271,6 +272,7 @@ class Roles(CrudController):
             ],
             sort="name",
             export_filename="api-roles",
+            empty=_("No API roles yet."),
         )
 
     def title_of(self, item: Any) -> str:
