@@ -3,6 +3,7 @@ answering it for requests that would otherwise be a 404."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -17,6 +18,7 @@ from application.classes.redirects import (
     check_target,
     location,
     normal_source,
+    target_path,
 )
 from jetpy import Application
 from tests.conftest import PASSWORD, REPO, signed_in
@@ -166,6 +168,26 @@ def test_a_duplicate_source_and_a_loop_through_another_redirect_are_refused(
     loop = add(boss, source="/b", target="/a")
     assert "leads back to the old one" in loop.get_data(as_text=True)
     assert [r.source for r in stored(app)] == ["/a"]
+
+
+def test_a_full_address_of_the_site_is_a_path_of_it() -> None:
+    assert target_path("https://shop.example.com/a/?x=1", (".example.com",)) == "/a"
+    assert target_path("https://example.com:8443/a", ("example.com",)) == "/a"  # any port
+    assert target_path("https://example.com.evil.net/a", (".example.com",)) is None
+    assert target_path("https://other.net/a", ("example.com",)) is None
+    assert target_path("https://example.com/a", ()) is None  # no names: only paths
+
+
+def test_a_loop_through_a_full_address_of_a_trusted_host_is_refused(
+    app: Application, boss: Client
+) -> None:
+    """The admin may run on a host of its own: the web site's names come from config.yaml's
+    `trusted_hosts` (and the bases' URLs), not only from the admin's own Host header."""
+    app.config = dataclasses.replace(app.config, trusted_hosts=("localhost", ".example.com"))
+    assert add(boss, source="/a", target="https://www.example.com/b").status_code == 303
+    loop = add(boss, source="/b", target="https://example.com/a")
+    assert "leads back to the old one" in loop.get_data(as_text=True)
+    assert add(boss, source="/c", target="https://example.org/a").status_code == 303
 
 
 def test_the_czech_admin_speaks_czech(app: Application, boss: Client) -> None:

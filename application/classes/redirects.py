@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import DateTime, Integer, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from werkzeug.sansio.utils import host_is_trusted
 
 from application.classes.model import Model
 
@@ -108,12 +109,16 @@ def check_target(text: str) -> str:
 
 
 def target_path(target: str, site_hosts: tuple[str, ...] = ()) -> str | None:
-    """The site path a target leads to (a path, or a URL of one of `site_hosts`), else None."""
+    """The site path a target leads to (a path, or a URL of one of `site_hosts`), else None.
+
+    `site_hosts` are names as config.yaml's `trusted_hosts` has them: `.example.com` stands
+    for it and every subdomain too; ports are not compared.
+    """
     if target.startswith("/"):
         path = urlsplit(target).path
     else:
         parts = urlsplit(target)
-        if parts.netloc.lower() not in site_hosts:
+        if not site_hosts or not host_is_trusted(parts.netloc.lower(), site_hosts):
             return None
         path = parts.path or "/"
     try:

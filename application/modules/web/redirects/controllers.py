@@ -96,6 +96,19 @@ class Main(CrudController):
     add_title = "Add redirect"
     edit_title = "Edit redirect “%(item)s”"
 
+    def site_hosts(self) -> tuple[str, ...]:
+        """The names this site answers to: the admin's own host, those the bases' URLs name
+        and config.yaml's `trusted_hosts` (`.example.com`: and its subdomains)."""
+        named = (
+            url.host
+            for base in self.app.bases.values()
+            for locale in base.locales.values()
+            for url in locale.urls
+            if url.host
+        )
+        own = self.request.host.lower()
+        return tuple(dict.fromkeys([own, *named, *self.app.config.trusted_hosts]))
+
     def get_grid(self) -> Grid:
         _ = self._
         statement: Select[Any] = select(Redirect)
@@ -158,7 +171,7 @@ class Main(CrudController):
                 query = query.where(Redirect.id != item.id)
             return bool(self.db.scalar(query))
 
-        hosts = (self.request.host.lower(),)  # a full address of this site is a path too
+        hosts = self.site_hosts()  # a full address of this site is a path too
 
         def leads_back(source: str, target: str) -> bool:
             return loops(self.db, source, target, hosts)
