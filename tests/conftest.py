@@ -475,6 +475,27 @@ def csrf_token_in(response: TestResponse) -> str:
 _NEXT_INPUT = re.compile(r'<input[^>]*\bname="next"[^>]*\bvalue="([^"]*)"')
 
 
+def example_with_admins(
+    db_url: str, example_model: type, people: Callable[[Session], None] | None = None
+) -> Iterator[Application]:
+    """For a fixture (`yield from example_with_admins(…)`): the example application on the test
+    database with the tables of its shared classes, a superuser `boss` and what `people`
+    adds (administrators with roles; committed here). Closed when the test is done."""
+    from application.classes.admin_users import create_administrator
+
+    engine = sqlalchemy.create_engine(db_url)
+    example_model.metadata.create_all(engine)  # type: ignore[attr-defined]
+    with Session(engine) as db:
+        create_administrator(db, "boss", "boss@example.com", PASSWORD, superuser=True)
+        if people is not None:
+            people(db)
+        db.commit()
+    engine.dispose()
+    app = Application(REPO, use_cache=False)
+    yield app
+    app.db.dispose()
+
+
 def log_in(
     client: Client,
     name: str,

@@ -8,12 +8,9 @@ import re
 from collections.abc import Iterator
 
 import pytest
-import sqlalchemy
-from sqlalchemy.orm import Session
 from werkzeug.test import Client
 
-from jetpy import Application
-from tests.conftest import PASSWORD, REPO, signed_in
+from tests.conftest import example_with_admins, signed_in
 
 # list URL (the same slug in both admin locales) → what it says in English and in Czech
 EMPTY = {
@@ -34,17 +31,8 @@ EMPTY = {
 @pytest.fixture
 def boss(db_url: str, example_model: type) -> Iterator[Client]:
     """The example's tables with nothing in them but one superuser, signed in."""
-    from application.classes.admin_users import create_administrator
-
-    engine = sqlalchemy.create_engine(db_url)
-    example_model.metadata.create_all(engine)  # type: ignore[attr-defined]
-    with Session(engine) as db:
-        create_administrator(db, "boss", "boss@example.com", PASSWORD, superuser=True)
-        db.commit()
-    engine.dispose()
-    app = Application(REPO, use_cache=False)
-    yield signed_in(app, "boss")
-    app.db.dispose()
+    for app in example_with_admins(db_url, example_model):
+        yield signed_in(app, "boss")
 
 
 def empty_state(client: Client, url: str) -> str:

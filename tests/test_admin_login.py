@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import Client, TestResponse
 
 from jetpy import Application
-from tests.conftest import PASSWORD, REPO, log_in
+from tests.conftest import PASSWORD, example_with_admins, log_in
 
 TOKEN = re.compile(r'name="csrf_token" value="([A-Za-z0-9_-]+)"')
 NEXT = re.compile(r'name="next" value="([^"]*)"')
@@ -23,21 +23,15 @@ def app(db_url: str, example_model: type) -> Iterator[Application]:
     """The example application with three administrators in the test database."""
     from application.classes.admin_users import Role, create_administrator
 
-    engine = sqlalchemy.create_engine(db_url)
-    example_model.metadata.create_all(engine)  # type: ignore[attr-defined]
-    with Session(engine) as db:
-        create_administrator(db, "boss", "boss@example.com", PASSWORD, superuser=True)
+    def people(db: Session) -> None:
         editor = create_administrator(db, "editor", "editor@example.com", PASSWORD)
         outsider = create_administrator(db, "outsider", "outsider@example.com", PASSWORD)
         dashboard = Role(name="Dashboard")
         dashboard.grant("visit_page", "_homepage_")
         editor.roles.append(dashboard)
         outsider.roles.append(Role(name="Nothing"))
-        db.commit()
-    engine.dispose()
-    app = Application(REPO, use_cache=False)
-    yield app
-    app.db.dispose()
+
+    yield from example_with_admins(db_url, example_model, people)
 
 
 @pytest.fixture

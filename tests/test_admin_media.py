@@ -8,14 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy
 from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import Client, TestResponse
 
 from jetpy import Application
-from tests.conftest import PASSWORD, REPO, signed_in
+from tests.conftest import PASSWORD, example_with_admins, signed_in
 from tests.conftest import csrf_token_in as token_of
 
 URL = "/admin/media/"
@@ -32,20 +31,14 @@ def app(db_url: str, example_model: type) -> Iterator[Application]:
     """`boss` (superuser) and `viewer` (may view the library, not upload or delete)."""
     from application.classes.admin_users import Role, create_administrator
 
-    engine = sqlalchemy.create_engine(db_url)
-    example_model.metadata.create_all(engine)  # type: ignore[attr-defined]
-    with Session(engine) as db:
-        create_administrator(db, "boss", "boss@example.com", PASSWORD, superuser=True)
+    def people(db: Session) -> None:
         viewer = create_administrator(db, "viewer", "viewer@example.com", PASSWORD)
         role = Role(name="Viewers")
         role.grant("visit_page", "media")
         role.grant("module_action", "admin.media:view")
         viewer.roles.append(role)
-        db.commit()
-    engine.dispose()
-    app = Application(REPO, use_cache=False)
-    yield app
-    app.db.dispose()
+
+    yield from example_with_admins(db_url, example_model, people)
 
 
 @pytest.fixture

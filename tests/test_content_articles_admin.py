@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import Client, TestResponse
 
 from jetpy import Application
-from tests.conftest import PASSWORD, REPO, log_in, signed_in
+from tests.conftest import PASSWORD, example_with_admins, log_in, signed_in
 from tests.conftest import csrf_token_in as token_of
 
 URL = "/admin/articles/"
@@ -27,21 +27,15 @@ def app(db_url: str, example_model: type) -> Iterator[Application]:
     """The example application with `boss` (superuser) and `writer` (may not delete)."""
     from application.classes.admin_users import Role, create_administrator
 
-    engine = sqlalchemy.create_engine(db_url)
-    example_model.metadata.create_all(engine)  # type: ignore[attr-defined]
-    with Session(engine) as db:
-        create_administrator(db, "boss", "boss@example.com", PASSWORD, superuser=True)
+    def people(db: Session) -> None:
         writer = create_administrator(db, "writer", "writer@example.com", PASSWORD)
         role = Role(name="Writers")
         role.grant("visit_page", "articles")
         for action in ("view", "add", "edit"):
             role.grant("module_action", f"content.articles.admin:{action}")
         writer.roles.append(role)
-        db.commit()
-    engine.dispose()
-    app = Application(REPO, use_cache=False)
-    yield app
-    app.db.dispose()
+
+    yield from example_with_admins(db_url, example_model, people)
 
 
 @pytest.fixture

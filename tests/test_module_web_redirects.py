@@ -7,7 +7,6 @@ import dataclasses
 from collections.abc import Iterator
 
 import pytest
-import sqlalchemy
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import Client, TestResponse
@@ -21,7 +20,7 @@ from application.classes.redirects import (
     target_path,
 )
 from jetpy import Application
-from tests.conftest import PASSWORD, REPO, signed_in
+from tests.conftest import PASSWORD, REPO, example_with_admins, signed_in
 from tests.conftest import csrf_token_in as token_of
 
 URL = "/admin/redirects/"
@@ -32,10 +31,7 @@ def app(db_url: str, example_model: type) -> Iterator[Application]:
     """`boss` (superuser), `clerk` (may only view redirects) and `nobody` (no privilege)."""
     from application.classes.admin_users import Role, create_administrator
 
-    engine = sqlalchemy.create_engine(db_url)
-    example_model.metadata.create_all(engine)  # type: ignore[attr-defined]
-    with Session(engine) as db:
-        create_administrator(db, "boss", "boss@example.com", PASSWORD, superuser=True)
+    def people(db: Session) -> None:
         clerk = create_administrator(db, "clerk", "clerk@example.com", PASSWORD)
         role = Role(name="Clerks")
         role.grant("visit_page", "redirects")
@@ -45,11 +41,8 @@ def app(db_url: str, example_model: type) -> Iterator[Application]:
         other = Role(name="Others")
         other.grant("visit_page", "redirects")  # the page, but no action of the module
         nobody.roles.append(other)
-        db.commit()
-    engine.dispose()
-    application = Application(REPO, use_cache=False)
-    yield application
-    application.db.dispose()
+
+    yield from example_with_admins(db_url, example_model, people)
 
 
 @pytest.fixture
