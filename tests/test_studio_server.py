@@ -242,6 +242,33 @@ def test_a_running_site_sees_studio_changes_on_its_next_request(studio: Client, 
     assert client.get("/news/").status_code == 200
 
 
+def test_the_overview_shows_each_base_its_trees_and_the_tools(studio: Client, root: Path) -> None:
+    project = studio.application.site.project  # type: ignore[attr-defined]
+    page = get(studio, f"{PREFIX}/").get_data(as_text=True)
+    for base in project.bases.values():
+        assert f"<h3>{base.name or base.id}</h3>" in page
+        assert f'href="{PREFIX}/bases/{base.id}"' in page
+        for name, locale in base.locales.items():
+            count = len(project.trees[(base.id, name)])
+            link = f'href="{PREFIX}/pages/{base.id}/{name}/"'
+            assert re.search(
+                link
+                + rf".*?<strong>{name}</strong> <span class=\"home-count\">{count} pages?</span>",
+                page,
+            ), (base.id, name)
+            for url in locale.urls:
+                assert f"<code>{url}</code>" in page
+    active = sum(1 for module in project.modules.values() if module.active)
+    assert f'{active}<span class="home-of"> of {len(project.modules)}</span>' in page
+    assert "home-tool-good" in page and "Every definition checks" in page
+
+    (root / PAGES / "en_US/about/page.yaml").write_text("title: About\ncolour: blue\n")
+    bump(root / "application")
+    broken = get(studio, f"{PREFIX}/").get_data(as_text=True)
+    assert "home-tool-bad" in broken
+    assert "keeps serving the last good definitions" in broken
+
+
 def test_problems_of_a_hand_broken_definition_are_listed_with_a_link(
     studio: Client, root: Path
 ) -> None:

@@ -266,13 +266,32 @@ class Studio:
         return send_file(path, request.environ, max_age=0)
 
     def on_home(self, request: Request) -> Response:
+        """The overview: each base with its locales' page trees, and the studio's tools with
+        what they hold (bases, menu sets, modules, problems)."""
         site = self.site
-        trees = [
-            (base, locale, len(site.project.trees.get((base.id, locale), ())))
-            for base in site.project.bases.values()
-            for locale in base.locales
+        project = site.project
+        bases = [
+            (
+                base,
+                [
+                    (locale, len(project.trees.get((base.id, name), ())))
+                    for name, locale in base.locales.items()
+                ],
+            )
+            for base in project.bases.values()
         ]
-        return self.render("home.html", trees=trees)
+        modules = project.modules.values()
+        problems = site.problems if site.app is None else site.app.problems()
+        return self.render(
+            "home.html",
+            bases=bases,
+            menu_sets=len(self._menu_editor().sets()),
+            locales=len(self._locales()),
+            modules=len(project.modules),
+            active_modules=sum(1 for module in modules if module.active),
+            errors=sum(1 for problem in problems if not problem.warning),
+            warnings=sum(1 for problem in problems if problem.warning),
+        )
 
     def on_pages(self, request: Request, base: str, locale: str) -> Response:
         site = self.site
