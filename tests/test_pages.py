@@ -24,6 +24,13 @@ def test_page_urls_encode_fragments_and_query(app: Application) -> None:
     assert items.url("x", q="č", page=2) == "/items/x?q=%C4%8D&page=2"
     assert items.url(skip=None) == "/items/"
     assert app.page("_homepage_", locale="cs_CZ").url() == "/cs/"
+    # fragments are path segments: numbers are written out, a `/` or any other reserved
+    # character inside one is quoted, empty ones stay empty
+    assert items.url("a", 2, "b-c.html") == "/items/a/2/b-c.html"
+    assert items.url("a/b") == "/items/a%2Fb"
+    assert items.url("a", "b/c", "d") == "/items/a/b%2Fc/d"
+    assert items.url("a", "", "b") == "/items/a//b"
+    assert items.url("žluť", "?#") == "/items/%C5%BElu%C5%A5/%3F%23"
 
 
 def test_children_in_order_without_inactive(make_project: ProjectFactory) -> None:

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from jetpy.kernel.bases import Base, Locale
 
 HOMEPAGE_ID = "_homepage_"
-_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")  # what quote() leaves as it is
+# what quote() leaves as it is, and the `/` between fragments
+_UNRESERVED_PATH = re.compile(r"[A-Za-z0-9_.~/-]*")
 
 
 @dataclass(frozen=True)
@@ -315,10 +316,14 @@ class Page:
         """This page's URL, with fragments of leftover path and a query string appended."""
         url = self.url_prefix
         if fragments:
-            parts = [str(part) for part in fragments]
-            if not all(map(_UNRESERVED.fullmatch, parts)):  # most slugs need no quoting
-                parts = [quote(part, safe="") for part in parts]
-            url += "/".join(parts)
+            try:
+                tail = "/".join(fragments)
+            except TypeError:  # a number among them
+                tail = "/".join(map(str, fragments))
+            # most slugs need no quoting: one look at them all, and a `/` only between them
+            if _UNRESERVED_PATH.fullmatch(tail) is None or tail.count("/") != len(fragments) - 1:
+                tail = "/".join(quote(str(part), safe="") for part in fragments)
+            url += tail
         if query:
             query = {key: value for key, value in query.items() if value is not None}
             if query:
