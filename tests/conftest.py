@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import textwrap
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -287,8 +288,10 @@ def example_app(db_engine: sqlalchemy.Engine) -> Iterator[Application]:
         seed_articles(session, count=EXAMPLE_ARTICLES)
         session.commit()
     app = Application(REPO, use_cache=False)
-    yield app
-    app.db.dispose()
+    try:
+        yield app
+    finally:
+        app.db.dispose()
 
 
 # a copy of the example project -----------------------------------------------------------
@@ -475,12 +478,13 @@ def csrf_token_in(response: TestResponse) -> str:
 _NEXT_INPUT = re.compile(r'<input[^>]*\bname="next"[^>]*\bvalue="([^"]*)"')
 
 
+@contextmanager
 def example_with_admins(
     db_url: str, example_model: type, people: Callable[[Session], None] | None = None
 ) -> Iterator[Application]:
-    """For a fixture (`yield from example_with_admins(…)`): the example application on the test
-    database with the tables of its shared classes, a superuser `boss` and what `people`
-    adds (administrators with roles; committed here). Closed when the test is done."""
+    """The example application on the test database with the tables of its shared classes,
+    a superuser `boss` and what `people` adds (administrators with roles; committed here);
+    for a fixture: `with example_with_admins(…) as app: yield app`."""
     from application.classes.admin_users import create_administrator
 
     engine = sqlalchemy.create_engine(db_url)

@@ -24,14 +24,14 @@ EMPTY = {
     "api-roles": ("No API roles yet.", "Zatím tu nejsou žádné role API."),
     "roles": ("No roles yet.", "Zatím tu nejsou žádné role."),
 }
-# the users list is never empty while someone is signed in (its phrase is in
-# application/modules/admin/auth/users, translated like these)
+# the administrators list is never empty while someone is signed in ("No administrators
+# yet." is in application/modules/admin/auth/users, translated like these)
 
 
 @pytest.fixture
 def boss(db_url: str, example_model: type) -> Iterator[Client]:
     """The example's tables with nothing in them but one superuser, signed in."""
-    for app in example_with_admins(db_url, example_model):
+    with example_with_admins(db_url, example_model) as app:
         yield signed_in(app, "boss")
 
 
@@ -53,3 +53,4 @@ def test_an_empty_list_names_its_items_in_the_admins_language(boss: Client, slug
     assert czech in empty_state(boss, f"/admin/cs/{slug}/")
     if slug != "audit":  # the audit log is written by the application, never added to
         assert f'href="/admin/{slug}/?add"' in said
+        assert f'href="/admin/cs/{slug}/?add"' in empty_state(boss, f"/admin/cs/{slug}/")

@@ -31,7 +31,8 @@ def app(db_url: str, example_model: type) -> Iterator[Application]:
         editor.roles.append(dashboard)
         outsider.roles.append(Role(name="Nothing"))
 
-    yield from example_with_admins(db_url, example_model, people)
+    with example_with_admins(db_url, example_model, people) as app:
+        yield app
 
 
 @pytest.fixture

@@ -38,7 +38,8 @@ def app(db_url: str, example_model: type) -> Iterator[Application]:
         role.grant("module_action", "admin.media:view")
         viewer.roles.append(role)
 
-    yield from example_with_admins(db_url, example_model, people)
+    with example_with_admins(db_url, example_model, people) as app:
+        yield app
 
 
 @pytest.fixture

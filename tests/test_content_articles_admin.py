@@ -35,7 +35,8 @@ def app(db_url: str, example_model: type) -> Iterator[Application]:
             role.grant("module_action", f"content.articles.admin:{action}")
         writer.roles.append(role)
 
-    yield from example_with_admins(db_url, example_model, people)
+    with example_with_admins(db_url, example_model, people) as app:
+        yield app
 
 
 @pytest.fixture

@@ -42,7 +42,8 @@ def app(db_url: str, example_model: type) -> Iterator[Application]:
         other.grant("visit_page", "redirects")  # the page, but no action of the module
         nobody.roles.append(other)
 
-    yield from example_with_admins(db_url, example_model, people)
+    with example_with_admins(db_url, example_model, people) as app:
+        yield app
 
 
 @pytest.fixture

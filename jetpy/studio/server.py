@@ -84,6 +84,10 @@ class Site:
     app: Application | None  # None while the definitions have problems
     problems: list[Problem]
 
+    def checked_problems(self) -> list[Problem]:
+        """What `jetpy check` reports now: the loading problems, else the cross-checks."""
+        return self.problems if self.app is None else self.app.problems()
+
 
 class Studio:
     """The studio for the project in `root`; `token` is what the printed URL carries."""
@@ -280,15 +284,14 @@ class Studio:
             )
             for base in project.bases.values()
         ]
-        modules = project.modules.values()
-        problems = site.problems if site.app is None else site.app.problems()
+        problems = site.checked_problems()
         return self.render(
             "home.html",
             bases=bases,
-            menu_sets=len(self._menu_editor().sets()),
-            locales=len(self._locales()),
+            menu_sets=len(MenuEditor(project, definition_problems).sets()),
+            locales=len({name for base in project.bases.values() for name in base.locales}),
             modules=len(project.modules),
-            active_modules=sum(1 for module in modules if module.active),
+            active_modules=sum(1 for module in project.modules.values() if module.active),
             errors=sum(1 for problem in problems if not problem.warning),
             warnings=sum(1 for problem in problems if problem.warning),
         )
@@ -712,8 +715,7 @@ class Studio:
 
     def on_problems(self, request: Request) -> Response:
         site = self.site
-        problems = site.problems if site.app is None else site.app.problems()
-        return self.render("problems.html", problems=problems)
+        return self.render("problems.html", problems=site.checked_problems())
 
 
 # helpers ----------------------------------------------------------------------------------

@@ -58,9 +58,9 @@ class QuietHandler(WSGIRequestHandler):
     def connection_dropped(
         self, error: BaseException, environ: WSGIEnvironment | None = None
     ) -> None:
-        body = environ.get(_BODY_KEY) if environ is not None else None
-        if hasattr(body, "close"):
-            body.close()
+        close = getattr(environ.get(_BODY_KEY), "close", None) if environ is not None else None
+        if close is not None:
+            close()
 
 
 def keeping_body(app: WSGIApplication) -> WSGIApplication:

@@ -43,14 +43,14 @@ def test_a_page_without_side_content_uses_the_whole_width(page: Page, live_site:
 
     # filtered with a wrong price: the message, the price marked, and the whole filter bar
     # ("Clear the filters" included) on one line in both languages
-    for path in (f"{CATEGORY}?price_min=12x&price_max=80", "/cs/produkty/elektronika?in_stock=1"):
+    for path in (f"{CATEGORY}?price_min=12x&price_max=80", "/cs/produkty/elektronika?price_min=x"):
         page.goto(live_site.url(path))
-        tops = {
-            round(box["y"] + box["height"] / 2)
-            for selector in (".filters .check", ".filters select", ".filter-actions a")
-            if (box := page.locator(selector).bounding_box())
-        }
-        assert len(tops) == 1, (path, tops)
+        middles = set()
+        for selector in (".filters .check", ".filters select", ".filter-actions a"):
+            box = page.locator(selector).bounding_box()
+            assert box is not None, (path, selector)
+            middles.add(round(box["y"] + box["height"] / 2))
+        assert len(middles) == 1, (path, middles)
     page.goto(live_site.url(f"{CATEGORY}?price_min=12x&price_max=80"))
     assert page.locator("#filter-errors li").inner_text().startswith("“Price from”")
     marked = page.locator('input[name="price_min"]').evaluate(

@@ -160,7 +160,7 @@ class Main(CrudController):
             ],
             sort="username",
             export_filename="administrators",
-            empty=_("No users yet."),
+            empty=_("No administrators yet."),
         )
 
     def title_of(self, item: Any) -> str:

@@ -381,7 +381,7 @@ class Main(Controller):
             if "price_min" in parsed.bad:
                 errors.append(_("“Price from”: %(how)s.", how=amount))
             if "price_max" in parsed.bad:
-                errors.append(_("The highest price (“to”): %(how)s.", how=amount))
+                errors.append(_("Price “to”: %(how)s.", how=amount))
         if "sort" in parsed.bad:
             errors.append(_("“Sort”: choose one of the orders offered."))
         return errors
