@@ -219,3 +219,25 @@ def test_history_lists_the_changes(app: Application, boss: Client, tree: dict[st
     assert edit(boss, tree["garden"], name_en_US="Yard", slug_en_US="garden").status_code == 303
     page = boss.get(f"{URL}?history={tree['garden']}").get_data(as_text=True)
     assert "Yard" in page
+
+
+def test_a_product_is_found_by_its_categories_names_and_follows_their_changes(
+    app: Application, boss: Client, tree: dict[str, int]
+) -> None:
+    assert a_hammer(boss, app, category=str(tree["saws"])).status_code == 303
+    visitor = Client(app)
+
+    def found(query: str) -> bool:
+        answer = visitor.get("/search/", query_string={"q": query})
+        assert answer.status_code == 200
+        return "Claw hammer" in answer.get_data(as_text=True)
+
+    # its category and those above it, none of which is in its name or description
+    assert found("saws") and found("hand tools") and found("tools")
+    assert not found("garden")
+    renamed = edit(boss, tree["hand-tools"], name_en_US="Bench tools", parent=str(tree["tools"]))
+    assert renamed.status_code == 303
+    assert found("bench") and not found("hand")
+    moved = edit(boss, tree["saws"], name_en_US="Saws", parent=str(tree["garden"]))
+    assert moved.status_code == 303
+    assert found("garden saws") and not found("bench") and not found("tools")

@@ -170,9 +170,16 @@ def rebuild(session: Session, sources: Sequence[SearchSource]) -> int:
 
 def reindex(session: Session, source: SearchSource, item_id: int) -> int:
     """Index one item again (after a save): its documents replace those it had."""
+    return reindex_items(session, source, [item_id])
+
+
+def reindex_items(session: Session, source: SearchSource, ids: Collection[int]) -> int:
+    """Index items again (a save, or a change of what their documents show of something
+    else): their documents replace those they had."""
     ensure_index(session)
-    remove(session, source.kind, item_id)
-    return _write(session, source.documents(session, [item_id]))
+    for item_id in ids:
+        remove(session, source.kind, item_id)
+    return _write(session, source.documents(session, ids)) if ids else 0
 
 
 def remove(session: Session, kind: str, item_id: int) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
 from application.classes import content
-from application.classes.catalog import Product, ProductText
+from application.classes.catalog import Category, CategoryText, Product, ProductText
 from application.classes.content import Article, ArticleLocalization
 from application.classes.rich_text import to_plain
 from application.classes.search import Document, SearchSource
@@ -60,7 +60,12 @@ class Articles:
 
 
 class Products:
-    """Products, in each locale they have texts in (a product without them is not shown)."""
+    """Products, in each locale they have texts in (a product without them is not shown).
+
+    A product is found by its name, description and code, and by the names of its category
+    and of those above it ("phone" finds the smartphones in Phones), so a change to a category
+    indexes the products in it and below it again (`in_categories()`).
+    """
 
     kind = "product"
     entity = "Product"
@@ -68,15 +73,24 @@ class Products:
 
     def documents(self, session: Session, ids: Collection[int] | None) -> Iterator[Document]:
         statement = (
-            select(ProductText, Product.code)
+            select(ProductText, Product.code, Product.category_id)
             .join(Product, Product.id == ProductText.product_id)
             .order_by(ProductText.product_id, ProductText.locale)
         )
         if ids is not None:
             statement = statement.where(ProductText.product_id.in_(ids))
-        for text, code in session.execute(statement):
-            body = " ".join(part for part in (to_plain(text.description), code) if part)
+        trails = _CategoryTrails(session)
+        for text, code, category_id in session.execute(statement):
+            parts = (to_plain(text.description), code, trails.names(category_id, text.locale))
+            body = " · ".join(part for part in parts if part)  # as the snippets show it
             yield Document(self.kind, text.product_id, text.locale, text.name, body)
+
+    def in_categories(self, session: Session, category_id: int) -> list[int]:
+        """The products in the category `category_id` and in every category below it."""
+        down = select(Category.id).where(Category.id == category_id).cte("below", recursive=True)
+        down = down.union(select(Category.id).join(down, Category.parent_id == down.c.id))
+        statement = select(Product.id).where(Product.category_id.in_(select(down.c.id)))
+        return list(session.scalars(statement.order_by(Product.id)))
 
     def live(self, session: Session, locale: str, ids: Collection[int]) -> dict[int, Any]:
         """The slugs of the products among `ids` with texts in `locale`."""
@@ -86,4 +100,33 @@ class Products:
         return {product_id: slug for product_id, slug in session.execute(statement)}
 
 
-SOURCES: tuple[SearchSource, ...] = (Articles(), Products())
+class _CategoryTrails:
+    """The names of a category and of those above it, top first, in a locale: the whole
+    tree read once (a catalog has hundreds of categories, not millions)."""
+
+    def __init__(self, session: Session) -> None:
+        self.parents: dict[int, int | None] = {
+            category_id: parent_id
+            for category_id, parent_id in session.execute(select(Category.id, Category.parent_id))
+        }
+        self.texts: dict[tuple[int, str], str] = {
+            (category_id, locale): name
+            for category_id, locale, name in session.execute(
+                select(CategoryText.category_id, CategoryText.locale, CategoryText.name)
+            )
+        }
+
+    def names(self, category_id: int | None, locale: str) -> str:
+        trail: list[str] = []
+        seen: set[int] = set()
+        while category_id is not None and category_id not in seen:  # a cycle ends it
+            seen.add(category_id)
+            name = self.texts.get((category_id, locale))
+            if name:
+                trail.append(name)
+            category_id = self.parents.get(category_id)
+        return " › ".join(reversed(trail))
+
+
+PRODUCTS = Products()
+SOURCES: tuple[SearchSource, ...] = (Articles(), PRODUCTS)

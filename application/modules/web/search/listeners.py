@@ -1,13 +1,14 @@
 """Keep the index current: every admin save and REST write (`data.changed`) of an article or
 a product indexes that item again, in a session of its own (the event comes after the
-request's commit); a deletion takes it out."""
+request's commit); a deletion takes it out. A saved category indexes its products again
+(their documents carry the names of their categories)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from application.classes import search
-from application.classes.search_sources import SOURCES
+from application.classes.search_sources import PRODUCTS, SOURCES
 from jetpy.data.changes import DELETE
 
 if TYPE_CHECKING:
@@ -16,9 +17,18 @@ if TYPE_CHECKING:
 
 
 def reindex_item(app: Application, event: ItemChanged) -> None:
-    """Index the changed item again, or remove it; other entities are not searched."""
+    """Index the changed item again, or remove it; a changed category (its name, its place)
+    indexes the products in it and below it again; other entities are not searched."""
+    if not event.entity_id.isdigit():
+        return
+    if event.entity == "Category" and event.action != DELETE:  # one with products is kept
+        with app.db.session() as session:
+            products = PRODUCTS.in_categories(session, int(event.entity_id))
+            search.reindex_items(session, PRODUCTS, products)
+            session.commit()
+        return
     source = next((each for each in SOURCES if each.entity == event.entity), None)
-    if source is None or not event.entity_id.isdigit():
+    if source is None:
         return
     item_id = int(event.entity_id)
     with app.db.session() as session:
