@@ -100,6 +100,9 @@ class Products:
         return {product_id: slug for product_id, slug in session.execute(statement)}
 
 
+_TRAIL = " \u203a "  # a right-pointing angle quote between a category and the one below
+
+
 class _CategoryTrails:
     """The names of a category and of those above it, top first, in a locale: the whole
     tree read once (a catalog has hundreds of categories, not millions)."""
@@ -125,7 +128,7 @@ class _CategoryTrails:
             if name:
                 trail.append(name)
             category_id = self.parents.get(category_id)
-        return " › ".join(reversed(trail))
+        return _TRAIL.join(reversed(trail))
 
 
 PRODUCTS = Products()
