@@ -47,6 +47,9 @@ log = logging.getLogger("jetpy")
 DEFAULT_LOCALE = "en_US"  # formats of a locale CLDR does not know
 LOCALE_NAME = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)")
+# CLDR's currency spacing, which Babel leaves out: a currency symbol ending (or starting) with
+# a letter is kept apart from the digits by a no-break space (`CZK 1,234.50`, `$1,234.50`)
+_LETTER_BY_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
 Phrases = dict[str, str]  # phrase → translation
 JETPY_DICTIONARIES = Path(__file__).parent / "dictionaries"  # jetpy's own phrases per locale
@@ -376,7 +379,7 @@ class Formats:
             return ""
         currency = currency.upper()
         exact = _round(to_decimal(amount), get_currency_precision(currency))
-        return format_currency(exact, currency, locale=self.locale)
+        return _LETTER_BY_DIGIT.sub("\u00a0", format_currency(exact, currency, locale=self.locale))
 
     def date(self, value: dt.date | None, format: str = "medium") -> str:
         """A date: format `short`, `medium`, `long`, `full` or a CLDR pattern."""
