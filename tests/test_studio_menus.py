@@ -161,3 +161,21 @@ def test_paths_anchors_and_web_addresses_are_fine(root: Path) -> None:
         "tel:+420123",
     ):
         editor(root).save_item("footer", "links", {"label": {"en_US": "X"}, "url": url}, new=True)
+
+
+def test_the_list_of_sets_says_what_each_holds(root: Path) -> None:
+    nested = FOOTER + (
+        "    - {separator: true, order: 20}\n"
+        "    - {url: /x, label: X, order: 30, items: [{url: /y, label: Y}, {url: /z, label: Z}]}\n"
+        "legal:\n  label: Legal\n  items: []\n"
+    )
+    (root / "application/menus/footer.yaml").write_text(nested)
+    (root / "application/menus/broken.yaml").write_text("links: [unclosed\n")
+    client = Client(Studio(root, "t", []))
+    client.get(f"{PREFIX}/?token=t")
+    page = client.get(f"{PREFIX}/menus/").get_data(as_text=True)
+    footer = page[page.index(f'href="{PREFIX}/menus/footer/"') :]
+    # two root menus; the about page, X and its two children (the separator is no item)
+    assert footer.split("</li>")[0].endswith("<p>2 menus · 4 items of its own</p>")
+    broken = page[page.index(f'href="{PREFIX}/menus/broken/"') :]
+    assert "Its file cannot be read: open it to see why." in broken.split("</li>")[0]

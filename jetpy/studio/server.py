@@ -24,7 +24,7 @@ import json
 import logging
 import secrets
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -536,9 +536,10 @@ class Studio:
         return list(dict.fromkeys(name for base in bases for name in base.locales))
 
     def on_menus(self, request: Request) -> Response:
+        editor = self._menu_editor()
         return self.render(
             "menus.html",
-            sets=self._menu_editor().sets(),
+            sets=[(name, *_menu_counts(editor, name)) for name in editor.sets()],
             locales=self._locales(),
             message=request.args.get("message", ""),
             error=request.args.get("error", ""),
@@ -719,6 +720,30 @@ class Studio:
 
 
 # helpers ----------------------------------------------------------------------------------
+def _menu_counts(editor: MenuEditor, menu_set: str) -> tuple[int | None, int | None]:
+    """How many root menus a menu set's file has, and items in them (nested ones included,
+    separators not); (None, None) when the file cannot be read."""
+    try:
+        menus = editor.read(menu_set)
+    except (WriteError, JetpyError):
+        return None, None
+    if not isinstance(menus, Mapping):
+        return None, None
+
+    def items(entries: Any) -> int:
+        if not isinstance(entries, list):
+            return 0
+        return sum(
+            (0 if entry.get("separator") else 1) + items(entry.get("items"))
+            for entry in entries
+            if isinstance(entry, Mapping)
+        )
+
+    return len(menus), sum(
+        items(menu.get("items")) for menu in menus.values() if isinstance(menu, Mapping)
+    )
+
+
 @dataclass
 class Node:
     page: Page
