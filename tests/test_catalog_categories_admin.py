@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.test import Client, TestResponse
 
+from application.classes import search
 from application.classes.catalog import Category, CategoryText, Product
 from jetpy import Application
 from tests.conftest import csrf_token_in as token_of
@@ -222,7 +223,7 @@ def test_history_lists_the_changes(app: Application, boss: Client, tree: dict[st
 
 
 def test_a_product_is_found_by_its_categories_names_and_follows_their_changes(
-    app: Application, boss: Client, tree: dict[str, int]
+    app: Application, boss: Client, tree: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert a_hammer(boss, app, category=str(tree["saws"])).status_code == 303
     visitor = Client(app)
@@ -238,6 +239,19 @@ def test_a_product_is_found_by_its_categories_names_and_follows_their_changes(
     renamed = edit(boss, tree["hand-tools"], name_en_US="Bench tools", parent=str(tree["tools"]))
     assert renamed.status_code == 303
     assert found("bench") and not found("hand")
+    # a new position or description changes no product's document: nothing is indexed again
+    calls: list[object] = []
+    monkeypatch.setattr(search, "reindex_items", lambda *args: calls.append(args))
+    changed = edit(
+        boss,
+        tree["hand-tools"],
+        name_en_US="Bench tools",
+        parent=str(tree["tools"]),
+        position="3",
+        description_en_US="For the bench.",
+    )
+    assert changed.status_code == 303 and calls == [] and found("bench")
+    monkeypatch.undo()
     moved = edit(boss, tree["saws"], name_en_US="Saws", parent=str(tree["garden"]))
     assert moved.status_code == 303
     assert found("garden saws") and not found("bench") and not found("tools")

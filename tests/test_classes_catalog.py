@@ -405,7 +405,8 @@ NBSP = "\xa0"
         (D("0.005"), "EUR", "en_US", 2, "€0.01"),
         (D("1234.5"), "EUR", "en_US", 0, "€1,235"),
         (D("49.9"), "EUR", "cs_CZ", None, f"49,90{NBSP}€"),
-        (D("1290"), "czk", "en_US", None, "CZK\xa01,290.00"),
+        (D("1290"), "czk", "en_US", None, f"CZK{NBSP}1,290.00"),
+        (D("1290"), "CZK", "en_US", 0, f"CZK{NBSP}1,290"),  # a pricelist's own precision too
         (None, "EUR", "en_US", None, ""),
     ],
 )

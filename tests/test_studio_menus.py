@@ -171,11 +171,20 @@ def test_the_list_of_sets_says_what_each_holds(root: Path) -> None:
     )
     (root / "application/menus/footer.yaml").write_text(nested)
     (root / "application/menus/broken.yaml").write_text("links: [unclosed\n")
+    (root / "application/menus/latin2.yaml").write_bytes(
+        "links: {label: Záhlaví}\n".encode("cp1250")
+    )
+    (root / "application/menus/listed.yaml").write_text("- {url: /x, label: X}\n")
     client = Client(Studio(root, "t", []))
     client.get(f"{PREFIX}/?token=t")
     page = client.get(f"{PREFIX}/menus/").get_data(as_text=True)
     footer = page[page.index(f'href="{PREFIX}/menus/footer/"') :]
     # two root menus; the about page, X and its two children (the separator is no item)
     assert footer.split("</li>")[0].endswith("<p>2 menus · 4 items of its own</p>")
-    broken = page[page.index(f'href="{PREFIX}/menus/broken/"') :]
-    assert "Its file cannot be read: open it to see why." in broken.split("</li>")[0]
+    for name, said in [
+        ("broken", "Its file cannot be read: open it to see why."),  # not YAML
+        ("latin2", "Its file cannot be read: open it to see why."),  # not UTF-8
+        ("listed", "Its file holds no menus by id: open it to see how to write one."),
+    ]:
+        card = page[page.index(f'href="{PREFIX}/menus/{name}/"') :]
+        assert said in card.split("</li>")[0], name

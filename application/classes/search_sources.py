@@ -63,8 +63,8 @@ class Products:
     """Products, in each locale they have texts in (a product without them is not shown).
 
     A product is found by its name, description and code, and by the names of its category
-    and of those above it ("phone" finds the smartphones in Phones), so a change to a category
-    indexes the products in it and below it again (`in_categories()`).
+    and of those above it ("phone" finds the smartphones in Phones), so a category renamed or
+    moved indexes the products in it and below it again (`in_categories()`).
     """
 
     kind = "product"

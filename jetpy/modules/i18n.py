@@ -333,6 +333,12 @@ def locale_label(name: str, among: tuple[str, ...] = ()) -> str:
     return text[:1].upper() + text[1:]
 
 
+def currency_spaced(text: str) -> str:
+    """An amount Babel formatted with its currency, with CLDR's currency spacing applied: a
+    no-break space between a symbol of letters and the digits (`CZK 1,234.50`)."""
+    return _LETTER_BY_DIGIT.sub("\u00a0", text)
+
+
 class Formats:
     """Numbers, dates and money as one locale writes them (CLDR data through Babel).
 
@@ -379,7 +385,7 @@ class Formats:
             return ""
         currency = currency.upper()
         exact = _round(to_decimal(amount), get_currency_precision(currency))
-        return _LETTER_BY_DIGIT.sub("\u00a0", format_currency(exact, currency, locale=self.locale))
+        return currency_spaced(format_currency(exact, currency, locale=self.locale))
 
     def date(self, value: dt.date | None, format: str = "medium") -> str:
         """A date: format `short`, `medium`, `long`, `full` or a CLDR pattern."""

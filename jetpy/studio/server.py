@@ -539,7 +539,7 @@ class Studio:
         editor = self._menu_editor()
         return self.render(
             "menus.html",
-            sets=[(name, *_menu_counts(editor, name)) for name in editor.sets()],
+            sets=[(name, _menu_counts(editor, name)) for name in editor.sets()],
             locales=self._locales(),
             message=request.args.get("message", ""),
             error=request.args.get("error", ""),
@@ -720,15 +720,15 @@ class Studio:
 
 
 # helpers ----------------------------------------------------------------------------------
-def _menu_counts(editor: MenuEditor, menu_set: str) -> tuple[int | None, int | None]:
+def _menu_counts(editor: MenuEditor, menu_set: str) -> tuple[int, int] | str:
     """How many root menus a menu set's file has, and items in them (nested ones included,
-    separators not); (None, None) when the file cannot be read."""
+    separators not); what is wrong when it has none to count."""
     try:
         menus = editor.read(menu_set)
-    except (WriteError, JetpyError):
-        return None, None
+    except (JetpyError, OSError, ValueError):  # not YAML, not UTF-8, not readable
+        return "Its file cannot be read: open it to see why."
     if not isinstance(menus, Mapping):
-        return None, None
+        return "Its file holds no menus by id: open it to see how to write one."
 
     def items(entries: Any) -> int:
         if not isinstance(entries, list):

@@ -9,7 +9,7 @@ from decimal import Decimal
 from babel.numbers import NumberPattern, get_currency_precision
 
 from application.classes.catalog.pricing import round_money
-from jetpy.modules.i18n import formats_for
+from jetpy.modules.i18n import currency_spaced, formats_for
 
 
 def format_money(
@@ -33,7 +33,7 @@ def format_money(
         currency=currency,
         currency_digits=False,
     )
-    return text
+    return currency_spaced(text)
 
 
 @functools.cache

@@ -1,7 +1,8 @@
 """Keep the index current: every admin save and REST write (`data.changed`) of an article or
 a product indexes that item again, in a session of its own (the event comes after the
-request's commit); a deletion takes it out. A saved category indexes its products again
-(their documents carry the names of their categories)."""
+request's commit); a deletion takes it out. A category renamed or moved in the admin (no
+REST controller writes categories) indexes the products in it and below it again: their
+documents carry the names of their categories."""
 
 from __future__ import annotations
 
@@ -21,7 +22,13 @@ def reindex_item(app: Application, event: ItemChanged) -> None:
     indexes the products in it and below it again; other entities are not searched."""
     if not event.entity_id.isdigit():
         return
-    if event.entity == "Category" and event.action != DELETE:  # one with products is kept
+    if event.entity == "Category":
+        # a deleted one held no products (the admin refuses otherwise); a new position or
+        # description leaves the documents as they are: only a new name or a new place counts
+        if event.action == DELETE or not any(
+            name == "parent_id" or name.endswith(".name") for name in event.changes
+        ):
+            return
         with app.db.session() as session:
             products = PRODUCTS.in_categories(session, int(event.entity_id))
             search.reindex_items(session, PRODUCTS, products)
