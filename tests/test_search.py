@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -158,6 +159,12 @@ def text_of(client: Client, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200
     return response.get_data(as_text=True)
+
+
+def migrate(*args: str) -> None:
+    """`jetpy db <args>` on the example project, which must succeed."""
+    result = CliRunner().invoke(main, ["db", *args, "-p", str(REPO)])
+    assert result.exit_code == 0, result.output
 
 
 # finding ------------------------------------------------------------------------------------
@@ -475,9 +482,8 @@ def test_installing_the_module_builds_the_index(app: Application) -> None:
 
 
 def test_a_new_project_searches_after_db_upgrade_and_db_seed(db_url: str) -> None:
-    for command in (["db", "upgrade"], ["db", "seed"]):
-        result = CliRunner().invoke(main, [*command, "-p", str(REPO)])
-        assert result.exit_code == 0, result.output
+    migrate("upgrade")
+    migrate("seed")
     app = Application(REPO, use_cache=False)
     try:
         client = Client(app)
@@ -490,8 +496,7 @@ def test_a_new_project_searches_after_db_upgrade_and_db_seed(db_url: str) -> Non
 def test_the_migration_builds_the_index_the_code_expects(db_url: str) -> None:
     from application.classes import search
 
-    result = CliRunner().invoke(main, ["db", "upgrade", "-p", str(REPO)])
-    assert result.exit_code == 0, result.output
+    migrate("upgrade")
     engine = sqlalchemy.create_engine(db_url)
     try:
         with Session(engine) as db:
@@ -666,33 +671,40 @@ def test_found_forms_are_highlighted_and_czech_is_not_stemmed(
     assert results(client, "/cs/hledani/?q=running") == []  # English texts stay English
 
 
+@contextmanager
+def sqlite_at_revision(db_url: str, revision: str) -> Iterator[sqlalchemy.Engine]:
+    """The test database migrated up to `revision`, for a revision that changes only SQLite's
+    index (skipped on PostgreSQL, where its tsvector stemmed already)."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("the revision changes nothing on PostgreSQL")
+    migrate("upgrade", revision)
+    engine = sqlalchemy.create_engine(db_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 def test_an_existing_sqlite_index_moves_its_english_rows_to_the_stemmed_table(
     db_url: str,
 ) -> None:
     """The revision after 985f958b46e7's: English rows into `search_index_english`, Czech ones
     stay, and back on a downgrade. (PostgreSQL's tsvector stemmed already: nothing moves.)"""
-    if not db_url.startswith("sqlite"):
-        pytest.skip("the revision changes nothing on PostgreSQL")
     from application.classes import search
     from application.classes.search_text import parse_query
 
-    jetpy = CliRunner()
-    result = jetpy.invoke(main, ["db", "upgrade", "985f958b46e7", "-p", str(REPO)])
-    assert result.exit_code == 0, result.output
-    engine = sqlalchemy.create_engine(db_url)
     old = (
         "INSERT INTO search_index (title, body, key, kind, item_id, locale) "
         "VALUES (:title, 'x', :key, 'article', :id, :locale)"
     )
-    try:
+    with sqlite_at_revision(db_url, "985f958b46e7") as engine:
         with engine.begin() as connection:
             for number, (title, locale) in enumerate(
                 [("Tested twice", "en_US"), ("V testu", "cs_CZ")], 1
             ):
                 values = {"title": title, "key": f"article {number}", "id": number}
                 connection.execute(sqlalchemy.text(old), {**values, "locale": locale})
-        result = jetpy.invoke(main, ["db", "upgrade", "-p", str(REPO)])
-        assert result.exit_code == 0, result.output
+        migrate("upgrade")
         with Session(engine) as db:
             tests, test = parse_query("tests"), parse_query("test")
             english = search.search(db, "en_US", tests, ["article"], 1, 10)
@@ -700,15 +712,12 @@ def test_an_existing_sqlite_index_moves_its_english_rows_to_the_stemmed_table(
             assert [each.title for each in english.items] == ["Tested twice"]
             assert [each.title for each in czech.items] == ["V testu"]
             assert search.search(db, "cs_CZ", tests, ["article"], 1, 10).total == 0
-        result = jetpy.invoke(main, ["db", "downgrade", "985f958b46e7", "-p", str(REPO)])
-        assert result.exit_code == 0, result.output
+        migrate("downgrade", "985f958b46e7")
         with engine.connect() as connection:
             rows = connection.exec_driver_sql("SELECT locale FROM search_index ORDER BY locale")
             assert [row[0] for row in rows] == ["cs_CZ", "en_US"]
             names = sqlalchemy.inspect(connection).get_table_names()
             assert "search_index_english" not in names
-    finally:
-        engine.dispose()
 
 
 def test_the_query_is_shown_escaped_everywhere(client: Client) -> None:
@@ -788,30 +797,21 @@ def test_the_revision_upgrades_a_database_the_new_code_already_wrote_to(db_url: 
     """An admin save or `jetpy search rebuild` run by the new code before `jetpy db upgrade`
     makes `search_index_english` (ensure_index, IF NOT EXISTS): the revision must still run,
     keeping what is there and moving the rest."""
-    if not db_url.startswith("sqlite"):
-        pytest.skip("the revision changes nothing on PostgreSQL")
     from application.classes import search
     from application.classes.search_text import parse_query
 
-    jetpy = CliRunner()
-    result = jetpy.invoke(main, ["db", "upgrade", "b4d9e27c6a15", "-p", str(REPO)])
-    assert result.exit_code == 0, result.output
-    engine = sqlalchemy.create_engine(db_url)
     old = (
         "INSERT INTO {table} (title, body, key, kind, item_id, locale) "
         "VALUES (:title, 'x', :key, 'article', :id, 'en_US')"
     )
-    try:
+    with sqlite_at_revision(db_url, "b4d9e27c6a15") as engine:
         with Session(engine) as db:
             search.ensure_index(db)  # as reindex() does on a save, before the upgrade
             for number, table in enumerate(["search_index", "search_index_english"], 1):
                 values = {"title": f"Tested {number}", "key": f"article {number}", "id": number}
                 db.execute(sqlalchemy.text(old.format(table=table)), values)
             db.commit()
-        result = jetpy.invoke(main, ["db", "upgrade", "-p", str(REPO)])
-        assert result.exit_code == 0, result.output
+        migrate("upgrade")
         with Session(engine) as db:
             found = search.search(db, "en_US", parse_query("tests"), ["article"], 1, 10)
             assert sorted(each.title for each in found.items) == ["Tested 1", "Tested 2"]
-    finally:
-        engine.dispose()

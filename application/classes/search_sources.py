@@ -13,7 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
 from application.classes import content
-from application.classes.catalog import Category, CategoryText, Product, ProductText
+from application.classes.catalog import (
+    Category,
+    CategoryText,
+    Product,
+    ProductText,
+    descendant_ids,
+)
 from application.classes.content import Article, ArticleLocalization
 from application.classes.rich_text import to_plain
 from application.classes.search import Document, SearchSource
@@ -87,9 +93,11 @@ class Products:
 
     def in_categories(self, session: Session, category_id: int) -> list[int]:
         """The products in the category `category_id` and in every category below it."""
-        down = select(Category.id).where(Category.id == category_id).cte("below", recursive=True)
-        down = down.union(select(Category.id).join(down, Category.parent_id == down.c.id))
-        statement = select(Product.id).where(Product.category_id.in_(select(down.c.id)))
+        category = session.get(Category, category_id)
+        if category is None:
+            return []
+        below = descendant_ids(session, category)
+        statement = select(Product.id).where(Product.category_id.in_(below))
         return list(session.scalars(statement.order_by(Product.id)))
 
     def live(self, session: Session, locale: str, ids: Collection[int]) -> dict[int, Any]:

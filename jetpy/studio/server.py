@@ -289,7 +289,7 @@ class Studio:
             "home.html",
             bases=bases,
             menu_sets=len(MenuEditor(project, definition_problems).sets()),
-            locales=len({name for base in project.bases.values() for name in base.locales}),
+            locales=len(_locale_names(project)),
             modules=len(project.modules),
             active_modules=sum(1 for module in project.modules.values() if module.active),
             errors=sum(1 for problem in problems if not problem.warning),
@@ -532,8 +532,7 @@ class Studio:
         return MenuEditor(self.site.project, definition_problems)
 
     def _locales(self) -> list[str]:
-        bases = self.site.project.bases.values()
-        return list(dict.fromkeys(name for base in bases for name in base.locales))
+        return _locale_names(self.site.project)
 
     def on_menus(self, request: Request) -> Response:
         editor = self._menu_editor()
@@ -720,6 +719,11 @@ class Studio:
 
 
 # helpers ----------------------------------------------------------------------------------
+def _locale_names(project: Project) -> list[str]:
+    """Every locale of the project's bases, each once, in the order the bases list them."""
+    return list(dict.fromkeys(name for base in project.bases.values() for name in base.locales))
+
+
 def _menu_counts(editor: MenuEditor, menu_set: str) -> tuple[int, int] | str:
     """How many root menus a menu set's file has, and items in them (nested ones included,
     separators not); what is wrong when it has none to count."""
